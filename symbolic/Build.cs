@@ -1,0 +1,264 @@
+// Canonical construction (automatic simplification). Every public way to make an Expr ends here.
+// Invariants of the result, relied on everywhere and checked in Debug by Canonical.IsCanonical:
+//   Sum:     >= 2 terms; no term is a Sum; at most one number, first; like terms merged
+//            (coefficient * rest); terms sorted by their rest; no zero coefficient.
+//   Product: >= 2 factors; no factor is a Product; at most one number, first, never 1 or 0;
+//            equal bases merged (x*x = x^2); factors sorted; a number times a single sum is
+//            distributed (2*(x+1) = 2*x + 2), as SymPy does.
+//   Power:   exponent not 0 or 1; base not 1; exact numeric powers folded unless huge;
+//            (x^a)^b merged only where sound (b integer, or a a non-integer number).
+//   Call:    arity matches the row; the row's special values folded; float arguments evaluated.
+using System.Numerics;
+
+namespace Hybrid.Symbolic;
+
+internal static class Build
+{
+    public static readonly Expr Zero = new Number(Rational.Zero);
+    public static readonly Expr One = new Number(Rational.One);
+    public static readonly Expr MinusOne = new Number(Rational.MinusOne);
+    public static readonly Expr Half = new Number(new Rational(1, 2));
+
+    public static Expr Number(Rational value) => value.IsZero ? Zero : value.IsOne ? One : new Number(value);
+
+    public static Expr Float(double value) => new FloatNumber(value);
+
+    private static bool IsZeroNumber(Expr e) => e is Number { Value.IsZero: true } || e is FloatNumber { Value: 0 };
+
+    // ---- sums ----
+
+    public static Expr Add(Expr a, Expr b) => Add([a, b]);
+
+    public static Expr Add(IEnumerable<Expr> terms)
+    {
+        var numbers = new NumberAccumulator(Rational.Zero, 0);
+        var coefficients = new Dictionary<Expr, Expr>();
+        var firstSeen = new List<Expr>();
+        void AddTerm(Expr term)
+        {
+            if (numbers.TryAdd(term)) return;
+            var (coefficient, rest) = SplitCoefficient(term);
+            if (coefficients.TryGetValue(rest, out var existing)) coefficients[rest] = NumberAccumulator.Add(existing, coefficient);
+            else { coefficients.Add(rest, coefficient); firstSeen.Add(rest); }
+        }
+        foreach (var term in terms)
+        {
+            ArgumentNullException.ThrowIfNull(term, nameof(terms));
+            if (term is Sum sum) foreach (var t in sum.Children) AddTerm(t);
+            else AddTerm(term);
+        }
+
+        var kept = new List<Expr>(firstSeen.Count);
+        foreach (var rest in firstSeen) if (!IsZeroNumber(coefficients[rest])) kept.Add(rest);
+        kept.Sort(Order.Comparer);
+        var constant = numbers.ToExpr(isProduct: false);
+        bool keepConstant = !IsZeroNumber(constant) || kept.Count == 0 && constant is FloatNumber;
+        var result = new Expr[kept.Count + (keepConstant ? 1 : 0)];
+        int i = 0;
+        if (keepConstant) result[i++] = constant;
+        foreach (var rest in kept) result[i++] = Scale(coefficients[rest], rest);
+        return result.Length switch { 0 => Zero, 1 => result[0], _ => new Sum(result) };
+    }
+
+    /// <summary>Splits <c>3*x*y</c> into (3, x*y); anything else into (1, itself).</summary>
+    public static (Expr Coefficient, Expr Remainder) SplitCoefficient(Expr term)
+    {
+        if (term is not Product p || !p.Children[0].IsNumber) return (One, term);
+        var c = p.Children;
+        return (c[0], c.Length == 2 ? c[1] : new Product(c[1..].ToArray()));
+    }
+
+    // coefficient * rest, where rest carries no coefficient of its own (trusted: stays canonical).
+    private static Expr Scale(Expr coefficient, Expr rest)
+    {
+        if (coefficient is Number { Value.IsOne: true }) return rest;
+        return rest is Product p ? new Product([coefficient, .. p.Children]) : new Product([coefficient, rest]);
+    }
+
+    // ---- products ----
+
+    public static Expr Multiply(Expr a, Expr b) => Multiply([a, b]);
+
+    public static Expr Multiply(IEnumerable<Expr> factors)
+    {
+        var numbers = new NumberAccumulator(Rational.One, 1);
+        var exponents = new Dictionary<Expr, List<Expr>>();
+        var original = new Dictionary<Expr, Expr>();
+        var firstSeen = new List<Expr>();
+        void AddFactor(Expr factor)
+        {
+            if (numbers.TryMultiply(factor)) return;
+            var (b, e) = factor is Power power ? (power.Base, power.Exponent) : (factor, One);
+            if (exponents.TryGetValue(b, out var list)) list.Add(e);
+            else { exponents.Add(b, [e]); original.Add(b, factor); firstSeen.Add(b); }
+        }
+        foreach (var factor in factors)
+        {
+            ArgumentNullException.ThrowIfNull(factor, nameof(factors));
+            if (factor is Product product) foreach (var f in product.Children) AddFactor(f);
+            else AddFactor(factor);
+        }
+        if (numbers.IsExactZero) return Zero;
+
+        var merged = new List<Expr>(firstSeen.Count);
+        List<Expr>? unflattened = null;
+        foreach (var b in firstSeen)
+        {
+            var list = exponents[b];
+            // An unmerged factor is reused as it is, so shared subtrees stay shared.
+            var factor = list.Count == 1 ? original[b] : Pow(b, Add(list));
+            if (numbers.TryMultiply(factor)) continue;
+            if (factor is Product) (unflattened ??= []).Add(factor);
+            else merged.Add(factor);
+        }
+        var coefficient = numbers.ToExpr(isProduct: true);
+        // Merging produced a product (sqrt(2)^3 = 2*sqrt(2)): its parts may merge further, so go round once more.
+        if (unflattened is not null) return Multiply([coefficient, .. merged, .. unflattened]);
+        if (IsZeroNumber(coefficient)) return coefficient;
+        merged.Sort(Order.Comparer);
+        bool unit = coefficient is Number { Value.IsOne: true };
+        if (merged.Count == 0) return coefficient;
+        if (merged.Count == 1 && unit) return merged[0];
+        if (merged.Count == 1 && merged[0] is Sum sum && coefficient is Number)
+            return Add(sum.Children.ToArray().Select(t => Multiply(coefficient, t)));
+        return new Product(unit ? merged.ToArray() : [coefficient, .. merged]);
+    }
+
+    // ---- powers ----
+
+    public static Expr Pow(Expr b, Expr e)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(e);
+        if (e is Number { Value.IsZero: true }) return One;
+        if (e is Number { Value.IsOne: true }) return b;
+        if (b is Number { Value.IsOne: true }) return One;
+        if (b is Number { Value.IsZero: true } && e is Number { Value.Sign: > 0 }) return Zero;
+        if (b.IsNumber && e.IsNumber) return PowNumbers(b, e);
+        if (b is Constant { Name: "e" }) return Call(Primitives.Exp, [e]);
+        if (b is Power inner && (e is Number { Value.IsInteger: true } || inner.Exponent is Number { Value.IsInteger: false }))
+            return Pow(inner.Base, Multiply(inner.Exponent, e));
+        if (b is Product product && e is Number { Value.IsInteger: true })
+            return Multiply(product.Children.ToArray().Select(f => Pow(f, e)));
+        return new Power(b, e);
+    }
+
+    private static Expr PowNumbers(Expr b, Expr e)
+    {
+        if (b is FloatNumber || e is FloatNumber)
+        {
+            double value = Math.Pow(NumberAccumulator.ToDouble(b), NumberAccumulator.ToDouble(e));
+            return double.IsFinite(value) ? Float(value) : new Power(b, e);
+        }
+        var (x, n) = (((Number)b).Value, ((Number)e).Value);
+        if (n.IsInteger) return x.TryPow(n.Numerator) is { } exact ? Number(exact) : new Power(b, e);
+        if (x.Sign < 0) return new Power(b, e);
+        int q = (int)n.Denominator;
+        if (IntegerRoot(x.Numerator, q) is { } rootN && IntegerRoot(x.Denominator, q) is { } rootD)
+            return new Rational(rootN, rootD).TryPow(n.Numerator) is { } exactRoot ? Number(exactRoot) : new Power(b, e);
+
+        // x^(p/q) = x^k * x^(r/q) with 0 < r < q; for r = 1, perfect q-th powers come out of the root.
+        var k = BigInteger.Divide(n.Numerator - ((n.Numerator % q) + q) % q, q);
+        var r = (int)(n.Numerator - k * q);
+        if (x.TryPow(k) is not { } whole) return new Power(b, e);
+        if (r != 1 || (!x.Denominator.IsOne && q != 2))
+            return Multiply(Number(whole), new Power(b, Number(new Rational(r, q))));
+        // sqrt(n/d) = sqrt(n*d)/d, so only an integer is left under the root.
+        var radicand = x.Numerator * x.Denominator;
+        var (outside, inside) = ExtractPowers(radicand, q);
+        var coefficient = whole * new Rational(outside, x.Denominator);
+        var root = inside.IsOne ? One : new Power(Number(inside), Number(new Rational(1, q)));
+        return Multiply(Number(coefficient), root);
+    }
+
+    // Pulls factors p^q out of m for small primes: m = outside^q * inside.
+    private static (BigInteger Outside, BigInteger Inside) ExtractPowers(BigInteger m, int q)
+    {
+        BigInteger outside = 1, inside = m;
+        for (int p = 2; p < 1000; p++)
+        {
+            var pq = BigInteger.Pow(p, q);
+            if (pq > inside) break;
+            while ((inside % pq).IsZero) { inside /= pq; outside *= p; }
+        }
+        return (outside, inside);
+    }
+
+    // The exact q-th root of a non-negative integer, or null.
+    private static BigInteger? IntegerRoot(BigInteger m, int q)
+    {
+        if (m.Sign < 0 || m.GetBitLength() > Rational.MaxBits) return null;
+        if (m <= 1) return m;
+        var guess = (BigInteger)Math.Round(Math.Pow((double)m, 1.0 / q));
+        for (var candidate = BigInteger.Max(guess - 1, 0); candidate <= guess + 1; candidate++)
+            if (BigInteger.Pow(candidate, q) == m) return candidate;
+        if (m.GetBitLength() <= 50) return null;
+        // Beyond double precision: Newton's method on integers.
+        var x = BigInteger.One << (int)((m.GetBitLength() + q - 1) / q);
+        while (true)
+        {
+            var next = ((q - 1) * x + m / BigInteger.Pow(x, q - 1)) / q;
+            if (next >= x) break;
+            x = next;
+        }
+        return BigInteger.Pow(x, q) == m ? x : null;
+    }
+
+    // ---- calls ----
+
+    public static Expr Call(Primitive primitive, Expr[] args)
+    {
+        ArgumentNullException.ThrowIfNull(primitive);
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Length != primitive.Arity)
+            throw new ArgumentException($"{primitive.Name} takes {primitive.Arity} argument(s) ({string.Join(", ", primitive.Parameters)}), not {args.Length}.", nameof(args));
+        foreach (var arg in args) ArgumentNullException.ThrowIfNull(arg, nameof(args));
+        if (primitive.Fold(args) is { } folded) return folded;
+        if (args.All(a => a.IsNumber) && args.Any(a => a is FloatNumber))
+        {
+            Span<double> values = stackalloc double[args.Length];
+            for (int i = 0; i < args.Length; i++) values[i] = NumberAccumulator.ToDouble(args[i]);
+            double value = primitive.Evaluate(values);
+            if (double.IsFinite(value)) return Float(value);
+        }
+        return new Call(primitive, args);
+    }
+
+    /// <summary>Folds the numbers of a sum or product: exact unless a float takes part.</summary>
+    private struct NumberAccumulator(Rational exact, double floating)
+    {
+        private Rational exact = exact;
+        private double floating = floating;
+        private bool anyFloat;
+
+        public readonly bool IsExactZero => !anyFloat && exact.IsZero;
+
+        public bool TryAdd(Expr e)
+        {
+            switch (e)
+            {
+                case Number n: exact += n.Value; return true;
+                case FloatNumber f: floating += f.Value; anyFloat = true; return true;
+                default: return false;
+            }
+        }
+
+        public bool TryMultiply(Expr e)
+        {
+            switch (e)
+            {
+                case Number n: exact *= n.Value; return true;
+                case FloatNumber f: floating *= f.Value; anyFloat = true; return true;
+                default: return false;
+            }
+        }
+
+        public readonly Expr ToExpr(bool isProduct) =>
+            !anyFloat ? Number(exact) : Float(isProduct ? exact.ToDouble() * floating : exact.ToDouble() + floating);
+
+        public static double ToDouble(Expr number) => number is Number n ? n.Value.ToDouble() : ((FloatNumber)number).Value;
+
+        public static Expr Add(Expr a, Expr b) =>
+            a is Number x && b is Number y ? Number(x.Value + y.Value) : Float(ToDouble(a) + ToDouble(b));
+    }
+}

@@ -1,0 +1,92 @@
+// Evaluation to double: one pass over the DAG in post-order, each distinct node once. IEEE
+// semantics by default (NaN outside the domain); Checked and Strict modes turn domain errors and
+// non-differentiable points into exceptions that name the subexpression and its arguments.
+using System.Globalization;
+
+namespace Hybrid.Symbolic;
+
+/// <summary>How <see cref="Expr.Evaluate(IReadOnlyDictionary{string, double}, EvaluationOptions?)"/> treats trouble.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>Throw <see cref="DomainException"/> where a node yields NaN or infinity from finite arguments.</summary>
+    public bool Checked { get; init; }
+
+    /// <summary>
+    /// Throw <see cref="NotDifferentiableException"/> where a node sits at a non-differentiable point
+    /// (abs at 0, relu at 0, max at a tie, sqrt at 0, ...) instead of letting the derivative use the convention.
+    /// </summary>
+    public bool Strict { get; init; }
+
+    /// <summary>IEEE semantics: NaN propagates, conventions apply at kinks.</summary>
+    public static EvaluationOptions Default { get; } = new();
+}
+
+internal static class Evaluation
+{
+    public static double Evaluate(Expr root, IReadOnlyDictionary<string, double> bindings, EvaluationOptions options)
+    {
+        var values = new Dictionary<Expr, double>(Expr.ByReference);
+        var args = new double[3];
+        foreach (var node in Traversal.PostOrder(root))
+        {
+            var children = node.Children;
+            for (int i = 0; i < children.Length && i < args.Length; i++) args[i] = values[children[i]];
+            double value = node switch
+            {
+                Number n => n.Value.ToDouble(),
+                FloatNumber f => f.Value,
+                Constant c => c.Value,
+                Symbol s => bindings.TryGetValue(s.Name, out var v) ? v
+                    : throw new KeyNotFoundException($"No value for the variable '{s.Name}'; bind it (bound: {Describe(bindings)})."),
+                Sum => SumOf(children, values),
+                Product => ProductOf(children, values),
+                Power => Pow(args[0], args[1]),
+                Call call => call.Primitive.Evaluate(args.AsSpan(0, children.Length)),
+                _ => throw new InvalidOperationException(node.Kind.ToString()),
+            };
+            if (options.Strict && IsKink(node, args.AsSpan(0, Math.Min(children.Length, args.Length))) is { } why)
+                throw new NotDifferentiableException($"{why} at {node} with arguments ({Format(args, children.Length)}); the strict mode reports it instead of using the convention.", node, args[..children.Length]);
+            if (options.Checked && !double.IsFinite(value) && AllFinite(node, values))
+                throw new DomainException($"{node} is {value.ToString(CultureInfo.InvariantCulture)} at arguments ({Format(args, children.Length)}): outside its real domain.", node, args[..Math.Min(children.Length, args.Length)]);
+            values[node] = value;
+        }
+        return values[root];
+    }
+
+    /// <summary>The power as the reals define it; x^(1/2) is exactly Math.Sqrt.</summary>
+    public static double Pow(double b, double e) => e == 0.5 ? Math.Sqrt(b) : e == -0.5 ? 1 / Math.Sqrt(b) : Math.Pow(b, e);
+
+    private static string? IsKink(Expr node, ReadOnlySpan<double> args) => node switch
+    {
+        Call { Primitive: { Kink: { } kink } p } when kink(args) => $"{p.Name} is not differentiable ({p.KinkConvention})",
+        Power { Exponent: Number { Value: var r } } when args[0] == 0 && !r.IsInteger && r.CompareTo(Rational.One) < 0 =>
+            $"x^({r}) is not differentiable at x = 0 (the convention gives the derivative +inf there, as sqrt'(0))",
+        _ => null,
+    };
+
+    private static bool AllFinite(Expr node, Dictionary<Expr, double> values)
+    {
+        foreach (var child in node.Children) if (!double.IsFinite(values[child])) return false;
+        return true;
+    }
+
+    private static double SumOf(ReadOnlySpan<Expr> terms, Dictionary<Expr, double> values)
+    {
+        double total = 0;
+        foreach (var t in terms) total += values[t];
+        return total;
+    }
+
+    private static double ProductOf(ReadOnlySpan<Expr> factors, Dictionary<Expr, double> values)
+    {
+        double total = 1;
+        foreach (var f in factors) total *= values[f];
+        return total;
+    }
+
+    private static string Format(double[] args, int count) =>
+        string.Join(", ", args.Take(Math.Min(count, args.Length)).Select(a => a.ToString("R", CultureInfo.InvariantCulture)));
+
+    private static string Describe(IReadOnlyDictionary<string, double> bindings) =>
+        bindings.Count == 0 ? "none" : string.Join(", ", bindings.Keys.Order(StringComparer.Ordinal));
+}

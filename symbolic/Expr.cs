@@ -1,0 +1,105 @@
+// Expr: an immutable, structurally hashed node of an expression DAG. Children are never
+// mutated, the hash is computed once in the constructor, and equality never recurses (an
+// explicit stack), so expressions of any depth can be compared, hashed and shared.
+using System.Runtime.CompilerServices;
+
+namespace Hybrid.Symbolic;
+
+/// <summary>The closed set of node kinds. Function-specific behaviour lives in <see cref="Primitive"/> rows, not here.</summary>
+public enum ExprKind
+{
+    /// <summary>An exact rational number (<see cref="Number"/>).</summary>
+    Number,
+    /// <summary>A floating-point number the user gave as a double (<see cref="FloatNumber"/>).</summary>
+    Float,
+    /// <summary>A named mathematical constant: pi or e (<see cref="Constant"/>).</summary>
+    Constant,
+    /// <summary>A variable (<see cref="Symbol"/>).</summary>
+    Symbol,
+    /// <summary>An n-ary sum (<see cref="Sum"/>).</summary>
+    Sum,
+    /// <summary>An n-ary product (<see cref="Product"/>).</summary>
+    Product,
+    /// <summary>base^exponent (<see cref="Power"/>).</summary>
+    Power,
+    /// <summary>A primitive applied to arguments (<see cref="Call"/>).</summary>
+    Call,
+}
+
+/// <summary>
+/// An immutable symbolic expression. Construction canonicalizes (<c>x*x</c> is <c>x^2</c>,
+/// <c>1/3 + 1/6</c> is <c>1/2</c>); equality and hashing are structural; a subtree may be shared by
+/// any number of parents, so an expression is a DAG and every algorithm visits a shared node once.
+/// </summary>
+public abstract partial class Expr : IEquatable<Expr>
+{
+    private protected readonly Expr[] children;
+    private readonly int hash;
+
+    private protected Expr(Expr[] children, int payloadHash)
+    {
+        this.children = children;
+        var h = new HashCode();
+        h.Add((int)Kind);
+        h.Add(payloadHash);
+        foreach (var child in children) h.Add(child.hash);
+        hash = h.ToHashCode();
+    }
+
+    /// <summary>Which node this is; switch on it exhaustively.</summary>
+    public abstract ExprKind Kind { get; }
+
+    /// <summary>The children in canonical order: terms of a sum, factors of a product, base and exponent, or call arguments.</summary>
+    public IReadOnlyList<Expr> Args => children;
+
+    internal ReadOnlySpan<Expr> Children => children;
+
+    /// <summary>True for exact and floating numbers.</summary>
+    public bool IsNumber => Kind is ExprKind.Number or ExprKind.Float;
+
+    /// <summary>True when this is the exact number <paramref name="value"/>.</summary>
+    public bool Is(long value) => this is Number n && n.Value == value;
+
+    /// <inheritdoc/>
+    public sealed override int GetHashCode() => hash;
+
+    /// <inheritdoc/>
+    public sealed override bool Equals(object? obj) => obj is Expr e && Equals(e);
+
+    /// <summary>Structural equality, by an explicit stack so any depth is safe.</summary>
+    public bool Equals(Expr? other)
+    {
+        if (other is null) return false;
+        if (ReferenceEquals(this, other)) return true;
+        if (hash != other.hash) return false;
+        var pending = new Stack<(Expr, Expr)>();
+        pending.Push((this, other));
+        while (pending.Count > 0)
+        {
+            var (a, b) = pending.Pop();
+            if (ReferenceEquals(a, b)) continue;
+            if (a.hash != b.hash || a.Kind != b.Kind || a.children.Length != b.children.Length || !a.PayloadEquals(b)) return false;
+            for (int i = 0; i < a.children.Length; i++) pending.Push((a.children[i], b.children[i]));
+        }
+        return true;
+    }
+
+    /// <summary>Compares what a node holds besides its children (a number's value, a symbol's name, a call's primitive).</summary>
+    private protected abstract bool PayloadEquals(Expr other);
+
+    /// <summary>Structural equality.</summary>
+    public static bool operator ==(Expr? a, Expr? b) => a is null ? b is null : a.Equals(b);
+
+    /// <summary>Structural inequality.</summary>
+    public static bool operator !=(Expr? a, Expr? b) => !(a == b);
+
+    /// <summary>Infix text that <see cref="Parse"/> reads back to an equal expression.</summary>
+    public sealed override string ToString() => Printing.Infix.Print(this);
+
+    /// <summary>Identity comparer for memo tables that must not pay for structural equality.</summary>
+    internal static readonly IEqualityComparer<Expr> ByReference = ReferenceEqualityComparer.Instance;
+
+    internal static int StringHash(string s) => string.GetHashCode(s, StringComparison.Ordinal);
+
+    internal static int RuntimeHash(object o) => RuntimeHelpers.GetHashCode(o);
+}

@@ -1,0 +1,91 @@
+// The one total order on canonical expressions, used to sort the terms of sums and the factors of
+// products. Numbers come first; a power compares as (base, exponent) and any other factor f as
+// f^1, so x < x^2 < x^3 < y. Iterative: pending pairs and tie-breaks sit on an explicit stack.
+namespace Hybrid.Symbolic;
+
+internal static class Order
+{
+    private static readonly Expr one = Build.One;
+
+    private static int Rank(ExprKind kind) => kind switch
+    {
+        ExprKind.Number or ExprKind.Float => 0,
+        ExprKind.Constant => 1,
+        ExprKind.Symbol => 2,
+        ExprKind.Call => 3,
+        ExprKind.Sum => 4,
+        ExprKind.Power => 5,
+        ExprKind.Product => 6,
+    };
+
+    // An item is a pair to compare, or (when A is null) a tie-break that decides if all before it were equal.
+    private readonly record struct Item(Expr? A, Expr? B, int Tie);
+
+    public static readonly Comparer<Expr> Comparer = Comparer<Expr>.Create(Compare);
+
+    public static int Compare(Expr left, Expr right)
+    {
+        var stack = new Stack<Item>();
+        stack.Push(new(left, right, 0));
+        while (stack.Count > 0)
+        {
+            var (a, b, tie) = stack.Pop();
+            if (a is null || b is null)
+            {
+                if (tie != 0) return tie;
+                continue;
+            }
+            if (ReferenceEquals(a, b)) continue;
+            if (a.IsNumber || b.IsNumber)
+            {
+                if (!(a.IsNumber && b.IsNumber)) return a.IsNumber ? -1 : 1;
+                int byValue = CompareNumbers(a, b);
+                if (byValue != 0) return byValue;
+                continue;
+            }
+            if (a is Product || b is Product)
+            {
+                PushSequences(stack, a is Product ? a.Children : new[] { a }, b is Product ? b.Children : new[] { b });
+                continue;
+            }
+            if (a is Power || b is Power)
+            {
+                var (baseA, expA) = a is Power pa ? (pa.Base, pa.Exponent) : (a, one);
+                var (baseB, expB) = b is Power pb ? (pb.Base, pb.Exponent) : (b, one);
+                stack.Push(new(expA, expB, 0));
+                stack.Push(new(baseA, baseB, 0));
+                continue;
+            }
+            int byKind = Rank(a.Kind).CompareTo(Rank(b.Kind));
+            if (byKind != 0) return byKind;
+            int byPayload = ComparePayload(a, b);
+            if (byPayload != 0) return byPayload;
+            PushSequences(stack, a.Children, b.Children);
+        }
+        return 0;
+    }
+
+    // Lexicographic: element pairs in order, then the shorter sequence first.
+    private static void PushSequences(Stack<Item> stack, ReadOnlySpan<Expr> a, ReadOnlySpan<Expr> b)
+    {
+        stack.Push(new(null, null, a.Length.CompareTo(b.Length)));
+        for (int i = Math.Min(a.Length, b.Length) - 1; i >= 0; i--) stack.Push(new(a[i], b[i], 0));
+    }
+
+    private static int CompareNumbers(Expr a, Expr b) => (a, b) switch
+    {
+        (Number x, Number y) => x.Value.CompareTo(y.Value),
+        (FloatNumber x, FloatNumber y) => x.Value.CompareTo(y.Value),
+        (Number x, FloatNumber y) => x.Value.ToDouble().CompareTo(y.Value) is var c && c != 0 ? c : -1,
+        (FloatNumber x, Number y) => x.Value.CompareTo(y.Value.ToDouble()) is var c && c != 0 ? c : 1,
+        _ => throw new InvalidOperationException("not numbers"),
+    };
+
+    private static int ComparePayload(Expr a, Expr b) => (a, b) switch
+    {
+        (Constant x, Constant y) => string.CompareOrdinal(x.Name, y.Name),
+        (Symbol x, Symbol y) => string.CompareOrdinal(x.Name, y.Name),
+        (Call x, Call y) => string.CompareOrdinal(x.Primitive.Name, y.Primitive.Name),
+        _ => 0,
+    };
+}

@@ -1,0 +1,42 @@
+// C# source over doubles that compiles against System.Math: numbers as double literals (so 1/2
+// is never integer division), powers through Math.Pow and Math.Sqrt, calls from the row's format.
+namespace Hybrid.Symbolic.Printing;
+
+internal sealed class CSharp : Renderer
+{
+    private static readonly CSharp instance = new();
+    public static string Print(Expr expr) => instance.Render(expr);
+
+    protected override string Open => "(";
+    protected override string Close => ")";
+
+    private static string Literal(double value) => new FloatNumber(value).Text;
+
+    protected override IEnumerable<object> Pieces(Visual visual) => visual switch
+    {
+        IntegerVisual i => [Literal((double)i.Value)],
+        FractionVisual f => [$"({Literal((double)f.Numerator)} / {Literal((double)f.Denominator)})"],
+        FloatVisual f => [f.Number.Text],
+        NameVisual { Node: Constant c } => [c.Name == "pi" ? "Math.PI" : "Math.E"],
+        NameVisual n => [((Symbol)n.Node).Name],
+        SumVisual s => s.Terms.SelectMany((t, k) => k == 0
+            ? (t.Negative ? ["-", .. Wrap(t.Term, Precedence.Power)] : Wrap(t.Term, Precedence.Product))
+            : [t.Negative ? " - " : " + ", .. Wrap(t.Term, Precedence.Product)]),
+        ProductVisual p => Product(p),
+        NegationVisual n => ["-", .. Wrap(n.Operand, Precedence.Power)],
+        PowerVisual p => ["Math.Pow(", p.Base, ", ", p.Exponent, ")"],
+        SqrtVisual s => ["Math.Sqrt(", s.Operand, ")"],
+        CallVisual c => Format(c.Primitive.CSharp, c.Args, guard: true),
+        _ => throw new InvalidOperationException(visual.GetType().Name),
+    };
+
+    private IEnumerable<object> Product(ProductVisual p)
+    {
+        IEnumerable<object> numerator = p.Numerator.Count == 0 ? ["1.0"] : Join(p.Numerator.Select(f => Wrap(f, Precedence.Power)), " * ");
+        if (p.Denominator.Count == 0) return numerator;
+        IEnumerable<object> denominator = p.Denominator.Count == 1
+            ? Wrap(p.Denominator[0], Precedence.Power)
+            : ["(", .. Join(p.Denominator.Select(f => Wrap(f, Precedence.Power)), " * "), ")"];
+        return [.. numerator, " / ", .. denominator];
+    }
+}

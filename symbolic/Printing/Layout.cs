@@ -1,0 +1,99 @@
+// The layout step shared by the three printers: it decides signs (a - b, not a + -1*b), fractions
+// (x/2, not 1/2*x), roots (sqrt(x), not x^(1/2)) and precedence, so the infix, LaTeX and C#
+// renderers never disagree on structure. Built bottom-up over the DAG without recursion.
+namespace Hybrid.Symbolic.Printing;
+
+/// <summary>Binding strength, lowest first; a child weaker than its slot requires is parenthesized.</summary>
+internal enum Precedence { Comparison, Sum, Product, Negation, Power, Atom }
+
+internal abstract record Visual(Precedence Precedence);
+internal sealed record IntegerVisual(System.Numerics.BigInteger Value) : Visual(Precedence.Atom);           // non-negative
+internal sealed record FractionVisual(System.Numerics.BigInteger Numerator, System.Numerics.BigInteger Denominator) : Visual(Precedence.Product); // positive
+internal sealed record FloatVisual(FloatNumber Number) : Visual(Precedence.Atom);                            // non-negative
+internal sealed record NameVisual(Expr Node) : Visual(Precedence.Atom);                                      // symbol or constant
+internal sealed record SumVisual(IReadOnlyList<(bool Negative, Visual Term)> Terms) : Visual(Precedence.Sum);
+internal sealed record ProductVisual(IReadOnlyList<Visual> Numerator, IReadOnlyList<Visual> Denominator) : Visual(Precedence.Product);
+internal sealed record NegationVisual(Visual Operand) : Visual(Precedence.Negation);
+internal sealed record PowerVisual(Visual Base, Visual Exponent) : Visual(Precedence.Power);
+internal sealed record SqrtVisual(Visual Operand) : Visual(Precedence.Atom);
+internal sealed record CallVisual(Primitive Primitive, IReadOnlyList<Visual> Args) : Visual(Primitive.Operator is null ? Precedence.Atom : Precedence.Comparison);
+
+internal static class Layout
+{
+    public static Visual Of(Expr root)
+    {
+        var done = new Dictionary<Expr, Visual>(Expr.ByReference);
+        foreach (var node in Traversal.PostOrder(root)) done[node] = Node(node, done);
+        return done[root];
+    }
+
+    private static Visual Node(Expr node, Dictionary<Expr, Visual> done) => node switch
+    {
+        Number n => Signed(n.Value.Sign < 0, Magnitude(n.Value.Sign < 0 ? -n.Value : n.Value)),
+        FloatNumber f => f.Value < 0 || double.IsNegative(f.Value) ? new NegationVisual(new FloatVisual(new FloatNumber(-f.Value))) : new FloatVisual(f),
+        Constant or Symbol => new NameVisual(node),
+        // The constant term is printed last: x^2 + x + 1 reads better than 1 + x + x^2.
+        Sum sum => new SumVisual((sum.Args[0].IsNumber ? sum.Args.Skip(1).Append(sum.Args[0]) : sum.Args).Select(t => SplitSign(t, done)).ToList()),
+        Product product => Signed(SplitSign(product, done).Negative, SplitSign(product, done).Term),
+        Power power => PowerOf(power, done),
+        Call call => new CallVisual(call.Primitive, call.Args.Select(a => done[a]).ToList()),
+        _ => throw new InvalidOperationException(node.Kind.ToString()),
+    };
+
+    private static Visual Signed(bool negative, Visual magnitude) => negative ? new NegationVisual(magnitude) : magnitude;
+
+    private static Visual Magnitude(Rational r) => r.IsInteger ? new IntegerVisual(r.Numerator) : new FractionVisual(r.Numerator, r.Denominator);
+
+    private static Visual PowerOf(Power power, Dictionary<Expr, Visual> done)
+    {
+        if (power.Exponent is not Number { Value: var r }) return new PowerVisual(done[power.Base], done[power.Exponent]);
+        return r.Sign < 0 ? new ProductVisual([], [Positive(power.Base, -r, done)]) : Positive(power.Base, r, done);
+    }
+
+    // base^r for a positive rational r: sqrt for 1/2.
+    private static Visual Positive(Expr @base, Rational r, Dictionary<Expr, Visual> done) =>
+        r.IsOne ? done[@base] : r == new Rational(1, 2) ? new SqrtVisual(done[@base]) : new PowerVisual(done[@base], Magnitude(r));
+
+    // A term's sign and magnitude: -3*x/y is (negative, 3*x/y).
+    private static (bool Negative, Visual Term) SplitSign(Expr term, Dictionary<Expr, Visual> done)
+    {
+        switch (term)
+        {
+            case Number n: return (n.Value.Sign < 0, Magnitude(n.Value.Sign < 0 ? -n.Value : n.Value));
+            case FloatNumber f when f.Value < 0: return (true, new FloatVisual(new FloatNumber(-f.Value)));
+            case Product product:
+            {
+                var numerator = new List<Visual>();
+                var denominator = new List<Visual>();
+                bool negative = false;
+                foreach (var factor in product.Args)
+                {
+                    switch (factor)
+                    {
+                        case Number c:
+                            negative = c.Value.Sign < 0;
+                            var magnitude = negative ? -c.Value : c.Value;
+                            if (!magnitude.Numerator.IsOne) numerator.Add(new IntegerVisual(magnitude.Numerator));
+                            if (!magnitude.Denominator.IsOne) denominator.Add(new IntegerVisual(magnitude.Denominator));
+                            break;
+                        case FloatNumber f:
+                            negative = f.Value < 0;
+                            numerator.Add(new FloatVisual(negative ? new FloatNumber(-f.Value) : f));
+                            break;
+                        case Power { Exponent: Number { Value: var r } } p when r.Sign < 0:
+                            denominator.Add(Positive(p.Base, -r, done));
+                            break;
+                        default:
+                            numerator.Add(done[factor]);
+                            break;
+                    }
+                }
+                var shape = numerator.Count == 1 && denominator.Count == 0 ? numerator[0] : new ProductVisual(numerator, denominator);
+                return (negative, shape);
+            }
+            default:
+                var visual = done[term];
+                return visual is NegationVisual neg ? (true, neg.Operand) : (false, visual);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+// Simplify: sound rewriting beyond the canonical form, within a budget. Each round applies the
+// local rules below bottom-up, also to the expanded form, and keeps the smallest candidate (tree
+// size). Rounds stop at a fixed point or after MaxRounds, so Simplify always terminates.
+// Every rule keeps the value wherever the input is defined:
+//   exp(log u) = u                      (log u defined means u > 0)
+//   exp(c log u) = u^c                  (same domain)
+//   exp(a) exp(b) = exp(a + b)
+//   c sin(u)^2 + c cos(u)^2 = c,  c cosh(u)^2 - c sinh(u)^2 = c
+//   N/D = (N/g)/(D/g), g = gcd(N, D)    (univariate polynomials; where D != 0)
+namespace Hybrid.Symbolic;
+
+internal static class Simplifier
+{
+    private const int MaxRounds = 4;
+
+    public static Expr Simplify(Expr root, int budget)
+    {
+        var best = root;
+        long bestSize = Traversal.TreeSize(root);
+        var current = root;
+        for (int round = 0; round < MaxRounds; round++)
+        {
+            var candidates = new List<Expr> { ApplyRules(current) };
+            if (Traversal.DagSize(current) <= budget)
+            {
+                try { candidates.Add(ApplyRules(Transforms.Expand(current, budget))); }
+                catch (InvalidOperationException) { /* expansion over budget: keep the unexpanded candidate */ }
+            }
+            var next = candidates.MinBy(Traversal.TreeSize)!;
+            long size = Traversal.TreeSize(next);
+            if (size < bestSize) (best, bestSize) = (next, size);
+            if (next.Equals(current)) break;
+            current = next;
+        }
+        return best;
+    }
+
+    private static Expr ApplyRules(Expr root) =>
+        Traversal.Rewrite(root, (node, children) => Local(Traversal.WithChildren(node, children)));
+
+    private static Expr Local(Expr node) => node switch
+    {
+        Call { Primitive.Name: "exp", Args: [Call { Primitive.Name: "log" } log] } => log.Args[0],
+        Call { Primitive.Name: "exp", Args: [Product { Args: [Number c, Call { Primitive.Name: "log" } log] }] } => Build.Pow(log.Args[0], c),
+        Product product => CancelFraction(MergeExponentials(product)),
+        Sum sum => Pythagoras(sum),
+        _ => node,
+    };
+
+    private static Expr MergeExponentials(Product product)
+    {
+        var exps = product.Args.OfType<Call>().Where(c => c.Primitive == Primitives.Exp).ToList();
+        if (exps.Count < 2) return product;
+        var others = product.Args.Where(f => f is not Call { Primitive.Name: "exp" });
+        return Build.Multiply(others.Append(Primitives.Exp.Apply(Build.Add(exps.Select(e => e.Args[0])))));
+    }
+
+    // Pairs c*sin(u)^2 with c*cos(u)^2 (and c*cosh(u)^2 with -c*sinh(u)^2) and replaces each pair by c.
+    private static Expr Pythagoras(Sum sum)
+    {
+        var terms = sum.Args.ToList();
+        bool changed = false;
+        for (int i = 0; i < terms.Count; i++)
+        {
+            if (Squared(terms[i]) is not var (ci, fi, ui)) continue;
+            for (int j = 0; j < terms.Count; j++)
+            {
+                if (i == j || Squared(terms[j]) is not var (cj, fj, uj) || !ui.Equals(uj)) continue;
+                bool circular = fi == "sin" && fj == "cos" && ci.Equals(cj);
+                bool hyperbolic = fi == "cosh" && fj == "sinh" && ci.Equals(Build.Multiply(Build.MinusOne, cj));
+                if (!circular && !hyperbolic) continue;
+                terms[i] = ci;
+                terms.RemoveAt(j);
+                changed = true;
+                break;
+            }
+        }
+        return changed ? Build.Add(terms) : sum;
+    }
+
+    private static (Expr Coefficient, string Function, Expr Argument)? Squared(Expr term)
+    {
+        var (coefficient, rest) = Build.SplitCoefficient(term);
+        return rest is Power { Base: Call { Primitive.Name: "sin" or "cos" or "sinh" or "cosh" } call, Exponent: Number { Value: { IsInteger: true } two } } && two == 2
+            ? (coefficient, call.Primitive.Name, call.Args[0]) : null;
+    }
+
+    // N/D with N and D polynomials in one variable: divide both by their gcd.
+    private static Expr CancelFraction(Expr node)
+    {
+        if (node is not Product product) return node;
+        var denominatorFactors = product.Args.Where(f => f is Power { Exponent: Number { Value.Sign: < 0 } }).ToList();
+        if (denominatorFactors.Count == 0) return node;
+        var symbols = FreeSymbols.Of(node);
+        if (symbols.Count != 1) return node;
+        var x = symbols[0];
+        var numerator = Build.Multiply(product.Args.Where(f => !denominatorFactors.Contains(f)));
+        var denominator = Build.Multiply(denominatorFactors.Select(f => Build.Pow(((Power)f).Base, Build.Multiply(Build.MinusOne, ((Power)f).Exponent))));
+        Expr expandedN, expandedD;
+        try { (expandedN, expandedD) = (Transforms.Expand(numerator, 10_000), Transforms.Expand(denominator, 10_000)); }
+        catch (InvalidOperationException) { return node; }
+        if (Polynomial.From(expandedN, x) is not { } n || Polynomial.From(expandedD, x) is not { } d || d.IsZero) return node;
+        var gcd = Polynomial.Gcd(n, d);
+        if (gcd.Degree < 1) return node;
+        var reducedN = n.DivideBy(gcd).Quotient.ToExpr(x);
+        var reducedD = d.DivideBy(gcd).Quotient.ToExpr(x);
+        return Build.Multiply(reducedN, Build.Pow(reducedD, Build.MinusOne));
+    }
+}
