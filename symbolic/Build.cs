@@ -3,9 +3,9 @@
 //   Sum:     >= 2 terms; no term is a Sum; at most one number, first; like terms merged
 //            (coefficient * rest); terms sorted by their rest; no zero coefficient.
 //   Product: >= 2 factors; no factor is a Product; at most one number, first, never 1 or 0;
-//            equal bases merged (x*x = x^2); factors sorted; a number times a single sum is
+//            equal bases merged (x*x = x^2, exp(a)*exp(b) = exp(a+b)); factors sorted; a number times a single sum is
 //            distributed (2*(x+1) = 2*x + 2), as SymPy does.
-//   Power:   exponent not 0 or 1; base not 1; exact numeric powers folded unless huge;
+//   Power:   exponent not 0 or 1; base not 1, e or exp(u); exact numeric powers folded unless huge;
 //            (x^a)^b merged only where sound (b integer, or a a non-integer number).
 //   Call:    arity matches the row; the row's special values folded; float arguments evaluated.
 using System.Numerics;
@@ -77,7 +77,13 @@ internal static class Build
 
     // ---- products ----
 
-    public static Expr Multiply(Expr a, Expr b) => Multiply([a, b]);
+    public static Expr Multiply(Expr a, Expr b)
+    {
+        // Fast path for the commonest product, a number times a single non-number factor (3*x, -sin(y)).
+        if (a is Number { Value: { IsZero: false, IsOne: false } } && b is Symbol or Symbolic.Call or Constant or Power { Base: not Symbolic.Number })
+            return b is Call { Primitive.Name: "exp" } ? Multiply([a, b]) : new Product([a, b]);
+        return Multiply([a, b]);
+    }
 
     public static Expr Multiply(IEnumerable<Expr> factors)
     {
@@ -88,7 +94,13 @@ internal static class Build
         void AddFactor(Expr factor)
         {
             if (numbers.TryMultiply(factor)) return;
-            var (b, e) = factor is Power power ? (power.Base, power.Exponent) : (factor, One);
+            // exp(u) is e^u, so exp(a)*exp(b) = exp(a + b) and e*exp(2) = exp(3).
+            var (b, e) = factor switch
+            {
+                Power power => (power.Base, power.Exponent),
+                Call { Primitive.Name: "exp" } exp => (Expr.E, exp.Args[0]),
+                _ => (factor, One),
+            };
             if (exponents.TryGetValue(b, out var list)) list.Add(e);
             else { exponents.Add(b, [e]); original.Add(b, factor); firstSeen.Add(b); }
         }
@@ -136,6 +148,7 @@ internal static class Build
         if (b is Number { Value.IsZero: true } && e is Number { Value.Sign: > 0 }) return Zero;
         if (b.IsNumber && e.IsNumber) return PowNumbers(b, e);
         if (b is Constant { Name: "e" }) return Call(Primitives.Exp, [e]);
+        if (b is Call { Primitive.Name: "exp" } exp) return Call(Primitives.Exp, [Multiply(exp.Args[0], e)]);   // (e^a)^b = e^(ab) for real a, b
         if (b is Power inner && (e is Number { Value.IsInteger: true } || inner.Exponent is Number { Value.IsInteger: false }))
             return Pow(inner.Base, Multiply(inner.Exponent, e));
         if (b is Product product && e is Number { Value.IsInteger: true })

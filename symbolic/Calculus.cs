@@ -1,70 +1,129 @@
 // Exact differentiation. One pass over the DAG in post-order with a memo keyed by node, so a
 // shared subtree is differentiated once and its derivative is shared too: the derivative of a
 // depth-n composition has a DAG size linear in n. A node free of x gets derivative 0 and no work.
+//
+// The chain rule through a long composition multiplies one more factor at every level. Building
+// that product canonically at every level would re-flatten it each time (quadratic in the depth),
+// so a derivative may stay pending as factor * (another derivative) and is built once, when a sum
+// or the caller needs it.
 namespace Hybrid.Symbolic;
 
 internal static class Calculus
 {
+    // Either a built expression, or Factor times the derivative Rest, not built yet.
+    private sealed class Derivative
+    {
+        public Expr? Built;
+        public Expr? Factor;
+        public Derivative? Rest;
+        public bool IsZero => Built is not null && ReferenceEquals(Built, Build.Zero);
+    }
+
+    private static readonly Derivative zero = new() { Built = Build.Zero };
+    private static readonly Derivative one = new() { Built = Build.One };
+
     public static Expr Differentiate(Expr root, Symbol x)
     {
-        var derivative = new Dictionary<Expr, Expr>();
+        var derivative = new Dictionary<Expr, Derivative>();
         foreach (var node in Traversal.PostOrder(root))
         {
             if (derivative.ContainsKey(node)) continue;   // structurally equal to a node already done
             derivative[node] = Rule(node, x, derivative);
         }
-        return derivative[root];
+        return Materialize(derivative[root]);
     }
 
-    private static Expr Rule(Expr node, Symbol x, Dictionary<Expr, Expr> d)
+    // Products with this many factors that depend on x are differentiated through their prefixes.
+    private const int PrefixRuleFrom = 4;
+
+    private static Derivative Of(Expr built) => new() { Built = built };
+
+    private static Derivative Times(Expr factor, Derivative rest)
     {
-        var zero = Build.Zero;
+        if (ReferenceEquals(factor, Build.Zero) || rest.IsZero) return zero;
+        return factor is Number { Value.IsOne: true } ? rest : new Derivative { Factor = factor, Rest = rest };
+    }
+
+    private static Expr Materialize(Derivative d)
+    {
+        if (d.Built is not null) return d.Built;
+        var factors = new List<Expr>();
+        var link = d;
+        for (; link.Built is null; link = link.Rest!) factors.Add(link.Factor!);
+        factors.Add(link.Built);
+        return d.Built = Build.Multiply(factors);
+    }
+
+    private static Derivative Rule(Expr node, Symbol x, Dictionary<Expr, Derivative> d)
+    {
         switch (node)
         {
             case Number or FloatNumber or Constant:
                 return zero;
             case Symbol s:
-                return s.Name == x.Name ? Build.One : zero;
+                return s.Name == x.Name ? one : zero;
             case Sum sum:
-                return Build.Add(sum.Args.Select(t => d[t]));
+            {
+                var nonZero = sum.Args.Select(t => d[t]).Where(dt => !dt.IsZero).ToList();
+                return nonZero.Count switch { 0 => zero, 1 => nonZero[0], _ => Of(Build.Add(nonZero.Select(Materialize))) };
+            }
             case Product product:
             {
-                // Product rule: sum over factors with a non-zero derivative of (other factors) * factor'.
-                var factors = product.Children;
-                var terms = new List<Expr>();
-                for (int i = 0; i < factors.Length; i++)
+                var factors = product.Children.ToArray();
+                var varying = factors.Where(f => !d[f].IsZero).ToList();
+                if (varying.Count == 0) return zero;
+                if (varying.Count < PrefixRuleFrom)
                 {
-                    var di = d[factors[i]];
-                    if (ReferenceEquals(di, zero)) continue;
-                    var parts = new Expr[factors.Length];
-                    for (int j = 0; j < factors.Length; j++) parts[j] = i == j ? di : factors[j];
-                    terms.Add(Build.Multiply(parts));
+                    // Product rule as a sum of (other factors) * factor': its terms join the enclosing
+                    // sum, where like terms cancel exactly (Rubi's antiderivatives rely on that).
+                    Expr Others(Expr skip) => Build.Multiply(factors.Where(f => !ReferenceEquals(f, skip)));
+                    if (varying.Count == 1) return Times(Others(varying[0]), d[varying[0]]);
+                    return Of(Build.Add(varying.Select(v => Build.Multiply(Others(v), Materialize(d[v])))));
                 }
-                return Build.Add(terms);
+                var constant = Build.Multiply(factors.Where(f => d[f].IsZero));
+                // Product rule through prefixes, left to right: D(v1..vj) = D(v1..vj-1) vj + (v1..vj-1) vj'.
+                // Iterated maps such as 4x(1-x) flatten into ever longer products that share their
+                // prefixes; the memo is structural, so each prefix is differentiated once and the
+                // derivative stays linear in the depth (the plain sum of n terms would be quadratic).
+                var prefix = varying[0];
+                var dPrefix = d[prefix];
+                for (int j = 1; j < varying.Count; j++)
+                {
+                    var next = Build.Multiply(prefix, varying[j]);
+                    if (!d.TryGetValue(next, out var dNext))
+                    {
+                        dNext = Of(Build.Add(
+                            Build.Multiply(Materialize(dPrefix), varying[j]),
+                            Build.Multiply(prefix, Materialize(d[varying[j]]))));
+                        d[next] = dNext;
+                    }
+                    (prefix, dPrefix) = (next, dNext);
+                }
+                return Times(constant, dPrefix);
             }
             case Power power:
             {
                 var (u, v) = (power.Base, power.Exponent);
                 var (du, dv) = (d[u], d[v]);
-                bool constantExponent = ReferenceEquals(dv, zero), constantBase = ReferenceEquals(du, zero);
-                if (constantExponent && constantBase) return zero;
                 // (u^v)' = v u^(v-1) u'              when v is free of x,
                 //        = u^v log(u) v'             when u is free of x,
                 //        = u^v (v' log u + v u'/u)   otherwise.
-                if (constantExponent) return Build.Multiply([v, Build.Pow(u, Build.Add(v, Build.MinusOne)), du]);
-                if (constantBase) return Build.Multiply([power, Primitives.Log.Apply(u), dv]);
-                return Build.Multiply(power, Build.Add(Build.Multiply(dv, Primitives.Log.Apply(u)), Build.Multiply([v, du, Build.Pow(u, Build.MinusOne)])));
+                if (du.IsZero && dv.IsZero) return zero;
+                if (dv.IsZero) return Times(Build.Multiply(v, Build.Pow(u, Build.Add(v, Build.MinusOne))), du);
+                if (du.IsZero) return Times(Build.Multiply(power, Primitives.Log.Apply(u)), dv);
+                return Of(Build.Multiply(power, Build.Add(
+                    Build.Multiply(Materialize(dv), Primitives.Log.Apply(u)),
+                    Build.Multiply([v, Materialize(du), Build.Pow(u, Build.MinusOne)]))));
             }
             case Call call:
             {
                 var args = call.Args;
                 var dargs = args.Select(a => d[a]).ToArray();
-                if (dargs.All(da => ReferenceEquals(da, zero))) return zero;
-                if (call.Primitive.Chain is { } chain) return chain(args, dargs);
-                var terms = new List<Expr>();
-                for (int i = 0; i < args.Count; i++)
-                    if (!ReferenceEquals(dargs[i], zero)) terms.Add(Build.Multiply(call.Primitive.Partials[i](args), dargs[i]));
-                return Build.Add(terms);
+                var varying = Enumerable.Range(0, args.Count).Where(i => !dargs[i].IsZero).ToList();
+                if (varying.Count == 0) return zero;
+                if (call.Primitive.Chain is { } chain) return Of(chain(args, dargs.Select(Materialize).ToArray()));
+                if (varying.Count == 1) return Times(call.Primitive.Partials[varying[0]](args), dargs[varying[0]]);
+                return Of(Build.Add(varying.Select(i => Build.Multiply(call.Primitive.Partials[i](args), Materialize(dargs[i])))));
             }
         }
         throw new InvalidOperationException($"No derivative rule for {node.Kind}.");

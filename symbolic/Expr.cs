@@ -39,12 +39,17 @@ public abstract partial class Expr : IEquatable<Expr>
     private protected Expr(Expr[] children, int payloadHash)
     {
         this.children = children;
+        foreach (var child in children) Depth = Math.Max(Depth, child.Depth);
+        Depth++;
         var h = new HashCode();
         h.Add((int)Kind);
         h.Add(payloadHash);
         foreach (var child in children) h.Add(child.hash);
         hash = h.ToHashCode();
     }
+
+    /// <summary>The length of the longest path to a leaf; a leaf has depth 1.</summary>
+    public int Depth { get; }
 
     /// <summary>Which node this is; switch on it exhaustively.</summary>
     public abstract ExprKind Kind { get; }

@@ -1,6 +1,6 @@
 // The one total order on canonical expressions, used to sort the terms of sums and the factors of
 // products. Numbers come first; a power compares as (base, exponent) and any other factor f as
-// f^1, so x < x^2 < x^3 < y. Iterative: pending pairs and tie-breaks sit on an explicit stack.
+// f^1, so x < x^2 < x^3 < y; nodes of one kind and payload compare by depth, then child by child. Iterative: pending pairs and tie-breaks sit on an explicit stack.
 namespace Hybrid.Symbolic;
 
 internal static class Order
@@ -23,9 +23,25 @@ internal static class Order
 
     public static readonly Comparer<Expr> Comparer = Comparer<Expr>.Create(Compare);
 
+    [ThreadStatic] private static Stack<Item>? reusable;
+
     public static int Compare(Expr left, Expr right)
     {
-        var stack = new Stack<Item>();
+        // Leaves (symbols, numbers, constants) decide at once: the common case when sorting big sums.
+        if (left.Children.Length == 0 && right.Children.Length == 0 && !(left.IsNumber && right.IsNumber))
+        {
+            if (left.IsNumber || right.IsNumber) return left.IsNumber ? -1 : 1;
+            int byKind = Rank(left.Kind).CompareTo(Rank(right.Kind));
+            return byKind != 0 ? byKind : ComparePayload(left, right);
+        }
+        var stack = reusable ?? new Stack<Item>();
+        reusable = null;   // a comparison that re-enters (it does not today) gets its own stack
+        try { return Compare(stack, left, right); }
+        finally { stack.Clear(); reusable = stack; }
+    }
+
+    private static int Compare(Stack<Item> stack, Expr left, Expr right)
+    {
         stack.Push(new(left, right, 0));
         while (stack.Count > 0)
         {
@@ -60,6 +76,10 @@ internal static class Order
             if (byKind != 0) return byKind;
             int byPayload = ComparePayload(a, b);
             if (byPayload != 0) return byPayload;
+            // Shallower first: this decides between deep siblings (sin(sin(x)) vs sin(x)) at once,
+            // where a walk down both would cost their depth.
+            int byDepth = a.Depth.CompareTo(b.Depth);
+            if (byDepth != 0) return byDepth;
             PushSequences(stack, a.Children, b.Children);
         }
         return 0;

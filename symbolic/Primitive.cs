@@ -62,10 +62,10 @@ public sealed class Primitive
     /// <summary>Exact special values applied on construction (<c>sin(0) = 0</c>); null when none applies.</summary>
     internal Func<Expr[], Expr?> Fold { get; init; } = static _ => null;
 
-    /// <summary>The C# rendering: a format string over the arguments, such as <c>Math.Sin({0})</c>.</summary>
+    /// <summary>The C# rendering: a template where <c>{0}</c>, <c>{1}</c>, ... stand for the arguments, such as <c>Math.Sin({0})</c>.</summary>
     public string CSharp { get; internal init; } = null!;
 
-    /// <summary>The LaTeX rendering: a format string over the arguments, such as <c>\sin\left({0}\right)</c>.</summary>
+    /// <summary>The LaTeX rendering: a template where <c>{0}</c>, <c>{1}</c>, ... stand for the arguments (other braces are literal).</summary>
     public string Latex { get; internal init; } = null!;
 
     /// <summary>For comparisons, the infix operator (<c>&lt;</c>); null for ordinary calls.</summary>

@@ -69,7 +69,7 @@ public static class Primitives
     private static Func<Expr, Expr?> AtZero(Expr value) => u => u.Is(0) ? value : null;
 
     /// <summary>e^x.</summary>
-    public static readonly Primitive Exp = Unary("exp", Math.Exp, u => Exp(u), Math.Exp, "Math.Exp({0})", @"e^{{{0}}}",
+    public static readonly Primitive Exp = Unary("exp", Math.Exp, u => Exp(u), Math.Exp, "Math.Exp({0})", @"e^{{0}}",
         fold: u => u.Is(0) ? 1 : u.Is(1) ? E : null);
 
     /// <summary>Natural logarithm; defined for x &gt; 0.</summary>
@@ -188,7 +188,7 @@ public static class Primitives
             : args[0] is FloatNumber f ? (f.Value != 0 ? args[1] : args[2])
             : args[1] == args[2] ? args[1] : null,
         CSharp = "({0} != 0.0 ? {1} : {2})",
-        Latex = @"\begin{{cases}} {1} & {0} \\ {2} & \text{{otherwise}} \end{{cases}}",
+        Latex = @"\begin{cases} {1} & {0} \\ {2} & \text{otherwise} \end{cases}",
     };
 
     /// <summary>The larger of a and b; at a tie the derivative goes half to each (as PyTorch's maximum).</summary>

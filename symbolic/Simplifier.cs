@@ -4,7 +4,6 @@
 // Every rule keeps the value wherever the input is defined:
 //   exp(log u) = u                      (log u defined means u > 0)
 //   exp(c log u) = u^c                  (same domain)
-//   exp(a) exp(b) = exp(a + b)
 //   c sin(u)^2 + c cos(u)^2 = c,  c cosh(u)^2 - c sinh(u)^2 = c
 //   N/D = (N/g)/(D/g), g = gcd(N, D)    (univariate polynomials; where D != 0)
 namespace Hybrid.Symbolic;
@@ -42,18 +41,10 @@ internal static class Simplifier
     {
         Call { Primitive.Name: "exp", Args: [Call { Primitive.Name: "log" } log] } => log.Args[0],
         Call { Primitive.Name: "exp", Args: [Product { Args: [Number c, Call { Primitive.Name: "log" } log] }] } => Build.Pow(log.Args[0], c),
-        Product product => CancelFraction(MergeExponentials(product)),
+        Product product => CancelFraction(product),
         Sum sum => Pythagoras(sum),
         _ => node,
     };
-
-    private static Expr MergeExponentials(Product product)
-    {
-        var exps = product.Args.OfType<Call>().Where(c => c.Primitive == Primitives.Exp).ToList();
-        if (exps.Count < 2) return product;
-        var others = product.Args.Where(f => f is not Call { Primitive.Name: "exp" });
-        return Build.Multiply(others.Append(Primitives.Exp.Apply(Build.Add(exps.Select(e => e.Args[0])))));
-    }
 
     // Pairs c*sin(u)^2 with c*cos(u)^2 (and c*cosh(u)^2 with -c*sinh(u)^2) and replaces each pair by c.
     private static Expr Pythagoras(Sum sum)

@@ -24,13 +24,56 @@ internal static class Transforms
             };
         });
 
+    // (t1 + ... + tm)^n by the multinomial theorem: one term per composition k1 + ... + km = n,
+    // with coefficient n!/(k1!...km!). The term count C(n+m-1, m-1) is checked before any work.
     private static Expr ExpandPower(Expr sum, Rational exponent, int maxTerms)
     {
-        if (exponent.Numerator > maxTerms)
-            throw new InvalidOperationException($"Expand refuses ({sum})^{exponent}: the exponent is above the limit of {maxTerms} terms.");
-        var result = sum;
-        for (int i = 1; i < (int)exponent.Numerator; i++) result = Distribute([result, sum], maxTerms);
+        var terms = sum.Args;
+        int m = terms.Count;
+        var count = Binomial(exponent.Numerator + m - 1, m - 1, maxTerms);
+        if (count > maxTerms)
+            throw new InvalidOperationException($"Expand refuses ({sum})^{exponent}: it would produce more than {maxTerms} terms, the limit.");
+        int n = (int)exponent.Numerator;
+        var result = new List<Expr>((int)count);
+        var k = new int[m];
+        k[m - 1] = n;
+        while (true)
+        {
+            var factors = new List<Expr> { Build.Number(Multinomial(n, k)) };
+            for (int i = 0; i < m; i++) if (k[i] > 0) factors.Add(Build.Pow(terms[i], Build.Number(k[i])));
+            result.Add(Build.Multiply(factors));
+            // Next composition in lexicographic order of (k0, ..., k_{m-2}); k_{m-1} takes the rest.
+            int j = m - 2;
+            while (j >= 0 && k[m - 1] == 0) { k[m - 1] += k[j]; k[j] = 0; j--; }
+            if (j < 0) break;
+            k[j]++;
+            k[m - 1]--;
+        }
+        return Build.Add(result);
+    }
+
+    private static System.Numerics.BigInteger Multinomial(int n, int[] k)
+    {
+        System.Numerics.BigInteger result = 1;
+        int placed = 0;
+        foreach (var ki in k)
+        {
+            for (int i = 1; i <= ki; i++) result = result * (placed + i) / i;
+            placed += ki;
+        }
         return result;
+    }
+
+    // C(n, r), or any value above cap once it exceeds the cap (so the caller can refuse cheaply).
+    private static long Binomial(System.Numerics.BigInteger n, int r, long cap)
+    {
+        System.Numerics.BigInteger result = 1;
+        for (int i = 1; i <= r; i++)
+        {
+            result = result * (n - r + i) / i;
+            if (result > cap) return cap + 1;
+        }
+        return (long)result;
     }
 
     // Multiplies out the sums among the factors: (a + b)(c + d) = ac + ad + bc + bd.

@@ -9,6 +9,8 @@ internal sealed class CSharp : Renderer
 
     protected override string Open => "(";
     protected override string Close => ")";
+    // Every call renders as a method call or a parenthesized template, so it binds as an atom.
+    protected override Precedence Binding(Visual visual) => visual is CallVisual ? Precedence.Atom : visual.Precedence;
 
     private static string Literal(double value) => new FloatNumber(value).Text;
 

@@ -8,6 +8,7 @@ internal sealed class Latex : Renderer
 
     protected override string Open => @"\left(";
     protected override string Close => @"\right)";
+    protected override Precedence Binding(Visual visual) => visual is CallVisual ? Precedence.Atom : visual.Precedence;
 
     protected override IEnumerable<object> Pieces(Visual visual) => visual switch
     {

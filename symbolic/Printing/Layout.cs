@@ -32,13 +32,42 @@ internal static class Layout
         Number n => Signed(n.Value.Sign < 0, Magnitude(n.Value.Sign < 0 ? -n.Value : n.Value)),
         FloatNumber f => f.Value < 0 || double.IsNegative(f.Value) ? new NegationVisual(new FloatVisual(new FloatNumber(-f.Value))) : new FloatVisual(f),
         Constant or Symbol => new NameVisual(node),
-        // The constant term is printed last: x^2 + x + 1 reads better than 1 + x + x^2.
-        Sum sum => new SumVisual((sum.Args[0].IsNumber ? sum.Args.Skip(1).Append(sum.Args[0]) : sum.Args).Select(t => SplitSign(t, done)).ToList()),
+        Sum sum => new SumVisual(PrintOrder(sum).Select(t => SplitSign(t, done)).ToList()),
         Product product => Signed(SplitSign(product, done).Negative, SplitSign(product, done).Term),
         Power power => PowerOf(power, done),
         Call call => new CallVisual(call.Primitive, call.Args.Select(a => done[a]).ToList()),
         _ => throw new InvalidOperationException(node.Kind.ToString()),
     };
+
+    // Printing order of a sum, as SymPy's: higher total degree first, then higher powers of the
+    // alphabetically first variable (x^2 before x*y before y^2), the constant last. Terms that are
+    // not monomials have degree 0; ties keep the canonical order (the sort is stable).
+    private static IEnumerable<Expr> PrintOrder(Sum sum)
+    {
+        var monomials = sum.Args.Select(Exponents).ToList();
+        var names = monomials.SelectMany(m => m.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        return sum.Args.Select((term, i) => (term, i))
+            .OrderByDescending(t => t.term.IsNumber ? -1 : monomials[t.i].Values.Sum())
+            .ThenByDescending(t => names.Select(n => monomials[t.i].GetValueOrDefault(n)).ToArray(), LexicographicOrder)
+            .Select(t => t.term);
+    }
+
+    private static readonly Comparer<double[]> LexicographicOrder = Comparer<double[]>.Create((a, b) =>
+    {
+        for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return a[i].CompareTo(b[i]);
+        return 0;
+    });
+
+    private static Dictionary<string, double> Exponents(Expr term)
+    {
+        var exponents = new Dictionary<string, double>();
+        foreach (var factor in term is Product p ? p.Args : [term])
+        {
+            if (factor is Symbol s) exponents[s.Name] = 1;
+            else if (factor is Power { Base: Symbol b, Exponent: Number n }) exponents[b.Name] = n.Value.ToDouble();
+        }
+        return exponents;
+    }
 
     private static Visual Signed(bool negative, Visual magnitude) => negative ? new NegationVisual(magnitude) : magnitude;
 
@@ -46,7 +75,8 @@ internal static class Layout
 
     private static Visual PowerOf(Power power, Dictionary<Expr, Visual> done)
     {
-        if (power.Exponent is not Number { Value: var r }) return new PowerVisual(done[power.Base], done[power.Exponent]);
+        // 0^-2 stays a power: as 1/0^2 it would read back as 1/0.
+        if (power.Exponent is not Number { Value: var r } || power.Base is Number { Value.IsZero: true } or FloatNumber { Value: 0 }) return new PowerVisual(done[power.Base], done[power.Exponent]);
         return r.Sign < 0 ? new ProductVisual([], [Positive(power.Base, -r, done)]) : Positive(power.Base, r, done);
     }
 
@@ -80,7 +110,7 @@ internal static class Layout
                             negative = f.Value < 0;
                             numerator.Add(new FloatVisual(negative ? new FloatNumber(-f.Value) : f));
                             break;
-                        case Power { Exponent: Number { Value: var r } } p when r.Sign < 0:
+                        case Power { Exponent: Number { Value: var r }, Base: not (Number { Value.IsZero: true } or FloatNumber { Value: 0 }) } p when r.Sign < 0:
                             denominator.Add(Positive(p.Base, -r, done));
                             break;
                         default:

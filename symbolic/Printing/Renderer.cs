@@ -26,10 +26,13 @@ internal abstract class Renderer
         return text.ToString();
     }
 
+    /// <summary>How tightly a visual binds in this notation; LaTeX's brackets make comparisons atoms.</summary>
+    protected virtual Precedence Binding(Visual visual) => visual.Precedence;
+
     /// <summary>The child, in parentheses when it binds more weakly than <paramref name="minimum"/>.</summary>
     protected IEnumerable<object> Wrap(Visual child, Precedence minimum)
     {
-        if (child.Precedence >= minimum) { yield return child; yield break; }
+        if (Binding(child) >= minimum) { yield return child; yield break; }
         yield return Open;
         yield return child;
         yield return Close;
@@ -47,27 +50,23 @@ internal abstract class Renderer
     }
 
     /// <summary>
-    /// Expands a format such as <c>Math.Atan(1.0 / {0})</c>. With <paramref name="guard"/>, an argument whose
-    /// slot is not already delimited by parentheses, braces or commas is parenthesized unless it is an atom.
+    /// Expands a template such as <c>Math.Atan(1.0 / {0})</c>: <c>{digit}</c> is an argument, every other
+    /// character is literal. With <paramref name="guard"/>, an argument whose slot is not already delimited
+    /// by parentheses, braces or commas is parenthesized unless it is an atom.
     /// </summary>
-    protected IEnumerable<object> Format(string format, IReadOnlyList<Visual> args, bool guard)
+    protected IEnumerable<object> Format(string template, IReadOnlyList<Visual> args, bool guard)
     {
-        int i = 0;
-        var literal = new StringBuilder();
-        while (i < format.Length)
+        int start = 0;
+        for (int i = 0; i + 2 < template.Length; i++)
         {
-            char c = format[i];
-            if ((c == '{' || c == '}') && i + 1 < format.Length && format[i + 1] == c) { literal.Append(c); i += 2; continue; }
-            if (c != '{') { literal.Append(c); i++; continue; }
-            int end = format.IndexOf('}', i);
-            int index = int.Parse(format.AsSpan(i + 1, end - i - 1));
-            char before = i > 0 ? format[i - 1] : ' ', after = end + 1 < format.Length ? format[end + 1] : ' ';
-            bool delimited = !guard || (before is '(' or '{' || format.AsSpan(0, i).EndsWith(", ")) && after is ')' or '}' or ',';
-            yield return literal.ToString();
-            literal.Clear();
-            foreach (var piece in delimited ? [args[index]] : Wrap(args[index], Precedence.Atom)) yield return piece;
-            i = end + 1;
+            if (template[i] != '{' || !char.IsAsciiDigit(template[i + 1]) || template[i + 2] != '}') continue;
+            var arg = args[template[i + 1] - '0'];
+            char before = i > 0 ? template[i - 1] : ' ', after = i + 3 < template.Length ? template[i + 3] : ' ';
+            bool delimited = !guard || (before is '(' or '{' || template.AsSpan(0, i).EndsWith(", ")) && after is ')' or '}' or ',';
+            yield return template[start..i];
+            foreach (var piece in delimited ? [arg] : Wrap(arg, Precedence.Atom)) yield return piece;
+            start = i + 3;
         }
-        yield return literal.ToString();
+        yield return template[start..];
     }
 }

@@ -1,0 +1,91 @@
+// Expand, Substitute, FreeSymbols and Simplify: golden results, and soundness (the value is kept
+// wherever the input is defined) on generated expressions.
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Hybrid.Testing;
+using static Hybrid.Symbolic.Expr;
+
+namespace Hybrid.Symbolic.Tests;
+
+public class TransformTests
+{
+    private static readonly Expr x = Symbol("x"), y = Symbol("y");
+
+    [Theory]
+    [InlineData("(x + 1)^2", "x^2 + 2*x + 1")]
+    [InlineData("(x + y)*(x - y)", "x^2 - y^2")]
+    [InlineData("(x + 1)^-2", "1/(x^2 + 2*x + 1)")]
+    [InlineData("sin((x + 1)*(x - 1))", "sin(x^2 - 1)")]
+    [InlineData("x*(x + 1)*(y + 2)", "x^2*y + 2*x^2 + x*y + 2*x")]
+    [InlineData("(x + y + 1)^3", "x^3 + 3*x^2*y + 3*x*y^2 + y^3 + 3*x^2 + 6*x*y + 3*y^2 + 3*x + 3*y + 1")]
+    public void Expands(string input, string expected) => Assert.Equal(expected, Parse(input).Expand().ToString());
+
+    [Fact]
+    public void ExpandRefusesAHugeResultWithTheLimit()
+    {
+        var product = Assert.Throws<InvalidOperationException>(() => Parse("(x + y + 1)^100 * (x + 2)^500").Expand());
+        Assert.Equal("Expand would produce 2580651 terms, above the limit of 1000000.", product.Message);
+        var power = Assert.Throws<InvalidOperationException>(() => Parse("(x + y + z + 1)^1000").Expand());
+        Assert.Equal("Expand refuses (x + y + z + 1)^1000: it would produce more than 1000000 terms, the limit.", power.Message);
+    }
+
+    [Theory]
+    [InlineData("(x^2 - 1)/(x - 1)", "x + 1")]
+    [InlineData("(x^3 - x)/(x^2 + x)", "x - 1")]
+    [InlineData("sin(x)^2 + cos(x)^2", "1")]
+    [InlineData("3*sin(x + y)^2 + 3*cos(x + y)^2 + y", "y + 3")]
+    [InlineData("cosh(x)^2 - sinh(x)^2", "1")]
+    [InlineData("exp(log(x + 1))", "x + 1")]
+    [InlineData("exp(2*log(x))", "x^2")]
+    [InlineData("exp(x)*exp(y)", "exp(x + y)")]
+    [InlineData("log(exp(x))", "x")]
+    [InlineData("(x + 1)^2 - x^2", "2*x + 1")]
+    public void Simplifies(string input, string expected) => Assert.Equal(expected, Parse(input).Simplify().ToString());
+
+    [Fact]
+    public void SimplifyTerminatesWithinItsBudgetOnHostileInput()
+    {
+        var hostile = Product(Enumerable.Range(1, 40).Select(i => Pow(x + i, 30) / Pow(y + i, 30)));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var result = hostile.Simplify(budget: 500);
+        Assert.True(result.TreeSize() <= hostile.TreeSize());
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"Simplify took {watch.Elapsed}");
+    }
+
+    [Fact]
+    public void SubstitutesSymbolsAndSubexpressions()
+    {
+        Assert.Equal(y + 4, (Pow(x, 2) + y).Substitute(x, 2));
+        var u = Symbol("u");
+        Assert.Equal(Pow(u, 2) + u, (Pow(Sin(x), 2) + Sin(x)).Substitute(Sin(x), u));
+        Assert.Equal(Pow(y, 2) + x, (Pow(x, 2) + y).Substitute(new Dictionary<Expr, Expr> { [x] = y, [y] = x }));
+    }
+
+    [Fact]
+    public void FreeSymbolsAreSortedAndDistinct() =>
+        Assert.Equal(["a", "x", "y"], (Sin(x) * y + Exp(Symbol("a") * x) + Pi).FreeSymbols().Select(s => s.Name));
+
+    private static readonly ExpressionShape smooth = new();
+
+    private static Property KeepsValue(Func<Expr, Expr> transform, (Expr, Dictionary<string, double>) pair, string name)
+    {
+        var (e, point) = pair;
+        double before = e.Evaluate(point);
+        var after = transform(e);
+        double value = after.Evaluate(point);
+        return Prop.When(double.IsFinite(before) && Math.Abs(before) < 1e8,
+            () => FiniteDifference.Close(value, before, 1e-8, 1e-10))
+            .Label($"{name}({e}) = {after}: {value} vs {before} at {string.Join(", ", point)}");
+    }
+
+    [Property(MaxTest = 200)]
+    public Property ExpandIsSound() => Prop.ForAll(Generators.ExpressionsAtPoints(smooth), pair => KeepsValue(e => e.Expand(), pair, "Expand"));
+
+    [Property(MaxTest = 200)]
+    public Property SimplifyIsSound() => Prop.ForAll(Generators.ExpressionsAtPoints(smooth), pair => KeepsValue(e => e.Simplify(), pair, "Simplify"));
+
+    [Property(MaxTest = 200)]
+    public Property SimplifyNeverGrows() =>
+        Prop.ForAll(Generators.ArbitraryExpressions(smooth), e => (e.Simplify().TreeSize() <= e.TreeSize()).Label(e.ToString()));
+}
