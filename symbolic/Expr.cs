@@ -1,7 +1,6 @@
 // Expr: an immutable, structurally hashed node of an expression DAG. Children are never
 // mutated, the hash is computed once in the constructor, and equality never recurses (an
 // explicit stack), so expressions of any depth can be compared, hashed and shared.
-using System.Runtime.CompilerServices;
 
 namespace Hybrid.Symbolic;
 
@@ -106,5 +105,4 @@ public abstract partial class Expr : IEquatable<Expr>
 
     internal static int StringHash(string s) => string.GetHashCode(s, StringComparison.Ordinal);
 
-    internal static int RuntimeHash(object o) => RuntimeHelpers.GetHashCode(o);
 }

@@ -16,6 +16,13 @@ public static class Primitives
     private static Func<Random, double[]> Interval(double lo, double hi) => r => [Uniform(r, lo, hi)];
     private static Func<Random, double[]> NonZero(double lo, double hi) => r => [AwayFromZero(r, lo, hi)];
 
+    // Two arguments at least 0.1 apart, clear of the tie where comparisons, max and min have their kink.
+    private static double[] Apart(Random r)
+    {
+        double a = Uniform(r, -3, 3);
+        return [a, a + AwayFromZero(r, 0.1, 3)];
+    }
+
     private static Primitive Unary(string name, Func<double, double> f, Func<Expr, Expr> derivative, Func<double, double> numericDerivative,
         string csharp, string? latex = null, Func<double, bool>? domain = null, Func<Random, double[]>? sample = null, Func<Expr, Expr?>? fold = null,
         Func<double, bool>? kink = null, string? kinkConvention = null) =>
@@ -37,7 +44,7 @@ public static class Primitives
         {
             Partials = [_ => 0, _ => 0],
             NumericPartials = [_ => 0, _ => 0],
-            Sample = r => [Uniform(r, -3, 3), Uniform(r, -3, 3)],
+            Sample = Apart,
             Kink = a => a[0] == a[1],
             KinkConvention = "a comparison is a step: its derivative is 0 everywhere, including where a = b",
             Fold = args => args[0] is Number p && args[1] is Number q ? (exact(p.Value, q.Value) ? 1 : 0)
@@ -197,7 +204,7 @@ public static class Primitives
         Partials = [args => Where(Greater(args[0], args[1]), 1, Where(Less(args[0], args[1]), 0, Rational(1, 2))),
                     args => Where(Less(args[0], args[1]), 1, Where(Greater(args[0], args[1]), 0, Rational(1, 2)))],
         NumericPartials = [a => a[0] > a[1] ? 1 : a[0] < a[1] ? 0 : 0.5, a => a[0] < a[1] ? 1 : a[0] > a[1] ? 0 : 0.5],
-        Sample = r => [Uniform(r, -3, 3), Uniform(r, -3, 3)],
+        Sample = Apart,
         Kink = a => a[0] == a[1],
         KinkConvention = "at a = b each argument gets half the derivative",
         Fold = args => args[0] == args[1] ? args[0] : args[0] is Number p && args[1] is Number q ? (p.Value.CompareTo(q.Value) >= 0 ? p : q) : null,
@@ -211,7 +218,7 @@ public static class Primitives
         Partials = [args => Where(Less(args[0], args[1]), 1, Where(Greater(args[0], args[1]), 0, Rational(1, 2))),
                     args => Where(Greater(args[0], args[1]), 1, Where(Less(args[0], args[1]), 0, Rational(1, 2)))],
         NumericPartials = [a => a[0] < a[1] ? 1 : a[0] > a[1] ? 0 : 0.5, a => a[0] > a[1] ? 1 : a[0] < a[1] ? 0 : 0.5],
-        Sample = r => [Uniform(r, -3, 3), Uniform(r, -3, 3)],
+        Sample = Apart,
         Kink = a => a[0] == a[1],
         KinkConvention = "at a = b each argument gets half the derivative",
         Fold = args => args[0] == args[1] ? args[0] : args[0] is Number p && args[1] is Number q ? (p.Value.CompareTo(q.Value) <= 0 ? p : q) : null,
