@@ -32,14 +32,14 @@ internal static class Build
     public static Expr Add(IEnumerable<Expr> terms)
     {
         var numbers = new NumberAccumulator(Rational.Zero, 0);
-        var coefficients = new Dictionary<Expr, Expr>();
-        var firstSeen = new List<Expr>();
+        var coefficients = new SmallMap<Expr>();   // rest -> coefficient, in order of first appearance
         void AddTerm(Expr term)
         {
             if (numbers.TryAdd(term)) return;
             var (coefficient, rest) = SplitCoefficient(term);
-            if (coefficients.TryGetValue(rest, out var existing)) coefficients[rest] = NumberAccumulator.Add(existing, coefficient);
-            else { coefficients.Add(rest, coefficient); firstSeen.Add(rest); }
+            int at = coefficients.IndexOf(rest);
+            if (at >= 0) coefficients.SetAt(at, NumberAccumulator.Add(coefficients.ValueAt(at), coefficient));
+            else coefficients.Add(rest, coefficient);
         }
         foreach (var term in terms)
         {
@@ -48,15 +48,16 @@ internal static class Build
             else AddTerm(term);
         }
 
-        var kept = new List<Expr>(firstSeen.Count);
-        foreach (var rest in firstSeen) if (!IsZeroNumber(coefficients[rest])) kept.Add(rest);
-        kept.Sort(Order.Comparer);
+        var kept = new List<(Expr Term, Expr Coefficient)>(coefficients.Count);
+        for (int i = 0; i < coefficients.Count; i++)
+            if (!IsZeroNumber(coefficients.ValueAt(i))) kept.Add((coefficients.KeyAt(i), coefficients.ValueAt(i)));
+        if (kept.Count > 1) kept.Sort((a, b) => Order.Compare(a.Term, b.Term));
         var constant = numbers.ToExpr(isProduct: false);
         bool keepConstant = !IsZeroNumber(constant) || kept.Count == 0 && constant is FloatNumber;
         var result = new Expr[kept.Count + (keepConstant ? 1 : 0)];
-        int i = 0;
-        if (keepConstant) result[i++] = constant;
-        foreach (var rest in kept) result[i++] = Scale(coefficients[rest], rest);
+        int n = 0;
+        if (keepConstant) result[n++] = constant;
+        foreach (var (rest, coefficient) in kept) result[n++] = Scale(coefficient, rest);
         return result.Length switch { 0 => Zero, 1 => result[0], _ => new Sum(result) };
     }
 
@@ -88,9 +89,8 @@ internal static class Build
     public static Expr Multiply(IEnumerable<Expr> factors)
     {
         var numbers = new NumberAccumulator(Rational.One, 1);
-        var exponents = new Dictionary<Expr, List<Expr>>();
-        var original = new Dictionary<Expr, Expr>();
-        var firstSeen = new List<Expr>();
+        // base -> (the factor as given, exponents to add), in order of first appearance
+        var powers = new SmallMap<(Expr Original, List<Expr>? More, Expr Exponent)>();
         void AddFactor(Expr factor)
         {
             if (numbers.TryMultiply(factor)) return;
@@ -101,8 +101,11 @@ internal static class Build
                 Call { Primitive.Name: "exp" } exp => (Expr.E, exp.Args[0]),
                 _ => (factor, One),
             };
-            if (exponents.TryGetValue(b, out var list)) list.Add(e);
-            else { exponents.Add(b, [e]); original.Add(b, factor); firstSeen.Add(b); }
+            int at = powers.IndexOf(b);
+            if (at < 0) { powers.Add(b, (factor, null, e)); return; }
+            var (original, more, first) = powers.ValueAt(at);
+            (more ??= [first]).Add(e);
+            powers.SetAt(at, (original, more, first));
         }
         foreach (var factor in factors)
         {
@@ -112,13 +115,13 @@ internal static class Build
         }
         if (numbers.IsExactZero) return Zero;
 
-        var merged = new List<Expr>(firstSeen.Count);
+        var merged = new List<Expr>(powers.Count);
         List<Expr>? unflattened = null;
-        foreach (var b in firstSeen)
+        for (int i = 0; i < powers.Count; i++)
         {
-            var list = exponents[b];
+            var (original, more, _) = powers.ValueAt(i);
             // An unmerged factor is reused as it is, so shared subtrees stay shared.
-            var factor = list.Count == 1 ? original[b] : Pow(b, Add(list));
+            var factor = more is null ? original : Pow(powers.KeyAt(i), Add(more));
             if (numbers.TryMultiply(factor)) continue;
             if (factor is Product) (unflattened ??= []).Add(factor);
             else merged.Add(factor);
@@ -127,7 +130,7 @@ internal static class Build
         // Merging produced a product (sqrt(2)^3 = 2*sqrt(2)): its parts may merge further, so go round once more.
         if (unflattened is not null) return Multiply([coefficient, .. merged, .. unflattened]);
         if (IsZeroNumber(coefficient)) return coefficient;
-        merged.Sort(Order.Comparer);
+        if (merged.Count > 1) merged.Sort(Order.Comparer);
         bool unit = coefficient is Number { Value.IsOne: true };
         if (merged.Count == 0) return coefficient;
         if (merged.Count == 1 && unit) return merged[0];
@@ -227,7 +230,7 @@ internal static class Build
             throw new ArgumentException($"{primitive.Name} takes {primitive.Arity} argument(s) ({string.Join(", ", primitive.Parameters)}), not {args.Length}.", nameof(args));
         foreach (var arg in args) ArgumentNullException.ThrowIfNull(arg, nameof(args));
         if (primitive.Fold(args) is { } folded) return folded;
-        if (args.All(a => a.IsNumber) && args.Any(a => a is FloatNumber))
+        if (Array.TrueForAll(args, a => a.IsNumber) && Array.Exists(args, a => a is FloatNumber))
         {
             Span<double> values = stackalloc double[args.Length];
             for (int i = 0; i < args.Length; i++) values[i] = NumberAccumulator.ToDouble(args[i]);

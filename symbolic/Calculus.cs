@@ -54,6 +54,15 @@ internal static class Calculus
         return d.Built = Build.Multiply(factors);
     }
 
+    // The product of all factors but one (by reference: canonical factors are distinct).
+    private static Expr Others(Expr[] factors, Expr skip)
+    {
+        var others = new Expr[factors.Length - 1];
+        int n = 0;
+        foreach (var f in factors) if (!ReferenceEquals(f, skip)) others[n++] = f;
+        return Build.Multiply(others);
+    }
+
     private static Derivative Rule(Expr node, Symbol x, Dictionary<Expr, Derivative> d)
     {
         switch (node)
@@ -64,23 +73,33 @@ internal static class Calculus
                 return s.Name == x.Name ? one : zero;
             case Sum sum:
             {
-                var nonZero = sum.Args.Select(t => d[t]).Where(dt => !dt.IsZero).ToList();
-                return nonZero.Count switch { 0 => zero, 1 => nonZero[0], _ => Of(Build.Add(nonZero.Select(Materialize))) };
+                Derivative? single = null;
+                List<Expr>? terms = null;
+                foreach (var term in sum.Children)
+                {
+                    var dt = d[term];
+                    if (dt.IsZero) continue;
+                    if (single is null) { single = dt; continue; }
+                    (terms ??= [Materialize(single)]).Add(Materialize(dt));
+                }
+                return terms is not null ? Of(Build.Add(terms)) : single ?? zero;
             }
             case Product product:
             {
                 var factors = product.Children.ToArray();
-                var varying = factors.Where(f => !d[f].IsZero).ToList();
+                var varying = new List<Expr>(factors.Length);
+                foreach (var f in factors) if (!d[f].IsZero) varying.Add(f);
                 if (varying.Count == 0) return zero;
                 if (varying.Count < PrefixRuleFrom)
                 {
                     // Product rule as a sum of (other factors) * factor': its terms join the enclosing
                     // sum, where like terms cancel exactly (Rubi's antiderivatives rely on that).
-                    Expr Others(Expr skip) => Build.Multiply(factors.Where(f => !ReferenceEquals(f, skip)));
-                    if (varying.Count == 1) return Times(Others(varying[0]), d[varying[0]]);
-                    return Of(Build.Add(varying.Select(v => Build.Multiply(Others(v), Materialize(d[v])))));
+                    if (varying.Count == 1) return Times(Others(factors, varying[0]), d[varying[0]]);
+                    var terms = new Expr[varying.Count];
+                    for (int i = 0; i < terms.Length; i++) terms[i] = Build.Multiply(Others(factors, varying[i]), Materialize(d[varying[i]]));
+                    return Of(Build.Add(terms));
                 }
-                var constant = Build.Multiply(factors.Where(f => d[f].IsZero));
+                var constant = Build.Multiply(Array.FindAll(factors, f => d[f].IsZero));
                 // Product rule through prefixes, left to right: D(v1..vj) = D(v1..vj-1) vj + (v1..vj-1) vj'.
                 // Iterated maps such as 4x(1-x) flatten into ever longer products that share their
                 // prefixes; the memo is structural, so each prefix is differentiated once and the
@@ -118,12 +137,18 @@ internal static class Calculus
             case Call call:
             {
                 var args = call.Args;
-                var dargs = args.Select(a => d[a]).ToArray();
-                var varying = Enumerable.Range(0, args.Count).Where(i => !dargs[i].IsZero).ToList();
-                if (varying.Count == 0) return zero;
-                if (call.Primitive.Chain is { } chain) return Of(chain(args, dargs.Select(Materialize).ToArray()));
-                if (varying.Count == 1) return Times(call.Primitive.Partials[varying[0]](args), dargs[varying[0]]);
-                return Of(Build.Add(varying.Select(i => Build.Multiply(call.Primitive.Partials[i](args), Materialize(dargs[i])))));
+                var dargs = new Derivative[args.Count];
+                int varying = 0, last = -1;
+                for (int i = 0; i < dargs.Length; i++)
+                    if (!(dargs[i] = d[args[i]]).IsZero) { varying++; last = i; }
+                if (varying == 0) return zero;
+                var partials = call.Primitive.Partials;
+                if (call.Primitive.Chain is { } chain) return Of(chain(args, Array.ConvertAll(dargs, Materialize)));
+                if (varying == 1) return Times(partials[last](args), dargs[last]);
+                var terms = new List<Expr>(varying);
+                for (int i = 0; i < dargs.Length; i++)
+                    if (!dargs[i].IsZero) terms.Add(Build.Multiply(partials[i](args), Materialize(dargs[i])));
+                return Of(Build.Add(terms));
             }
         }
         throw new InvalidOperationException($"No derivative rule for {node.Kind}.");

@@ -26,18 +26,21 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
     {
         if (denominator.IsZero) throw new DivideByZeroException($"The rational {numerator}/0 has a zero denominator.");
         if (denominator.Sign < 0) { numerator = -numerator; denominator = -denominator; }
-        var gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
-        if (!gcd.IsOne && !gcd.IsZero) { numerator /= gcd; denominator /= gcd; }
+        if (!denominator.IsOne)   // integers, the common case, need no gcd
+        {
+            var gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
+            if (!gcd.IsOne && !gcd.IsZero) { numerator /= gcd; denominator /= gcd; }
+        }
         Numerator = numerator;
         this.denominator = numerator.IsZero ? BigInteger.One : denominator;
     }
 
     /// <summary>Zero.</summary>
-    public static Rational Zero => new(0, 1);
+    public static readonly Rational Zero = new(0, 1);
     /// <summary>One.</summary>
-    public static Rational One => new(1, 1);
+    public static readonly Rational One = new(1, 1);
     /// <summary>Minus one.</summary>
-    public static Rational MinusOne => new(-1, 1);
+    public static readonly Rational MinusOne = new(-1, 1);
 
     /// <summary>True when the denominator is 1.</summary>
     public bool IsInteger => Denominator.IsOne;
@@ -105,14 +108,16 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
 
     /// <summary>Sum.</summary>
     public static Rational operator +(Rational a, Rational b) =>
-        a.Denominator == b.Denominator ? new(a.Numerator + b.Numerator, a.Denominator)
+        a.IsZero ? b : b.IsZero ? a
+        : a.Denominator == b.Denominator ? new(a.Numerator + b.Numerator, a.Denominator)
         : new(a.Numerator * b.Denominator + b.Numerator * a.Denominator, a.Denominator * b.Denominator);
     /// <summary>Difference.</summary>
     public static Rational operator -(Rational a, Rational b) => a + (-b);
     /// <summary>Negation.</summary>
     public static Rational operator -(Rational a) => new(-a.Numerator, a.Denominator);
     /// <summary>Product.</summary>
-    public static Rational operator *(Rational a, Rational b) => new(a.Numerator * b.Numerator, a.Denominator * b.Denominator);
+    public static Rational operator *(Rational a, Rational b) =>
+        a.IsOne ? b : b.IsOne ? a : new(a.Numerator * b.Numerator, a.Denominator * b.Denominator);
     /// <summary>Quotient.</summary>
     /// <exception cref="DivideByZeroException">b is zero.</exception>
     public static Rational operator /(Rational a, Rational b) => new(a.Numerator * b.Denominator, a.Denominator * b.Numerator);

@@ -1,0 +1,23 @@
+// The Rubi corpus as the benchmarks read it: the antiderivatives F, from the tests' data folder.
+using System.Text.Json;
+
+namespace Hybrid.Bench;
+
+public static class Corpus
+{
+    public static string Path => System.IO.Path.Combine(RepositoryRoot(), "tests", "Hybrid.Symbolic.Tests", "data", "public.jsonl");
+
+    public static IReadOnlyList<(string Text, string X)> Antiderivatives() =>
+        File.ReadLines(Path).Where(l => l.Length > 0).Select(l =>
+        {
+            var root = JsonDocument.Parse(l).RootElement;
+            return (root.GetProperty("F").GetString()!, root.GetProperty("x").GetString()!);
+        }).ToList();
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "Hybrid.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? Directory.GetCurrentDirectory();
+    }
+}
