@@ -101,6 +101,8 @@ public abstract partial class Expr : IEquatable<Expr>
     public sealed override string ToString() => Printing.Infix.Print(this);
 
     /// <summary>Identity comparer for memo tables that must not pay for structural equality.</summary>
+    /// <remarks>Hashes by object identity, not by the cached structural hash: a DAG may hold many
+    /// separately built equal nodes (a million copies of the number 3), which would share one bucket.</remarks>
     internal static readonly IEqualityComparer<Expr> ByReference = ReferenceEqualityComparer.Instance;
 
     internal static int StringHash(string s) => string.GetHashCode(s, StringComparison.Ordinal);

@@ -55,7 +55,7 @@ public sealed class Symbol : Expr
 /// <summary>A sum of two or more terms: flat, like terms merged, at most one number (first), sorted.</summary>
 public sealed class Sum : Expr
 {
-    internal Sum(Expr[] terms) : base(terms, 0) { }
+    internal Sum(Expr[] terms) : base(terms, 0) => Canonical.AssertSum(terms);
     /// <inheritdoc/>
     public override ExprKind Kind => ExprKind.Sum;
     private protected override bool PayloadEquals(Expr other) => true;
@@ -64,7 +64,7 @@ public sealed class Sum : Expr
 /// <summary>A product of two or more factors: flat, equal bases merged, at most one number (first, not 1), sorted.</summary>
 public sealed class Product : Expr
 {
-    internal Product(Expr[] factors) : base(factors, 0) { }
+    internal Product(Expr[] factors) : base(factors, 0) => Canonical.AssertProduct(factors);
     /// <inheritdoc/>
     public override ExprKind Kind => ExprKind.Product;
     private protected override bool PayloadEquals(Expr other) => true;
