@@ -21,24 +21,12 @@ internal sealed class CSharp : Renderer
         FloatVisual f => [f.Number.Text],
         NameVisual { Node: Constant c } => [c.Name == "pi" ? "Math.PI" : "Math.E"],
         NameVisual n => [((Symbol)n.Node).Name],
-        SumVisual s => s.Terms.SelectMany((t, k) => k == 0
-            ? (t.Negative ? ["-", .. Wrap(t.Term, Precedence.Power)] : Wrap(t.Term, Precedence.Product))
-            : [t.Negative ? " - " : " + ", .. Wrap(t.Term, Precedence.Product)]),
-        ProductVisual p => Product(p),
+        SumVisual s => Terms(s, afterLeadingMinus: Precedence.Power),
+        ProductVisual p => Quotient(p, "1.0", " * ", " / ", Precedence.Power),
         NegationVisual n => ["-", .. Wrap(n.Operand, Precedence.Power)],
         PowerVisual p => ["Math.Pow(", p.Base, ", ", p.Exponent, ")"],
         SqrtVisual s => ["Math.Sqrt(", s.Operand, ")"],
         CallVisual c => Format(c.Primitive.CSharp, c.Args, guard: true),
         _ => throw new InvalidOperationException(visual.GetType().Name),
     };
-
-    private IEnumerable<object> Product(ProductVisual p)
-    {
-        IEnumerable<object> numerator = p.Numerator.Count == 0 ? ["1.0"] : Join(p.Numerator.Select(f => Wrap(f, Precedence.Power)), " * ");
-        if (p.Denominator.Count == 0) return numerator;
-        IEnumerable<object> denominator = p.Denominator.Count == 1
-            ? Wrap(p.Denominator[0], Precedence.Power)
-            : ["(", .. Join(p.Denominator.Select(f => Wrap(f, Precedence.Power)), " * "), ")"];
-        return [.. numerator, " / ", .. denominator];
-    }
 }

@@ -17,9 +17,7 @@ internal sealed class Latex : Renderer
         FloatVisual f => [f.Number.Text],
         NameVisual { Node: Constant { Name: "pi" } } => [@"\pi"],
         NameVisual n => [n.Node is Symbol s ? s.Name : ((Constant)n.Node).Name],
-        SumVisual s => s.Terms.SelectMany((t, k) => k == 0
-            ? (t.Negative ? ["-", .. Wrap(t.Term, Precedence.Product)] : Wrap(t.Term, Precedence.Product))
-            : [t.Negative ? " - " : " + ", .. Wrap(t.Term, Precedence.Product)]),
+        SumVisual s => Terms(s),
         ProductVisual p when p.Denominator.Count > 0 => [@"\frac{", .. Factors(p.Numerator, braced: true), "}{", .. Factors(p.Denominator, braced: true), "}"],
         ProductVisual p => Factors(p.Numerator),
         NegationVisual n => ["-", .. Wrap(n.Operand, Precedence.Product)],

@@ -38,6 +38,26 @@ internal abstract class Renderer
         yield return Close;
     }
 
+    /// <summary>
+    /// Terms joined by " + " and " - "; a leading minus is followed by a term that binds at least as
+    /// tightly as <paramref name="afterLeadingMinus"/> (C# needs more than infix: <c>-(2.0 * x)</c>).
+    /// </summary>
+    protected IEnumerable<object> Terms(SumVisual sum, Precedence afterLeadingMinus = Precedence.Product) =>
+        sum.Terms.SelectMany((t, k) => k == 0
+            ? (t.Negative ? ["-", .. Wrap(t.Term, afterLeadingMinus)] : Wrap(t.Term, Precedence.Product))
+            : [t.Negative ? " - " : " + ", .. Wrap(t.Term, Precedence.Product)]);
+
+    /// <summary>Numerator factors, then the divide sign and the denominator (in parentheses when it has several factors).</summary>
+    protected IEnumerable<object> Quotient(ProductVisual p, string one, string times, string divide, Precedence factorMinimum)
+    {
+        IEnumerable<object> numerator = p.Numerator.Count == 0 ? [one] : Join(p.Numerator.Select(f => Wrap(f, factorMinimum)), times);
+        if (p.Denominator.Count == 0) return numerator;
+        IEnumerable<object> denominator = p.Denominator.Count == 1
+            ? Wrap(p.Denominator[0], factorMinimum)
+            : ["(", .. Join(p.Denominator.Select(f => Wrap(f, factorMinimum)), times), ")"];
+        return [.. numerator, divide, .. denominator];
+    }
+
     protected static IEnumerable<object> Join(IEnumerable<IEnumerable<object>> parts, string separator)
     {
         bool first = true;
