@@ -78,6 +78,9 @@ public abstract partial class Expr
     /// <summary>The variables this expression depends on, sorted by name.</summary>
     public IReadOnlyList<Symbol> FreeSymbols() => Symbolic.FreeSymbols.Of(this);
 
+    /// <summary>Each distinct node once (by reference), children before parents: the order to lower or evaluate in.</summary>
+    public IReadOnlyList<Expr> PostOrder() => Traversal.PostOrder(this);
+
     /// <summary>The number of distinct nodes: the size of the DAG, counting shared subtrees once.</summary>
     public int DagSize() => Traversal.DagSize(this);
 

@@ -1,0 +1,29 @@
+// The tape's instruction set: the primitives of the symbolic table (one opcode, Call, reads the
+// row) plus the cheap special cases a tape wants. Each opcode's value and local partials are
+// computed in one place, Tape.Forward; the reverse sweep knows no opcodes.
+namespace Hybrid.Tape;
+
+/// <summary>What one tape instruction computes.</summary>
+public enum OpCode : byte
+{
+    /// <summary>An input variable, in the order given to <see cref="Tape.Lower(Hybrid.Symbolic.Expr, Hybrid.Symbolic.Expr[])"/>.</summary>
+    Input,
+    /// <summary>A constant (a folded subexpression free of the inputs).</summary>
+    Constant,
+    /// <summary>The sum of the operands.</summary>
+    Add,
+    /// <summary>The product of the operands.</summary>
+    Multiply,
+    /// <summary>operand². </summary>
+    Square,
+    /// <summary>1 / operand.</summary>
+    Reciprocal,
+    /// <summary>√operand; the derivative at 0 is +inf (the power rule's convention).</summary>
+    Sqrt,
+    /// <summary>operand^c for a constant c (kept in the constant pool).</summary>
+    PowConstant,
+    /// <summary>base^exponent, both computed.</summary>
+    Pow,
+    /// <summary>A primitive of the symbolic table (sin, atan2, where, ...), evaluated through its row.</summary>
+    Call,
+}
