@@ -19,6 +19,10 @@ internal sealed class Parser
         public Expr Value => value ??= terms is not null ? Build.Add(terms) : Build.Multiply(factors!);
         public void AddTerm(Expr term) { if (terms is null) { terms = [Value]; factors = null; } terms.Add(term); value = null; }
         public void AddFactor(Expr factor) { if (factors is null) { factors = [Value]; terms = null; } factors.Add(factor); value = null; }
+
+        // -u is the factor -1 of the product u starts: in -(x + y)/(2*y) the sign belongs to the whole
+        // product, which is canonicalized once; negating (x + y) alone would distribute it first.
+        public static Operand Negated(Operand operand) => new(Build.MinusOne) { factors = [Build.MinusOne, operand.Value], value = null };
     }
 
     // An operator on the stack: a binary or prefix operator, an open parenthesis, or a pending call.
@@ -143,7 +147,7 @@ internal sealed class Parser
         if (op.Prefix)
         {
             var operand = operands.Pop();
-            operands.Push(op.Text == "-" ? new(Build.Multiply(Build.MinusOne, operand.Value)) : operand);
+            operands.Push(op.Text == "-" ? Operand.Negated(operand) : operand);
             return;
         }
         var right = operands.Pop().Value;

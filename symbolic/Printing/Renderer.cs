@@ -52,6 +52,10 @@ internal abstract class Renderer
     {
         IEnumerable<object> numerator = p.Numerator.Count == 0 ? [one] : Join(p.Numerator.Select(f => Wrap(f, factorMinimum)), times);
         if (p.Denominator.Count == 0) return numerator;
+        // A number times one sum distributes on construction, so (81*(x + y)) would read back as
+        // 81*x + 81*y: that denominator is written as two divisions, which stay one product.
+        if (p.Denominator is [IntegerVisual number, SumVisual sum])
+            return [.. numerator, divide, number, divide, .. Wrap(sum, factorMinimum)];
         IEnumerable<object> denominator = p.Denominator.Count == 1
             ? Wrap(p.Denominator[0], factorMinimum)
             : ["(", .. Join(p.Denominator.Select(f => Wrap(f, factorMinimum)), times), ")"];

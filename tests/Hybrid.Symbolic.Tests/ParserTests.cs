@@ -18,6 +18,14 @@ public class ParserTests
         Assert.Equal(x - y - 1, Parse("x - y - 1"));
         Assert.Equal(x / y / 2, Parse("x / y / 2"));
         Assert.Equal(x / (y / 2), Parse("x/(y/2)"));
+        // The sign of a product belongs to the whole product (found by the round-trip property).
+        var negatedQuotient = Product([-1, x + y, Pow(2 * y, -1)]);
+        Assert.Equal("-(x + y)/(2*y)", negatedQuotient.ToString());
+        Assert.Equal(negatedQuotient, Parse("-(x + y)/(2*y)"));
+        Assert.Equal(-x - y, Parse("-(x + y)"));
+        var overNumberTimesSum = Product([-2, Pow(y, 4), Pow(81, -1), Pow(x + y, -1)]);
+        Assert.Equal("-2*y^4/81/(x + y)", overNumberTimesSum.ToString());
+        Assert.Equal(overNumberTimesSum, Parse(overNumberTimesSum.ToString()));
     }
 
     [Fact]
