@@ -10,6 +10,7 @@ public sealed class Workspace
         Tape = tape;
         Values = new double[tape.Length];
         Adjoints = new double[tape.Length];
+        Tangents = new double[tape.Length];
         Partials = new double[tape.OperandCount];
     }
 
@@ -18,6 +19,7 @@ public sealed class Workspace
 
     internal double[] Values { get; }
     internal double[] Adjoints { get; }
+    internal double[] Tangents { get; }
     internal double[] Partials { get; }   // one per operand slot: d(instruction)/d(operand)
     internal double[] Arguments { get; } = new double[3];
 }
