@@ -73,7 +73,7 @@ public class TapeTests
         Assert.Equal(Abs(x), strict.Node);
         var domain = Assert.Throws<DomainException>(() => tape.Evaluate([1.0], ws, new EvaluationOptions { Checked = true }));
         Assert.Equal(Log(x - 2), domain.Node);
-        Assert.Contains("(log(x - 2)) gives NaN at arguments (-1): outside its real domain.", domain.Message);
+        Assert.Equal("Instruction %4 (log(x - 2)) gives NaN at arguments (-1): outside its real domain.", domain.Message);
         Assert.True(double.IsNaN(tape.Evaluate([1.0], ws)));
     }
 
