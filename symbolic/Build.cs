@@ -27,7 +27,16 @@ internal static class Build
 
     // ---- sums ----
 
-    public static Expr Add(Expr a, Expr b) => Add([a, b]);
+    public static Expr Add(Expr a, Expr b)
+    {
+        // Fast path for the commonest sum, two unlike terms (x + y, x - y^2): sort them, nothing to merge.
+        if (a is not (Sum or Symbolic.Number or FloatNumber) && b is not (Sum or Symbolic.Number or FloatNumber))
+        {
+            var (restA, restB) = (SplitCoefficient(a).Remainder, SplitCoefficient(b).Remainder);
+            if (!restA.Equals(restB)) return Order.Compare(restA, restB) < 0 ? new Sum([a, b]) : new Sum([b, a]);
+        }
+        return Add([a, b]);
+    }
 
     public static Expr Add(IEnumerable<Expr> terms)
     {
@@ -80,11 +89,19 @@ internal static class Build
 
     public static Expr Multiply(Expr a, Expr b)
     {
-        // Fast path for the commonest product, a number times a single non-number factor (3*x, -sin(y)).
-        if (a is Number { Value: { IsZero: false, IsOne: false } } && b is Symbol or Symbolic.Call or Constant or Power { Base: not Symbolic.Number })
-            return b is Call { Primitive.Name: "exp" } ? Multiply([a, b]) : new Product([a, b]);
+        // Fast paths for the commonest products: a number times one plain factor (3*x, -sin(y)), and two
+        // plain factors with different bases (x*y, x^2*sin(x)): sort them, nothing to merge.
+        if (a is Number { Value: { IsZero: false, IsOne: false } } && IsPlainFactor(b)) return new Product([a, b]);
+        if (IsPlainFactor(a) && IsPlainFactor(b) && !BaseOf(a).Equals(BaseOf(b)))
+            return Order.Compare(a, b) < 0 ? new Product([a, b]) : new Product([b, a]);
         return Multiply([a, b]);
     }
+
+    // A factor that merges with nothing but an equal base: not a number, product, sum, exp or e, nor a power of a number.
+    private static bool IsPlainFactor(Expr e) =>
+        e is Symbol or Power { Base: not (Symbolic.Number or FloatNumber or Constant) } || e is Symbolic.Call { Primitive.Name: not "exp" };
+
+    private static Expr BaseOf(Expr e) => e is Power p ? p.Base : e;
 
     public static Expr Multiply(IEnumerable<Expr> factors)
     {

@@ -75,18 +75,32 @@ public abstract partial class Expr : IEquatable<Expr>
     {
         if (other is null) return false;
         if (ReferenceEquals(this, other)) return true;
-        if (hash != other.hash) return false;
-        var pending = new Stack<(Expr, Expr)>();
-        pending.Push((this, other));
-        while (pending.Count > 0)
+        if (!ShallowEquals(this, other)) return false;
+        // Leaves, and nodes whose children are shared, decide here: the common case in memo lookups.
+        bool sharedChildren = true;
+        for (int i = 0; i < children.Length && sharedChildren; i++) sharedChildren = ReferenceEquals(children[i], other.children[i]);
+        if (sharedChildren) return true;
+        var pending = pool ?? new Stack<(Expr, Expr)>();
+        pool = null;   // a re-entrant call (none today) would get its own stack
+        try
         {
-            var (a, b) = pending.Pop();
-            if (ReferenceEquals(a, b)) continue;
-            if (a.hash != b.hash || a.Kind != b.Kind || a.children.Length != b.children.Length || !a.PayloadEquals(b)) return false;
-            for (int i = 0; i < a.children.Length; i++) pending.Push((a.children[i], b.children[i]));
+            for (int i = children.Length - 1; i >= 0; i--) pending.Push((children[i], other.children[i]));
+            while (pending.Count > 0)
+            {
+                var (a, b) = pending.Pop();
+                if (ReferenceEquals(a, b)) continue;
+                if (!ShallowEquals(a, b)) return false;
+                for (int i = 0; i < a.children.Length; i++) pending.Push((a.children[i], b.children[i]));
+            }
+            return true;
         }
-        return true;
+        finally { pending.Clear(); pool = pending; }
     }
+
+    [ThreadStatic] private static Stack<(Expr, Expr)>? pool;
+
+    private static bool ShallowEquals(Expr a, Expr b) =>
+        a.hash == b.hash && a.Kind == b.Kind && a.children.Length == b.children.Length && a.PayloadEquals(b);
 
     /// <summary>Compares what a node holds besides its children (a number's value, a symbol's name, a call's primitive).</summary>
     private protected abstract bool PayloadEquals(Expr other);
