@@ -51,14 +51,15 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
     /// <summary>-1, 0 or 1.</summary>
     public int Sign => Numerator.Sign;
 
-    /// <summary>The nearest double (infinite when out of range).</summary>
+    /// <summary>The nearest double: infinite beyond its range, subnormal or zero below it.</summary>
     public double ToDouble()
     {
-        var value = (double)Numerator / (double)Denominator;
-        if (!double.IsNaN(value) && !double.IsInfinity(value)) return value;
-        // Both parts overflow double: scale them down together so the quotient stays exact enough.
-        var shift = (int)Math.Max(Numerator.GetBitLength(), Denominator.GetBitLength()) - 1000;
-        return (double)(Numerator >> shift) / (double)(Denominator >> shift);
+        if (Numerator.GetBitLength() <= 1000 && Denominator.GetBitLength() <= 1000) return (double)Numerator / (double)Denominator;
+        // One part is beyond double's range: divide exactly as integers with 64 bits of quotient, then scale.
+        int shift = 64 - (int)(Numerator.GetBitLength() - Denominator.GetBitLength());
+        var magnitude = BigInteger.Abs(Numerator);
+        var quotient = shift >= 0 ? (magnitude << shift) / Denominator : magnitude / (Denominator << -shift);
+        return Sign * Math.ScaleB((double)quotient, -shift);
     }
 
     /// <summary>The exact value of a finite double (every double is a dyadic rational).</summary>
