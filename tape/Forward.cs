@@ -25,9 +25,24 @@ public sealed partial class Tape
                 case OpCode.Constant:
                     v = constants[i];
                     break;
+                case OpCode.Add when n == 2:
+                    v = values[operands[s]] + values[operands[s + 1]];
+                    if (partials) { d[s] = 1; d[s + 1] = 1; }
+                    break;
                 case OpCode.Add:
                     v = 0;
                     for (int k = 0; k < n; k++) { v += values[operands[s + k]]; if (partials) d[s + k] = 1; }
+                    break;
+                case OpCode.Multiply when n == 2:
+                {
+                    double a = values[operands[s]], b = values[operands[s + 1]];
+                    v = a * b;
+                    if (partials) { d[s] = b; d[s + 1] = a; }
+                    break;
+                }
+                case OpCode.Scale:
+                    v = constants[i] * values[operands[s]];
+                    if (partials) d[s] = constants[i];
                     break;
                 case OpCode.Multiply:
                     // Partials by prefix and suffix products: exact where a factor is 0 (no division).

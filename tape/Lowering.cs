@@ -54,6 +54,9 @@ public sealed partial class Tape
             switch (node)
             {
                 case Sum: Emit(OpCode.Add, node, node.Args); break;
+                case Product when node.Args.Count == 2 && ConstantFactor(node) is { } c:
+                    Emit(OpCode.Scale, node, [node.Args.Single(a => !constant.ContainsKey(a))], constant[c]);
+                    break;
                 case Product: Emit(OpCode.Multiply, node, node.Args); break;
                 case Power { Base: var b, Exponent: var e } when constant.TryGetValue(e, out var c):
                     switch (c)
@@ -69,6 +72,8 @@ public sealed partial class Tape
                 default: throw new InvalidOperationException($"Cannot lower {node.Kind} '{node}'.");
             }
         }
+
+        private Expr? ConstantFactor(Expr product) => product.Args.Count(constant.ContainsKey) == 1 ? product.Args.First(constant.ContainsKey) : null;
 
         private void Emit(OpCode op, Expr source, IReadOnlyList<Expr> args, double value = 0, Primitive? primitive = null)
         {

@@ -63,6 +63,7 @@ public sealed partial class Tape
                 OpCode.Input or OpCode.Constant => sources[i],
                 OpCode.Add => Expr.Sum(args),
                 OpCode.Multiply => Expr.Product(args),
+                OpCode.Scale => Expr.Product([sources[i].Args.First(a => a.FreeSymbols().Count == 0), args[0]]),
                 OpCode.Square => Expr.Pow(args[0], 2),
                 OpCode.Reciprocal => Expr.Pow(args[0], -1),
                 OpCode.Sqrt => Expr.Sqrt(args[0]),

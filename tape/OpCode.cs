@@ -14,6 +14,8 @@ public enum OpCode : byte
     Add,
     /// <summary>The product of the operands.</summary>
     Multiply,
+    /// <summary>c·operand for a constant c (kept in the constant pool): -u, 100·u.</summary>
+    Scale,
     /// <summary>operand². </summary>
     Square,
     /// <summary>1 / operand.</summary>

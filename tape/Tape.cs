@@ -122,6 +122,7 @@ public sealed partial class Tape
                 OpCode.Input => $"input {inputNames[i]}",
                 OpCode.Constant => "constant " + constants[i].ToString("R", CultureInfo.InvariantCulture),
                 OpCode.PowConstant => $"pow {args}, {constants[i].ToString("R", CultureInfo.InvariantCulture)}",
+                OpCode.Scale => $"scale {args}, {constants[i].ToString("R", CultureInfo.InvariantCulture)}",
                 OpCode.Call => $"{primitives[i]!.Name} {args}",
                 _ => $"{ops[i].ToString().ToLowerInvariant()} {args}",
             };
