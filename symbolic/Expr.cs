@@ -34,6 +34,8 @@ public abstract partial class Expr : IEquatable<Expr>
 {
     private protected readonly Expr[] children;
     private readonly int hash;
+    private readonly int serial = Interlocked.Increment(ref nextSerial);   // identity hash for memo tables
+    private static int nextSerial;
 
     private protected Expr(Expr[] children, int payloadHash)
     {
@@ -115,9 +117,16 @@ public abstract partial class Expr : IEquatable<Expr>
     public sealed override string ToString() => Printing.Infix.Print(this);
 
     /// <summary>Identity comparer for memo tables that must not pay for structural equality.</summary>
-    /// <remarks>Hashes by object identity, not by the cached structural hash: a DAG may hold many
-    /// separately built equal nodes (a million copies of the number 3), which would share one bucket.</remarks>
-    internal static readonly IEqualityComparer<Expr> ByReference = ReferenceEqualityComparer.Instance;
+    internal static readonly IEqualityComparer<Expr> ByReference = new IdentityComparer();
+
+    // Reference identity hashed by a serial number given at construction: unique per node (unlike the
+    // structural hash, which a million separately built copies of the number 3 share) and cheaper than
+    // the object-header hash that ReferenceEqualityComparer computes on first use.
+    private sealed class IdentityComparer : IEqualityComparer<Expr>
+    {
+        public bool Equals(Expr? a, Expr? b) => ReferenceEquals(a, b);
+        public int GetHashCode(Expr e) => e.serial;
+    }
 
     internal static int StringHash(string s) => string.GetHashCode(s, StringComparison.Ordinal);
 
