@@ -1,7 +1,7 @@
 // Lowering an Expr DAG to a tape: one instruction per structurally distinct subexpression (the
 // memo is structural, so equal subtrees built separately are one instruction: CSE), subtrees free
-// of the inputs folded to constants, and powers with constant exponents specialized (square,
-// reciprocal, sqrt, pow by a constant).
+// of the inputs folded to constants, a constant times one operand lowered to scale, and powers with
+// constant exponents specialized (square, reciprocal, sqrt, pow by a constant).
 using Hybrid.Symbolic;
 
 namespace Hybrid.Tape;
