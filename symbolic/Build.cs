@@ -1,10 +1,11 @@
 // Canonical construction (automatic simplification). Every public way to make an Expr ends here.
-// Invariants of the result, relied on everywhere and checked in Debug by Canonical.IsCanonical:
+// Invariants of the result, relied on everywhere; the trusted Sum and Product constructors assert
+// them in Debug (Canonical.IsSum, Canonical.IsProduct):
 //   Sum:     >= 2 terms; no term is a Sum; at most one number, first; like terms merged
 //            (coefficient * rest); terms sorted by their rest; no zero coefficient.
 //   Product: >= 2 factors; no factor is a Product; at most one number, first, never 1 or 0;
-//            equal bases merged (x*x = x^2, exp(a)*exp(b) = exp(a+b)); factors sorted; a number times a single sum is
-//            distributed (2*(x+1) = 2*x + 2), as SymPy does.
+//            equal bases merged (x*x = x^2, exp(a)*exp(b) = exp(a+b)); factors sorted;
+//            a number times a single sum is distributed (2*(x+1) = 2*x + 2), as SymPy does.
 //   Power:   exponent not 0 or 1; base not 1, e or exp(u); exact numeric powers folded unless huge;
 //            (x^a)^b merged only where sound (b integer, or a a non-integer number).
 //   Call:    arity matches the row; the row's special values folded; float arguments evaluated.
