@@ -1,5 +1,6 @@
-// The Rubi corpus as the benchmarks read it: the antiderivatives F, from the tests' data folder.
-using System.Text.Json;
+// The Rubi corpus as the benchmarks read it: the antiderivatives F, from the tests' data folder,
+// read by the same loader the test suites use.
+using Hybrid.Testing;
 
 namespace Hybrid.Bench;
 
@@ -8,11 +9,7 @@ public static class Corpus
     public static string Path => System.IO.Path.Combine(RepositoryRoot(), "tests", "Hybrid.Symbolic.Tests", "data", "public.jsonl");
 
     public static IReadOnlyList<(string Text, string X)> Antiderivatives() =>
-        File.ReadLines(Path).Where(l => l.Length > 0).Select(l =>
-        {
-            var root = JsonDocument.Parse(l).RootElement;
-            return (root.GetProperty("F").GetString()!, root.GetProperty("x").GetString()!);
-        }).ToList();
+        RubiCorpus.Load(Path).Select(entry => (entry.F, entry.X)).ToList();
 
     private static string RepositoryRoot()
     {

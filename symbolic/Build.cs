@@ -24,7 +24,7 @@ internal static class Build
 
     public static Expr Float(double value) => new FloatNumber(value);
 
-    private static bool IsZeroNumber(Expr e) => e is Number { Value.IsZero: true } || e is FloatNumber { Value: 0 };
+    public static bool IsZeroNumber(Expr e) => e is Number { Value.IsZero: true } || e is FloatNumber { Value: 0 };
 
     // ---- sums ----
 

@@ -111,16 +111,18 @@ public sealed partial class Tape
     private DomainException OutsideDomain(int i, double value, double[] values)
     {
         var args = operands.AsSpan(operandStart[i], operandCount[i]).ToArray().Select(o => values[o]).ToArray();
-        return new($"Instruction %{i} ({sources[i]}) gives {value.ToString(CultureInfo.InvariantCulture)} at arguments ({string.Join(", ", args.Select(a => a.ToString("R", CultureInfo.InvariantCulture)))}): outside its real domain.",
+        return new($"Instruction %{i} ({sources[i]}) gives {value.ToString(CultureInfo.InvariantCulture)} at arguments ({Show(args)}): outside its real domain.",
             sources[i], args);
     }
 
     private NotDifferentiableException Kink(int i, string why, params double[] args) =>
-        new($"{why} at instruction %{i} ({sources[i]}) with arguments ({string.Join(", ", args.Select(a => a.ToString("R", CultureInfo.InvariantCulture)))}); the strict mode reports it instead of using the convention.", sources[i], args);
+        new($"{why} at instruction %{i} ({sources[i]}) with arguments ({Show(args)}); the strict mode reports it instead of using the convention.", sources[i], args);
 
     private bool OperandsFinite(double[] values, int start, int count)
     {
         for (int k = start; k < start + count; k++) if (!double.IsFinite(values[operands[k]])) return false;
         return true;
     }
+
+    private static string Show(double[] args) => string.Join(", ", args.Select(a => a.ToString("R", CultureInfo.InvariantCulture)));
 }

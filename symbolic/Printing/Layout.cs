@@ -76,7 +76,7 @@ internal static class Layout
     private static Visual PowerOf(Power power, Dictionary<Expr, Visual> done)
     {
         // 0^-2 stays a power: as 1/0^2 it would read back as 1/0.
-        if (power.Exponent is not Number { Value: var r } || power.Base is Number { Value.IsZero: true } or FloatNumber { Value: 0 }) return new PowerVisual(done[power.Base], done[power.Exponent]);
+        if (power.Exponent is not Number { Value: var r } || Build.IsZeroNumber(power.Base)) return new PowerVisual(done[power.Base], done[power.Exponent]);
         return r.Sign < 0 ? new ProductVisual([], [Positive(power.Base, -r, done)]) : Positive(power.Base, r, done);
     }
 
@@ -110,7 +110,7 @@ internal static class Layout
                             negative = f.Value < 0;
                             numerator.Add(new FloatVisual(negative ? new FloatNumber(-f.Value) : f));
                             break;
-                        case Power { Exponent: Number { Value: var r }, Base: not (Number { Value.IsZero: true } or FloatNumber { Value: 0 }) } p when r.Sign < 0:
+                        case Power { Exponent: Number { Value: var r } } p when r.Sign < 0 && !Build.IsZeroNumber(p.Base):
                             denominator.Add(Positive(p.Base, -r, done));
                             break;
                         default:

@@ -14,8 +14,11 @@ public static class RubiCorpus
     public sealed record Entry(string Id, string X, string F, string f, Point[] Points);
 
     /// <summary>Reads <c>data/public.jsonl</c> beside the test binaries.</summary>
-    public static IReadOnlyList<Entry> Load() =>
-        File.ReadLines(Path.Combine(AppContext.BaseDirectory, "data", "public.jsonl")).Where(l => l.Length > 0).Select(line =>
+    public static IReadOnlyList<Entry> Load() => Load(Path.Combine(AppContext.BaseDirectory, "data", "public.jsonl"));
+
+    /// <summary>Reads the corpus from <paramref name="path"/>, one JSON object per line.</summary>
+    public static IReadOnlyList<Entry> Load(string path) =>
+        File.ReadLines(path).Where(l => l.Length > 0).Select(line =>
         {
             var root = JsonDocument.Parse(line).RootElement;
             var points = root.GetProperty("points").EnumerateArray().Select(p => new Point(
