@@ -116,8 +116,11 @@ public abstract partial class Expr : IEquatable<Expr>
     /// <summary>Infix text that <see cref="Parse"/> reads back to an equal expression.</summary>
     public sealed override string ToString() => Printing.Infix.Print(this);
 
-    /// <summary>Identity comparer for memo tables that must not pay for structural equality.</summary>
-    internal static readonly IEqualityComparer<Expr> ByReference = new IdentityComparer();
+    /// <summary>
+    /// Compares nodes by reference, for memo tables over one DAG that must not pay for structural
+    /// equality (every shared node visited once); structurally equal copies stay distinct keys.
+    /// </summary>
+    public static readonly IEqualityComparer<Expr> ByReference = new IdentityComparer();
 
     // Reference identity hashed by a serial number given at construction: unique per node (unlike the
     // structural hash, which a million separately built copies of the number 3 share) and cheaper than

@@ -160,7 +160,7 @@ public static class Primitives
         domain: x => Math.Abs(x) > 1, sample: NonZero(1.1, 4));
 
     /// <summary>Absolute value; d/dx = sign(x), so abs'(0) = 0.</summary>
-    public static readonly Primitive Abs = Unary("abs", Math.Abs, u => Sign(u), x => Math.Sign(x), "Math.Abs({0})", @"\left|{0}\right|",
+    public static readonly Primitive Abs = Unary("abs", Math.Abs, u => Sign(u), x => double.IsNaN(x) ? double.NaN : Math.Sign(x), "Math.Abs({0})", @"\left|{0}\right|",
         sample: NonZero(0.1, 3), kink: x => x == 0, kinkConvention: "abs'(0) = 0",
         fold: u => u is Number n ? Number(n.Value.Sign < 0 ? -n.Value : n.Value) : u is Call { Primitive.Name: "abs" } ? u : null);
     /// <summary>Sign: -1, 0 or 1; derivative 0 everywhere.</summary>

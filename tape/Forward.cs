@@ -2,12 +2,36 @@
 // strict mode stops at a kink and the checked mode at the first value that leaves the domain,
 // naming the subexpression the instruction came from.
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Hybrid.Symbolic;
 
 namespace Hybrid.Tape;
 
 public sealed partial class Tape
 {
+    // The dispatch of the sweeps: the opcode refined by operand count, so that the common two-operand
+    // cases are one jump-table entry each instead of a chain of tests.
+    private enum Kernel : byte { Skip, Linear1, Linear2, LinearN, Multiply2, MultiplyN, Square, Reciprocal, Sqrt, PowConstant, Pow, Call }
+
+    private static Kernel KernelOf(OpCode op, int count) => op switch
+    {
+        OpCode.Input or OpCode.Constant => Kernel.Skip,
+        OpCode.Linear => count switch { 1 => Kernel.Linear1, 2 => Kernel.Linear2, _ => Kernel.LinearN },
+        OpCode.Multiply => count == 2 ? Kernel.Multiply2 : Kernel.MultiplyN,
+        OpCode.Square => Kernel.Square,
+        OpCode.Reciprocal => Kernel.Reciprocal,
+        OpCode.Sqrt => Kernel.Sqrt,
+        OpCode.PowConstant => Kernel.PowConstant,
+        OpCode.Pow => Kernel.Pow,
+        OpCode.Call => Kernel.Call,
+    };
+
+    // Unchecked element access for the sweeps: every index in the tape's arrays was produced by the
+    // builder and is in range (asserted when the tape is made), and these loops run per instruction.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref T At<T>(T[] array, int index) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), index);
+
     private void Forward(ReadOnlySpan<double> point, Workspace workspace, bool partials, EvaluationOptions? options)
     {
         if (!ReferenceEquals(workspace.Tape, this)) throw new ArgumentException("The workspace was created for another tape.", nameof(workspace));
@@ -16,94 +40,91 @@ public sealed partial class Tape
         var d = workspace.Partials;
         bool strict = options?.Strict ?? false, check = options?.Checked ?? false;
         point.CopyTo(values);
-        for (int i = InputCount; i < ops.Length; i++)
+        var (kernel, start, count, operand, weight, constant) = (kernels, operandStart, operandCount, operands, weights, constants);
+        for (int i = InputCount; i < kernel.Length; i++)
         {
-            int s = operandStart[i], n = operandCount[i];
+            int s = At(start, i), n = At(count, i);
             double v;
-            switch (ops[i])
+            switch (At(kernel, i))
             {
-                case OpCode.Constant:
-                    v = constants[i];
+                case Kernel.Skip:
+                    continue;   // constants are prefilled in the workspace
+                case Kernel.Linear1:
+                    v = At(weight, s) * At(values, At(operand, s));   // partials: the weights, prefilled
                     break;
-                case OpCode.Add when n == 2:
-                    v = values[operands[s]] + values[operands[s + 1]];
-                    if (partials) { d[s] = 1; d[s + 1] = 1; }
+                case Kernel.Linear2:
+                    v = At(weight, s) * At(values, At(operand, s)) + At(weight, s + 1) * At(values, At(operand, s + 1));
                     break;
-                case OpCode.Add:
+                case Kernel.LinearN:
                     v = 0;
-                    for (int k = 0; k < n; k++) { v += values[operands[s + k]]; if (partials) d[s + k] = 1; }
+                    for (int k = s; k < s + n; k++) v += At(weight, k) * At(values, At(operand, k));
                     break;
-                case OpCode.Multiply when n == 2:
+                case Kernel.Multiply2:
                 {
-                    double a = values[operands[s]], b = values[operands[s + 1]];
+                    double a = At(values, At(operand, s)), b = At(values, At(operand, s + 1));
                     v = a * b;
-                    if (partials) { d[s] = b; d[s + 1] = a; }
+                    if (partials) { At(d, s) = b; At(d, s + 1) = a; }
                     break;
                 }
-                case OpCode.Scale:
-                    v = constants[i] * values[operands[s]];
-                    if (partials) d[s] = constants[i];
-                    break;
-                case OpCode.Multiply:
+                case Kernel.MultiplyN:
                     // Partials by prefix and suffix products: exact where a factor is 0 (no division).
                     v = 1;
-                    for (int k = 0; k < n; k++) { if (partials) d[s + k] = v; v *= values[operands[s + k]]; }
+                    for (int k = s; k < s + n; k++) { if (partials) d[k] = v; v *= values[operand[k]]; }
                     if (partials)
                     {
                         double suffix = 1;
-                        for (int k = n - 1; k >= 0; k--) { d[s + k] *= suffix; suffix *= values[operands[s + k]]; }
+                        for (int k = s + n - 1; k >= s; k--) { d[k] *= suffix; suffix *= values[operand[k]]; }
                     }
                     break;
-                case OpCode.Square:
+                case Kernel.Square:
                 {
-                    double a = values[operands[s]];
+                    double a = At(values, At(operand, s));
                     v = a * a;
-                    if (partials) d[s] = 2 * a;
+                    if (partials) At(d, s) = 2 * a;
                     break;
                 }
-                case OpCode.Reciprocal:
-                    v = 1 / values[operands[s]];
-                    if (partials) d[s] = -v * v;
+                case Kernel.Reciprocal:
+                    v = 1 / At(values, At(operand, s));
+                    if (partials) At(d, s) = -v * v;
                     break;
-                case OpCode.Sqrt:
+                case Kernel.Sqrt:
                 {
-                    double a = values[operands[s]];
+                    double a = At(values, At(operand, s));
                     if (strict && a == 0) throw Kink(i, "x^(1/2) is not differentiable at x = 0 (the convention gives the derivative +inf there, as sqrt'(0))", a);
                     v = Math.Sqrt(a);
-                    if (partials) d[s] = 0.5 / v;
+                    if (partials) At(d, s) = 0.5 / v;
                     break;
                 }
-                case OpCode.PowConstant:
+                case Kernel.PowConstant:
                 {
-                    double a = values[operands[s]], c = constants[i];
+                    double a = values[operand[s]], c = constant[i];
                     if (strict && a == 0 && c < 1 && c != Math.Floor(c)) throw Kink(i, $"x^({c.ToString(CultureInfo.InvariantCulture)}) is not differentiable at x = 0", a);
                     v = Math.Pow(a, c);
                     if (partials) d[s] = c * Math.Pow(a, c - 1);
                     break;
                 }
-                case OpCode.Pow:
+                case Kernel.Pow:
                 {
-                    double a = values[operands[s]], b = values[operands[s + 1]];
+                    double a = values[operand[s]], b = values[operand[s + 1]];
                     v = Math.Pow(a, b);
                     if (partials) { d[s] = b * Math.Pow(a, b - 1); d[s + 1] = v * Math.Log(a); }
                     break;
                 }
-                case OpCode.Call:
+                case Kernel.Call:
                 {
-                    var row = primitives[i]!;
                     var args = workspace.Arguments.AsSpan(0, n);
-                    for (int k = 0; k < n; k++) args[k] = values[operands[s + k]];
-                    if (strict && row.Kink is { } kink && kink(args))
-                        throw Kink(i, $"{row.Name} is not differentiable ({row.KinkConvention})", args.ToArray());
-                    v = row.Evaluate(args);
-                    if (partials) for (int k = 0; k < n; k++) d[s + k] = row.NumericPartials[k](args);
+                    for (int k = 0; k < n; k++) args[k] = values[operand[s + k]];
+                    if (strict && primitives[i]!.Kink is { } kink && kink(args))
+                        throw Kink(i, $"{primitives[i]!.Name} is not differentiable ({primitives[i]!.KinkConvention})", args.ToArray());
+                    v = evaluators[i]!(args);
+                    if (partials) for (int k = 0; k < n; k++) d[s + k] = partialFunctions[s + k]!(args);
                     break;
                 }
                 default:
                     throw new InvalidOperationException($"Instruction %{i} has no forward rule ({ops[i]}).");
             }
             if (check && !double.IsFinite(v) && OperandsFinite(values, s, n)) throw OutsideDomain(i, v, values);
-            values[i] = v;
+            At(values, i) = v;
         }
     }
 

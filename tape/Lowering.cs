@@ -1,7 +1,10 @@
 // Lowering an Expr DAG to a tape: one instruction per structurally distinct subexpression (the
 // memo is structural, so equal subtrees built separately are one instruction: CSE), subtrees free
-// of the inputs folded to constants, a constant times one operand lowered to scale, and powers with
-// constant exponents specialized (square, reciprocal, sqrt, pow by a constant).
+// of the inputs folded to constants, sums lowered with their scaled terms absorbed as weights
+// (100·u + v is one linear instruction), and powers with constant exponents specialized (square,
+// reciprocal, sqrt, pow by a constant). Three passes over the post-order, no recursion: fold the
+// constants, mark what the outputs need (a term absorbed into a sum needs no slot of its own),
+// emit what is needed.
 using Hybrid.Symbolic;
 
 namespace Hybrid.Tape;
@@ -24,73 +27,99 @@ public sealed partial class Tape
         return new Lowering(inputs, names).Run(outputs);
     }
 
+    // How a node becomes one instruction: its opcode, operand subexpressions, a weight and its exact
+    // source per operand (Linear only), and the instruction's constant (PowConstant's exponent).
+    private readonly record struct Form(OpCode Op, Expr[] Operands, double[]? Weights = null, Expr[]? WeightSources = null, double Constant = 0);
+
     private sealed class Lowering(IReadOnlyList<Expr> inputs, string[] names)
     {
-        private readonly List<Instruction> code = [];
-        private readonly List<int> operandList = [];
+        private readonly TapeBuilder builder = new(names);
         private readonly Dictionary<Expr, int> slot = [];            // structural: common subexpressions share a slot
         private readonly Dictionary<Expr, double> constant = [];     // subexpressions free of the inputs, folded
+        private readonly Dictionary<Expr, Form> needed = [];         // structural: nodes that get an instruction
 
         public Tape Run(IReadOnlyList<Expr> outputs)
         {
-            for (int i = 0; i < inputs.Count; i++) { slot[inputs[i]] = i; code.Add(new(OpCode.Input, 0, 0, 0, null, inputs[i])); }
+            for (int i = 0; i < inputs.Count; i++) slot[inputs[i]] = builder.Input(inputs[i]);
+            var order = new List<Expr>();
+            var seen = new HashSet<Expr>(Expr.ByReference);
             foreach (var output in outputs)
                 foreach (var node in output.PostOrder())
-                    Visit(node);
-            var outputSlots = outputs.Select(Operand).ToArray();
-            return new Tape(code, operandList, outputSlots, names);
+                    if (seen.Add(node)) { Fold(node); order.Add(node); }
+
+            foreach (var output in outputs) Need(output);
+            for (int k = order.Count - 1; k >= 0; k--)
+                if (needed.TryGetValue(order[k], out var form))
+                    foreach (var operand in form.Operands) Need(operand);
+
+            foreach (var node in order)
+                if (!slot.ContainsKey(node) && needed.TryGetValue(node, out var form))
+                    slot[node] = builder.Emit(form.Op, node, Slots(form.Operands), form.Weights, form.WeightSources, form.Constant, (node as Call)?.Primitive);
+            return builder.Build(outputs.Select(Operand).ToArray());
         }
 
-        private void Visit(Expr node)
+        private void Fold(Expr node)
         {
             if (slot.ContainsKey(node) || constant.ContainsKey(node)) return;
             if (node is Symbol s)
                 throw new ArgumentException($"The expression depends on '{s.Name}', which is not among the inputs ({string.Join(", ", names)}).");
-            if (node.Args.All(constant.ContainsKey))
-            {
-                constant[node] = node.Evaluate(new Dictionary<string, double>());
-                return;
-            }
+            foreach (var arg in node.Args)
+                if (!constant.ContainsKey(arg)) return;
+            constant[node] = node.Evaluate(new Dictionary<string, double>());
+        }
+
+        private void Need(Expr node)
+        {
+            if (slot.ContainsKey(node) || constant.ContainsKey(node) || needed.ContainsKey(node)) return;
+            needed[node] = FormOf(node);
+        }
+
+        private Form FormOf(Expr node)
+        {
             switch (node)
             {
-                case Sum: Emit(OpCode.Add, node, node.Args); break;
-                case Product when node.Args.Count == 2 && ConstantFactor(node) is { } c:
-                    Emit(OpCode.Scale, node, [node.Args.Single(a => !constant.ContainsKey(a))], constant[c]);
-                    break;
-                case Product: Emit(OpCode.Multiply, node, node.Args); break;
+                case Sum:
+                {
+                    var terms = node.Args;
+                    var (operands, weights, sources) = (new Expr[terms.Count], new double[terms.Count], new Expr[terms.Count]);
+                    for (int k = 0; k < terms.Count; k++)
+                        (operands[k], weights[k], sources[k]) = ScaledTerm(terms[k]) ?? (terms[k], 1.0, Expr.Number(1));
+                    return new(OpCode.Linear, operands, weights, sources);
+                }
+                case Product when ScaledTerm(node) is var (u, w, c): return new(OpCode.Linear, [u], [w], [c]);
+                case Product: return new(OpCode.Multiply, node.Args.ToArray());
                 case Power { Base: var b, Exponent: var e } when constant.TryGetValue(e, out var c):
-                    switch (c)
+                    return c switch
                     {
-                        case 2: Emit(OpCode.Square, node, [b]); break;
-                        case -1: Emit(OpCode.Reciprocal, node, [b]); break;
-                        case 0.5: Emit(OpCode.Sqrt, node, [b]); break;
-                        default: Emit(OpCode.PowConstant, node, [b], c); break;
-                    }
-                    break;
-                case Power power: Emit(OpCode.Pow, node, power.Args); break;
-                case Call call: Emit(OpCode.Call, node, call.Args, primitive: call.Primitive); break;
+                        2 => new(OpCode.Square, [b]),
+                        -1 => new(OpCode.Reciprocal, [b]),
+                        0.5 => new(OpCode.Sqrt, [b]),
+                        _ => new(OpCode.PowConstant, [b], Constant: c),
+                    };
+                case Power power: return new(OpCode.Pow, power.Args.ToArray());
+                case Call call: return new(OpCode.Call, call.Args.ToArray());
                 default: throw new InvalidOperationException($"Cannot lower {node.Kind} '{node}'.");
             }
         }
 
-        private Expr? ConstantFactor(Expr product) => product.Args.Count(constant.ContainsKey) == 1 ? product.Args.First(constant.ContainsKey) : null;
+        // c·u with c free of the inputs: u, the value of c, and c itself (kept exact for Lift).
+        private (Expr Operand, double Weight, Expr Source)? ScaledTerm(Expr term) =>
+            term is Product { Args: [var a, var b] } && constant.ContainsKey(a) != constant.ContainsKey(b)
+                ? constant.TryGetValue(a, out var w) ? (b, w, a) : (a, constant[b], b)
+                : null;
 
-        private void Emit(OpCode op, Expr source, IReadOnlyList<Expr> args, double value = 0, Primitive? primitive = null)
+        private int[] Slots(Expr[] operands)
         {
-            var slots = args.Select(Operand).ToArray();   // may emit constants first
-            int start = operandList.Count;
-            operandList.AddRange(slots);
-            slot[source] = code.Count;
-            code.Add(new(op, start, slots.Length, value, primitive, source));
+            var slots = new int[operands.Length];
+            for (int k = 0; k < slots.Length; k++) slots[k] = Operand(operands[k]);
+            return slots;
         }
 
-        // The slot holding a child's value, emitting its constant on first use.
+        // The slot holding a subexpression's value, emitting its constant on first use.
         private int Operand(Expr child)
         {
             if (slot.TryGetValue(child, out var index)) return index;
-            slot[child] = code.Count;
-            code.Add(new(OpCode.Constant, 0, 0, constant[child], null, child));
-            return code.Count - 1;
+            return slot[child] = builder.Constant(constant[child], child);
         }
     }
 }

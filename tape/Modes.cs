@@ -61,9 +61,8 @@ public sealed partial class Tape
             lifted[i] = ops[i] switch
             {
                 OpCode.Input or OpCode.Constant => sources[i],
-                OpCode.Add => Expr.Sum(args),
+                OpCode.Linear => Expr.Sum(args.Select((a, k) => Expr.Product([WeightSource(operandStart[i] + k), a]))),
                 OpCode.Multiply => Expr.Product(args),
-                OpCode.Scale => Expr.Product([sources[i].Args.First(a => a.FreeSymbols().Count == 0), args[0]]),
                 OpCode.Square => Expr.Pow(args[0], 2),
                 OpCode.Reciprocal => Expr.Pow(args[0], -1),
                 OpCode.Sqrt => Expr.Sqrt(args[0]),
@@ -75,4 +74,7 @@ public sealed partial class Tape
         }
         return outputs.Select(o => lifted[o]).ToArray();
     }
+
+    // The exact weight when lowering kept one, else the double as a float.
+    private Expr WeightSource(int slot) => weightSources[slot] ?? Expr.Float(weights[slot]);
 }

@@ -10,12 +10,10 @@ public enum OpCode : byte
     Input,
     /// <summary>A constant (a folded subexpression free of the inputs).</summary>
     Constant,
-    /// <summary>The sum of the operands.</summary>
-    Add,
+    /// <summary>Σ w_k·operand_k with constant weights: sums, differences, c·u, and sums of scaled terms in one instruction.</summary>
+    Linear,
     /// <summary>The product of the operands.</summary>
     Multiply,
-    /// <summary>c·operand for a constant c (kept in the constant pool): -u, 100·u.</summary>
-    Scale,
     /// <summary>operand². </summary>
     Square,
     /// <summary>1 / operand.</summary>

@@ -3,6 +3,7 @@
 // value and its local partials from the opcode or the primitive's row; the reverse sweep is one
 // loop that knows no operations: adjoint(operand) += adjoint(result) * partial. A zero adjoint
 // sends nothing (JAX's symbolic zero), which is also what masks the untaken branch of `where`.
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Hybrid.Symbolic;
@@ -12,36 +13,60 @@ namespace Hybrid.Tape;
 /// <summary>An expression (or several) lowered to a flat instruction list for fast numeric evaluation and reverse mode.</summary>
 public sealed partial class Tape
 {
+    // Per instruction: ops, operandStart, operandCount, constants (Constant: the value; PowConstant: the
+    // exponent), primitives (Call: the row), sources (the subexpression it computes, for listings and
+    // errors). Per operand slot: operands (the instruction read), weights and weightSources (Linear).
+    internal readonly record struct Code(OpCode[] Ops, int[] OperandStart, int[] OperandCount, int[] Operands, double[] Weights,
+        Expr?[] WeightSources, double[] Constants, Primitive?[] Primitives, Expr[] Sources);
+
     private readonly OpCode[] ops;
     private readonly int[] operandStart;
     private readonly int[] operandCount;
     private readonly int[] operands;
-    private readonly double[] constants;       // Constant: the value; PowConstant: the exponent
-    private readonly Primitive?[] primitives;  // Call: the row
-    private readonly Expr[] sources;           // the subexpression each instruction computes, for listings and errors
+    private readonly double[] weights;
+    private readonly Expr?[] weightSources;
+    private readonly double[] constants;
+    private readonly Primitive?[] primitives;
+    private readonly Expr[] sources;
     private readonly int[] outputs;
     private readonly string[] inputNames;
+    // Derived for the sweeps: the dispatch per instruction, and the rows' delegates unpacked so a call
+    // does not go through the row's lists (Call: evaluators per instruction, partials per operand slot).
+    private readonly Kernel[] kernels;
+    private readonly NumericFunction?[] evaluators;
+    private readonly NumericFunction?[] partialFunctions;
 
-    private Tape(List<Instruction> code, List<int> operandList, int[] outputs, string[] inputNames)
+    internal Tape(Code code, int[] outputs, string[] inputNames)
     {
-        ops = code.Select(c => c.Op).ToArray();
-        operandStart = code.Select(c => c.Start).ToArray();
-        operandCount = code.Select(c => c.Count).ToArray();
-        constants = code.Select(c => c.Constant).ToArray();
-        primitives = code.Select(c => c.Primitive).ToArray();
-        sources = code.Select(c => c.Source).ToArray();
-        operands = operandList.ToArray();
+        (ops, operandStart, operandCount, operands, weights, weightSources, constants, primitives, sources) = code;
         this.outputs = outputs;
         this.inputNames = inputNames;
+        kernels = new Kernel[ops.Length];
+        evaluators = new NumericFunction?[ops.Length];
+        partialFunctions = new NumericFunction?[operands.Length];
+        for (int i = 0; i < ops.Length; i++)
+        {
+            kernels[i] = KernelOf(ops[i], operandCount[i]);
+            Debug.Assert(operandStart[i] + operandCount[i] <= operands.Length && operands.AsSpan(operandStart[i], operandCount[i]).ToArray().All(o => o < i));
+            if (primitives[i] is not { } row) continue;
+            evaluators[i] = row.Evaluate;
+            for (int k = 0; k < operandCount[i]; k++) partialFunctions[operandStart[i] + k] = row.NumericPartials[k];
+        }
+        Debug.Assert(outputs.All(o => o < ops.Length));
     }
 
-    internal readonly record struct Instruction(OpCode Op, int Start, int Count, double Constant, Primitive? Primitive, Expr Source);
+    internal Code Instructions => new(ops, operandStart, operandCount, operands, weights, weightSources, constants, primitives, sources);
 
-    /// <summary>The number of instructions, inputs included.</summary>
+    internal ReadOnlySpan<int> OutputSlots => outputs;
+
+    /// <summary>The number of instructions, inputs and constants included.</summary>
     public int Length => ops.Length;
 
     /// <summary>The number of inputs; they are the first instructions, in the order given when lowering.</summary>
     public int InputCount => inputNames.Length;
+
+    /// <summary>The input names, in order.</summary>
+    public IReadOnlyList<string> InputNames => inputNames;
 
     /// <summary>The number of outputs.</summary>
     public int OutputCount => outputs.Length;
@@ -50,6 +75,20 @@ public sealed partial class Tape
 
     /// <summary>New buffers for this tape; reuse them across calls (one per thread).</summary>
     public Workspace CreateWorkspace() => new(this);
+
+    /// <summary>
+    /// Compiles the tape to delegates for value and gradient (same results as the interpreter, faster).
+    /// Compiling costs milliseconds per thousand instructions: worth it for a tape evaluated many times.
+    /// </summary>
+    public CompiledTape Compile() => new(this);
+
+    // What a new workspace starts from: constants in their value slots and the constant partials
+    // (Linear's weights) in their partial slots, so that no sweep writes them again.
+    internal void Prefill(double[] values, double[] partials)
+    {
+        for (int i = 0; i < ops.Length; i++) if (ops[i] == OpCode.Constant) values[i] = constants[i];
+        weights.CopyTo(partials, 0);
+    }
 
     /// <summary>The value of the first output at <paramref name="point"/> (one value per input, in order).</summary>
     public double Evaluate(ReadOnlySpan<double> point, Workspace workspace, EvaluationOptions? options = null)
@@ -70,11 +109,11 @@ public sealed partial class Tape
     /// The value of the first output and its gradient (written to <paramref name="gradient"/>, one entry per input)
     /// in one forward and one reverse sweep.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The tape has more than one output (use <see cref="VectorJacobianProduct"/>).</exception>
     public double Gradient(ReadOnlySpan<double> point, Span<double> gradient, Workspace workspace, EvaluationOptions? options = null)
     {
-        if (OutputCount != 1)
-            throw new InvalidOperationException($"Gradient needs a tape with one output; this one has {OutputCount}. Use VectorJacobianProduct with a seed per output.");
-        Span<double> seed = stackalloc double[] { 1.0 };
+        RequireOneOutput(nameof(Gradient));
+        Span<double> seed = [1.0];
         VectorJacobianProduct(point, seed, gradient, workspace, options);
         return workspace.Values[outputs[0]];
     }
@@ -96,16 +135,23 @@ public sealed partial class Tape
     {
         var adjoints = workspace.Adjoints;
         var partials = workspace.Partials;
+        var (start, count, operand) = (operandStart, operandCount, operands);
         for (int i = ops.Length - 1; i >= InputCount; i--)
         {
-            double adjoint = adjoints[i];
+            double adjoint = At(adjoints, i);
             if (adjoint == 0) continue;
-            int start = operandStart[i], end = start + operandCount[i];
-            for (int s = start; s < end; s++) adjoints[operands[s]] += adjoint * partials[s];
+            int s = At(start, i), end = s + At(count, i);
+            for (; s < end; s++) At(adjoints, At(operand, s)) += adjoint * At(partials, s);
         }
     }
 
-    private static void CheckLength(int actual, int expected, string what)
+    private void RequireOneOutput(string what)
+    {
+        if (OutputCount != 1)
+            throw new InvalidOperationException($"{what} needs a tape with one output; this one has {OutputCount}. Use VectorJacobianProduct with a seed per output.");
+    }
+
+    internal static void CheckLength(int actual, int expected, string what)
     {
         if (actual != expected) throw new ArgumentException($"The {what} span has {actual} entries; the tape needs {expected}.");
     }
@@ -120,9 +166,9 @@ public sealed partial class Tape
             string what = ops[i] switch
             {
                 OpCode.Input => $"input {inputNames[i]}",
-                OpCode.Constant => "constant " + constants[i].ToString("R", CultureInfo.InvariantCulture),
-                OpCode.PowConstant => $"pow {args}, {constants[i].ToString("R", CultureInfo.InvariantCulture)}",
-                OpCode.Scale => $"scale {args}, {constants[i].ToString("R", CultureInfo.InvariantCulture)}",
+                OpCode.Constant => "constant " + Show(constants[i]),
+                OpCode.Linear => "linear " + LinearTerms(i),
+                OpCode.PowConstant => $"pow {args}, {Show(constants[i])}",
                 OpCode.Call => $"{primitives[i]!.Name} {args}",
                 _ => $"{ops[i].ToString().ToLowerInvariant()} {args}",
             };
@@ -133,6 +179,23 @@ public sealed partial class Tape
         text.Append("outputs: ").Append(string.Join(", ", outputs.Select(o => "%" + o)));
         return text.ToString();
     }
+
+    // "%3 - 2*%5 + %7": the weights as a reader would write them.
+    private string LinearTerms(int i)
+    {
+        var text = new StringBuilder();
+        for (int s = operandStart[i]; s < operandStart[i] + operandCount[i]; s++)
+        {
+            double w = weights[s];
+            bool first = s == operandStart[i];
+            text.Append(first ? (w < 0 ? "-" : "") : (w < 0 ? " - " : " + "));
+            if (Math.Abs(w) != 1) text.Append(Show(Math.Abs(w))).Append('*');
+            text.Append('%').Append(operands[s]);
+        }
+        return text.ToString();
+    }
+
+    private static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     private static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
 }

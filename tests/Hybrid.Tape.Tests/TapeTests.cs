@@ -27,7 +27,7 @@ public class TapeTests
             "%4 = square %0    ; x^2\n" +
             "%5 = multiply %0, %1    ; x*y\n" +
             "%6 = sin %5    ; sin(x*y)\n" +
-            "%7 = add %3, %4, %6    ; x^2 + x*y*sin(2) + sin(x*y)\n" +
+            "%7 = linear %3 + %4 + %6    ; x^2 + x*y*sin(2) + sin(x*y)\n" +
             "outputs: %7", tape.ToString());
     }
 
@@ -242,7 +242,7 @@ public class TapeShapeTests
         var values = new double[3];
         tape.Evaluate([0.5, 2.0], values, tape.CreateWorkspace());
         Assert.Equal([Math.Sin(1) + 0.5, Math.Sin(1) * 2, 3], values);
-        Assert.Equal("%0 = input x\n%1 = input y\n%2 = scale %0, -1    ; -x\n%3 = scale %1, 3    ; 3*y\n%4 = add %2, %3    ; -x + 3*y\noutputs: %4",
+        Assert.Equal("%0 = input x\n%1 = input y\n%2 = linear -%0 + 3*%1    ; -x + 3*y\noutputs: %2",
             Tape.Lower(3 * y - x, x, y).ToString());
         Assert.Equal("The output values span has 2 entries; the tape needs 3.",
             Assert.Throws<ArgumentException>(() => tape.Evaluate([0.5, 2.0], new double[2], tape.CreateWorkspace())).Message);

@@ -1,0 +1,114 @@
+// A tape compiled to IL (DynamicMethod): straight-line code per instruction, no
+// dispatch, constants and weights inlined, partials computed where the reverse sweep uses them.
+// Small tapes become one method whose values and adjoints are locals (registers where the JIT can).
+// Large tapes are cut into chunks of straight-line methods over the workspace's arrays: one huge
+// method would exceed what the JIT optimizes (thousands of locals send it to minimal optimization)
+// or accepts, and chunks compile in time linear in the tape. Semantics are the interpreter's: the
+// same partials, the same order of accumulation, and a zero adjoint sends nothing.
+namespace Hybrid.Tape;
+
+/// <summary>A <see cref="Tape"/> compiled to delegates for fast value and reverse-mode gradient; same results as the interpreter.</summary>
+public sealed unsafe class CompiledTape
+{
+    /// <summary>Tapes up to this many instructions compile to one method with locals; longer ones to chunks over arrays.</summary>
+    public const int LocalsLimit = 256;
+
+    /// <summary>Instructions per compiled chunk for tapes longer than <see cref="LocalsLimit"/>.</summary>
+    public const int ChunkLength = 200;
+
+    private readonly Kernel[] forward;   // each fills the values of its chunk
+    private readonly Kernel[] reverse;   // each accumulates the adjoints of its chunk, last chunk first
+    private readonly Kernel? whole;      // small tapes: forward and reverse in one method
+    private readonly Kernel? valueOnly;  // small tapes: forward only
+
+    internal CompiledTape(Tape tape, int localsLimit = LocalsLimit, int chunkLength = ChunkLength)
+    {
+        Tape = tape;
+        if (tape.Length <= localsLimit)
+        {
+            (forward, reverse) = ([], []);
+            whole = new Emitter(tape, 0, tape.Length, locals: true).Whole();
+            valueOnly = new Emitter(tape, 0, tape.Length, locals: true).ForwardOnly();
+            return;
+        }
+        int chunks = (tape.Length + chunkLength - 1) / chunkLength;
+        forward = new Kernel[chunks];
+        reverse = new Kernel[chunks];
+        for (int c = 0; c < chunks; c++)
+        {
+            var (from, to) = (c * chunkLength, Math.Min(tape.Length, (c + 1) * chunkLength));
+            forward[c] = new Emitter(tape, from, to, locals: false).ForwardOnly();
+            reverse[c] = new Emitter(tape, from, to, locals: false).ReverseOnly();
+        }
+    }
+
+    /// <summary>The tape this was compiled from.</summary>
+    public Tape Tape { get; }
+
+    /// <summary>New buffers for this tape; reuse them across calls (one per thread).</summary>
+    public Workspace CreateWorkspace() => Tape.CreateWorkspace();
+
+    /// <summary>The value of the first output at <paramref name="point"/>.</summary>
+    public double Evaluate(ReadOnlySpan<double> point, Workspace workspace)
+    {
+        RunForward(point, workspace);
+        return workspace.Values[Tape.OutputSlots[0]];
+    }
+
+    /// <summary>Every output at <paramref name="point"/>, written to <paramref name="values"/>.</summary>
+    public void Evaluate(ReadOnlySpan<double> point, Span<double> values, Workspace workspace)
+    {
+        Tape.CheckLength(values.Length, Tape.OutputCount, "output values");
+        RunForward(point, workspace);
+        for (int k = 0; k < values.Length; k++) values[k] = workspace.Values[Tape.OutputSlots[k]];
+    }
+
+    /// <summary>The value of the first output and its gradient, written to <paramref name="gradient"/>.</summary>
+    /// <exception cref="InvalidOperationException">The tape has more than one output (use <see cref="VectorJacobianProduct"/>).</exception>
+    public double Gradient(ReadOnlySpan<double> point, Span<double> gradient, Workspace workspace)
+    {
+        if (Tape.OutputCount != 1)
+            throw new InvalidOperationException($"Gradient needs a tape with one output; this one has {Tape.OutputCount}. Use VectorJacobianProduct with a seed per output.");
+        Span<double> seed = [1.0];
+        VectorJacobianProduct(point, seed, gradient, workspace);
+        return workspace.Values[Tape.OutputSlots[0]];
+    }
+
+    /// <summary>seedᵀ·J: the gradient of Σ seed[k]·output[k], written to <paramref name="result"/>.</summary>
+    public void VectorJacobianProduct(ReadOnlySpan<double> point, ReadOnlySpan<double> seed, Span<double> result, Workspace workspace)
+    {
+        Tape.CheckLength(seed.Length, Tape.OutputCount, "seed");
+        Tape.CheckLength(result.Length, Tape.InputCount, "gradient");
+        Load(point, workspace);
+        var (values, adjoints) = (workspace.Values, workspace.Adjoints);
+        Array.Clear(adjoints);
+        for (int k = 0; k < seed.Length; k++) adjoints[Tape.OutputSlots[k]] += seed[k];
+        fixed (double* v = values, a = adjoints)
+        {
+            if (whole is not null) whole(v, a);
+            else
+            {
+                foreach (var chunk in forward) chunk(v, a);
+                for (int c = reverse.Length - 1; c >= 0; c--) reverse[c](v, a);
+            }
+        }
+        adjoints.AsSpan(0, Tape.InputCount).CopyTo(result);
+    }
+
+    private void RunForward(ReadOnlySpan<double> point, Workspace workspace)
+    {
+        Load(point, workspace);
+        fixed (double* v = workspace.Values)
+        {
+            if (valueOnly is not null) valueOnly(v, null);
+            else foreach (var chunk in forward) chunk(v, null);
+        }
+    }
+
+    private void Load(ReadOnlySpan<double> point, Workspace workspace)
+    {
+        if (!ReferenceEquals(workspace.Tape, Tape)) throw new ArgumentException("The workspace was created for another tape.", nameof(workspace));
+        Tape.CheckLength(point.Length, Tape.InputCount, "point");
+        point.CopyTo(workspace.Values);
+    }
+}

@@ -1,0 +1,220 @@
+// Every numeric path through the tape agrees: the compiled tape (one method with locals, and chunks
+// over arrays) with the interpreter, to the last few bits; Hessian-vector products and Hessians with
+// the exact symbolic Hessian and with finite differences of the tape's own gradient.
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Hybrid.Symbolic;
+using Hybrid.Testing;
+using static Hybrid.Symbolic.Expr;
+
+namespace Hybrid.Tape.Tests;
+
+public class CompiledTapeTests
+{
+    private static readonly Expr x = Symbol("x"), y = Symbol("y");
+    private static readonly ExpressionShape smooth = new();
+    private static readonly ExpressionShape everything = new() { Primitives = ExpressionShape.Everything, DomainSafe = false };
+
+    // Both compiled forms of a tape: one method with locals, and chunks of three instructions over arrays.
+    private static CompiledTape[] BothForms(Tape tape) => [new(tape), new(tape, localsLimit: 0, chunkLength: 3)];
+
+    [Property(MaxTest = 200)]
+    public Property CompiledAgreesWithInterpreted() =>
+        Prop.ForAll(Generators.ExpressionsAtPoints(everything), Generators.ArbitraryExpressions(everything), (pair, g) =>
+        {
+            var (f, point) = pair;
+            double[] at = [point["x"], point["y"]];
+            var tape = Tape.Lower(f * g + f, x, y);
+            var ws = tape.CreateWorkspace();
+            var expected = new double[2];
+            double value = tape.Gradient(at, expected, ws);
+            return BothForms(tape).Select(compiled =>
+            {
+                var actual = new double[2];
+                double compiledValue = compiled.Gradient(at, actual, ws);
+                bool ok = Same(compiledValue, value) && Same(actual[0], expected[0]) && Same(actual[1], expected[1])
+                          && Same(compiled.Evaluate(at, ws), value);
+                return ok.Label($"{f * g + f} at {at[0]}, {at[1]}: compiled {compiledValue} ({actual[0]}, {actual[1]}), interpreted {value} ({expected[0]}, {expected[1]})");
+            }).Aggregate((a, b) => a.And(b));
+        });
+
+    // The same numbers, NaN where the interpreter has NaN; the order of operations is the interpreter's.
+    private static bool Same(double a, double b) => a.Equals(b) || FiniteDifference.Close(a, b, 1e-13, 1e-300);
+
+    [Fact]
+    public void NaNPropagatesThroughKinkedPrimitives()
+    {
+        var tape = Tape.Lower(Abs(Log(x)) + Sign(Log(x)), x);
+        foreach (var compiled in BothForms(tape))
+        {
+            var g = new double[1];
+            Assert.True(double.IsNaN(compiled.Gradient([-1.0], g, compiled.CreateWorkspace())));
+            Assert.True(double.IsNaN(g[0]));
+        }
+    }
+
+    [Fact]
+    public void SeveralOutputsAndSeeds()
+    {
+        var tape = Tape.Lower([Sin(x * y), x * Exp(y), Pow(x, 3) / y], [x, y]);
+        var ws = tape.CreateWorkspace();
+        double[] at = [0.7, 1.3], seed = [1.5, -2, 0.25];
+        var (expected, values, expectedValues) = (new double[2], new double[3], new double[3]);
+        tape.VectorJacobianProduct(at, seed, expected, ws);
+        tape.Evaluate(at, expectedValues, ws);
+        foreach (var compiled in BothForms(tape))
+        {
+            var actual = new double[2];
+            compiled.VectorJacobianProduct(at, seed, actual, ws);
+            compiled.Evaluate(at, values, ws);
+            Assert.Equal(expected, actual);
+            Assert.Equal(expectedValues, values);
+        }
+        Assert.StartsWith("Gradient needs a tape with one output; this one has 3.",
+            Assert.Throws<InvalidOperationException>(() => tape.Compile().Gradient(at, new double[2], ws)).Message);
+        Assert.Equal("The seed span has 2 entries; the tape needs 3.",
+            Assert.Throws<ArgumentException>(() => tape.Compile().VectorJacobianProduct(at, [1.0, 2.0], new double[2], ws)).Message);
+    }
+
+    [Fact]
+    public void WhereMasksTheUntakenBranchWhenCompiled()
+    {
+        foreach (var compiled in BothForms(Tape.Lower(Where(Greater(x, 0), Sqrt(x), 0) + Relu(x), x)))
+        {
+            var g = new double[1];
+            var ws = compiled.CreateWorkspace();
+            Assert.Equal(0, compiled.Gradient([-1.0], g, ws));
+            Assert.Equal(0, g[0]);
+            Assert.Equal(6, compiled.Gradient([4.0], g, ws));
+            Assert.Equal(1.25, g[0]);
+        }
+    }
+
+    [Fact]
+    public void RosenbrockMatchesTheWorkloadFiguresOnEveryPath()
+    {
+        const int n = 1000;
+        var symbols = Enumerable.Range(0, n).Select(i => Symbol("x" + i)).ToArray();
+        var tape = Tape.Lower(Sum(Enumerable.Range(0, n - 1).SelectMany(i => new[] { 100 * Pow(symbols[i + 1] - Pow(symbols[i], 2), 2), Pow(1 - symbols[i], 2) })), symbols);
+        var point = Enumerable.Range(0, n).Select(i => 0.5 + 0.01 * (i % 7)).ToArray();
+        var ws = tape.CreateWorkspace();
+        var compiled = tape.Compile();
+        foreach (var gradientOf in new Func<double[], double>[] { g => tape.Gradient(point, g, ws), g => compiled.Gradient(point, g, ws) })
+        {
+            var g = new double[n];
+            Assert.Equal(6467.2, gradientOf(g), 0.005);
+            Assert.Equal(-3787.19, g.Sum(), 0.005);
+            Assert.Equal(-53, g[0], 1e-12);
+            Assert.Equal(51.68, g[^1], 1e-12);
+        }
+    }
+
+    [Fact]
+    public void CompiledCallsAllocateNothingAfterWarmUp()
+    {
+        var f = Sum(Enumerable.Range(0, 100).Select(i => Sin(i * x + y) * Exp(-Pow(x - i, 2)) + Atan2(y, x + i)));
+        foreach (var compiled in new[] { Tape.Lower(Sin(x) * y + Atan2(y, x), x, y).Compile(), Tape.Lower(f, x, y).Compile() })
+        {
+            var ws = compiled.CreateWorkspace();
+            double[] point = [0.3, 0.7], gradient = new double[2];
+            compiled.Gradient(point, gradient, ws);
+            compiled.Evaluate(point, ws);
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 1000; i++) { compiled.Gradient(point, gradient, ws); compiled.Evaluate(point, ws); }
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
+    [Fact]
+    public void ALargeTapeCompilesInChunks()
+    {
+        // 200 000 instructions: far past what one method may hold.
+        var symbols = Enumerable.Range(0, 20_000).Select(i => Symbol("x" + i)).ToArray();
+        var f = Sum(Enumerable.Range(0, symbols.Length).Select(i => Sin(symbols[i]) * symbols[(i + 1) % symbols.Length] + Pow(symbols[i], 3)));
+        var tape = Tape.Lower(f, symbols);
+        var point = Enumerable.Range(0, symbols.Length).Select(i => 0.001 * i).ToArray();
+        var (ws, expected, actual) = (tape.CreateWorkspace(), new double[symbols.Length], new double[symbols.Length]);
+        double value = tape.Gradient(point, expected, ws);
+        Assert.Equal(value, tape.Compile().Gradient(point, actual, ws));
+        Assert.Equal(expected, actual);
+    }
+}
+
+public class SecondOrderTests
+{
+    private static readonly Expr x = Symbol("x"), y = Symbol("y");
+    private static readonly ExpressionShape smooth = new();
+
+    [Property(MaxTest = 150)]
+    public Property HessianVectorProductIsTheSymbolicHessianTimesV() =>
+        Prop.ForAll(Generators.ExpressionsAtPoints(smooth), pair =>
+        {
+            var (f, point) = pair;
+            var tape = Tape.Lower(f, x, y);
+            var ws = tape.CreateWorkspace();
+            double[] at = [point["x"], point["y"]], v = [0.75, -1.25];
+            var (hv, hessian) = (new double[2], new double[4]);
+            tape.HessianVectorProduct(at, v, hv, ws);
+            tape.Hessian(at, hessian, ws);
+            var exact = f.Hessian(x, y);
+            var h = new double[4];
+            for (int i = 0; i < 2; i++) for (int j = 0; j < 2; j++) h[2 * i + j] = exact[i, j].Evaluate(point);
+            if (!h.All(e => double.IsFinite(e) && Math.Abs(e) < 1e6)) return Prop.When(false, () => true);
+            bool ok = Enumerable.Range(0, 4).All(k => FiniteDifference.Close(hessian[k], h[k], 1e-8, 1e-8))
+                      && Enumerable.Range(0, 2).All(i => FiniteDifference.Close(hv[i], h[2 * i] * v[0] + h[2 * i + 1] * v[1], 1e-8, 1e-8));
+            return Prop.When(true, () => ok).Label($"{f} at {at[0]}, {at[1]}: tape H = {string.Join(", ", hessian)}, Hv = {string.Join(", ", hv)}; exact H = {string.Join(", ", h)}");
+        });
+
+    [Fact]
+    public void EveryPrimitiveHasSecondPartialsThatMatchFiniteDifferences()
+    {
+        var random = new Random(7);
+        foreach (var row in Primitives.All)
+        {
+            var second = Tape.SecondPartialsOf(row);
+            var ws = second.CreateWorkspace();
+            for (int trial = 0; trial < 5; trial++)
+            {
+                var args = row.Sample(random);
+                var h = new double[row.Arity * row.Arity];
+                second.Evaluate(args, h, ws);
+                for (int k = 0; k < row.Arity; k++)
+                    for (int l = 0; l < row.Arity; l++)
+                    {
+                        var (kk, ll) = (k, l);
+                        var (fd, error) = FiniteDifference.DerivativeWithError(t => { var a = (double[])args.Clone(); a[ll] = t; return row.NumericPartials[kk](a); }, args[l]);
+                        Assert.True(error > 1e-6 * (1 + Math.Abs(fd)) || FiniteDifference.Close(h[k * row.Arity + l], fd, 1e-6, 1e-6),
+                            $"{row.Name}: d²/d{row.Parameters[k]}d{row.Parameters[l]} at ({string.Join(", ", args)}) is {h[k * row.Arity + l]}, finite differences {fd}");
+                    }
+            }
+        }
+    }
+
+    [Fact]
+    public void HessianOfAProductOfManyFactorsAndOfPowers()
+    {
+        var z = Symbol("z");
+        var f = x * y * z * Sin(x) + Pow(x, y) + Pow(y, Rational(3, 2)) / z;
+        var tape = Tape.Lower(f, x, y, z);
+        double[] at = [1.3, 0.8, 2.1];
+        var hessian = new double[9];
+        tape.Hessian(at, hessian, tape.CreateWorkspace());
+        var exact = f.Hessian(x, y, z);
+        var point = new Dictionary<string, double> { ["x"] = at[0], ["y"] = at[1], ["z"] = at[2] };
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+                Assert.Equal(exact[i, j].Evaluate(point), hessian[3 * i + j], 1e-12);
+    }
+
+    [Fact]
+    public void SecondOrderOfWhereIgnoresTheUntakenBranch()
+    {
+        var tape = Tape.Lower(Where(Greater(x, 0), Log(x), Pow(x, 2)), x);
+        var h = new double[1];
+        tape.Hessian([-2.0], h, tape.CreateWorkspace());
+        Assert.Equal(2, h[0]);
+        tape.Hessian([2.0], h, tape.CreateWorkspace());
+        Assert.Equal(-0.25, h[0], 15);
+    }
+}
