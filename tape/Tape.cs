@@ -82,6 +82,9 @@ public sealed partial class Tape
     /// </summary>
     public CompiledTape Compile() => new(this);
 
+    /// <summary>Evaluation at many points at once (MathNet matrices in and out), in blocks of <paramref name="blockSize"/> points, on all cores.</summary>
+    public BatchedTape Batched(int blockSize = 256) => new(this, blockSize);
+
     // What a new workspace starts from: constants in their value slots and the constant partials
     // (Linear's weights) in their partial slots, so that no sweep writes them again.
     internal void Prefill(double[] values, double[] partials)
