@@ -81,6 +81,9 @@ public abstract partial class Expr
     /// <summary>Each distinct node once (by reference), children before parents: the order to lower or evaluate in.</summary>
     public IReadOnlyList<Expr> PostOrder() => Traversal.PostOrder(this);
 
+    /// <summary>Every distinct node reachable from any of <paramref name="roots"/> once (shared nodes, and nodes shared between roots, visited once), children before parents.</summary>
+    public static IReadOnlyList<Expr> PostOrder(IReadOnlyList<Expr> roots) => Traversal.PostOrder(roots);
+
     /// <summary>The number of distinct nodes: the size of the DAG, counting shared subtrees once.</summary>
     public int DagSize() => Traversal.DagSize(this);
 

@@ -5,12 +5,25 @@ namespace Hybrid.Symbolic;
 internal static class Traversal
 {
     /// <summary>Each distinct node once (by reference), children before parents.</summary>
-    public static List<Expr> PostOrder(Expr root)
+    public static List<Expr> PostOrder(Expr root) => PostOrder([root]);
+
+    /// <summary>Each distinct node reachable from any root once (by reference), children before parents, roots in order.</summary>
+    public static List<Expr> PostOrder(IReadOnlyList<Expr> roots)
     {
         var order = new List<Expr>();
-        var seen = new HashSet<Expr>(Expr.ByReference) { root };
+        var seen = new HashSet<Expr>(Expr.ByReference);
         var stack = new Stack<(Expr Node, int Next)>();
-        stack.Push((root, 0));
+        foreach (var root in roots)
+        {
+            if (!seen.Add(root)) continue;
+            stack.Push((root, 0));
+            Drain(stack, seen, order);
+        }
+        return order;
+    }
+
+    private static void Drain(Stack<(Expr Node, int Next)> stack, HashSet<Expr> seen, List<Expr> order)
+    {
         while (stack.Count > 0)
         {
             var (node, next) = stack.Pop();
@@ -23,7 +36,6 @@ internal static class Traversal
             }
             else order.Add(node);
         }
-        return order;
     }
 
     /// <summary>

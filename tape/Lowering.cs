@@ -27,77 +27,95 @@ public sealed partial class Tape
         return new Lowering(inputs, names).Run(outputs);
     }
 
-    // How a node becomes one instruction: its opcode, operand subexpressions, a weight and its exact
-    // source per operand (Linear only), and the instruction's constant (PowConstant's exponent).
-    private readonly record struct Form(OpCode Op, Expr[] Operands, double[]? Weights = null, Expr[]? WeightSources = null, double Constant = 0);
-
     private sealed class Lowering(IReadOnlyList<Expr> inputs, string[] names)
     {
         private readonly TapeBuilder builder = new(names);
-        private readonly Dictionary<Expr, int> slot = [];            // structural: common subexpressions share a slot
-        private readonly Dictionary<Expr, double> constant = [];     // subexpressions free of the inputs, folded
-        private readonly Dictionary<Expr, Form> needed = [];         // structural: nodes that get an instruction
+        private readonly Dictionary<Expr, int> slot = [];                       // structural: common subexpressions share a slot
+        private readonly Dictionary<Expr, double> constant = [];                // structural: subexpressions free of the inputs, folded
+        private readonly HashSet<Expr> needed = new(Expr.ByReference);          // nodes the outputs need an instruction for
+        private static readonly Expr one = Expr.Number(1);
 
         public Tape Run(IReadOnlyList<Expr> outputs)
         {
             for (int i = 0; i < inputs.Count; i++) slot[inputs[i]] = builder.Input(inputs[i]);
-            var order = new List<Expr>();
-            var seen = new HashSet<Expr>(Expr.ByReference);
-            foreach (var output in outputs)
-                foreach (var node in output.PostOrder())
-                    if (seen.Add(node)) { Fold(node); order.Add(node); }
+            var order = Expr.PostOrder(outputs);
+            slot.EnsureCapacity(order.Count);
+            needed.EnsureCapacity(order.Count);
+            foreach (var node in order) Fold(node);
 
             foreach (var output in outputs) Need(output);
             for (int k = order.Count - 1; k >= 0; k--)
-                if (needed.TryGetValue(order[k], out var form))
-                    foreach (var operand in form.Operands) Need(operand);
+            {
+                var node = order[k];
+                if (!needed.Contains(node)) continue;
+                switch (node)
+                {
+                    case Sum:
+                        for (int t = 0; t < node.Args.Count; t++) Need(ScaledTerm(node.Args[t])?.Operand ?? node.Args[t]);
+                        break;
+                    case Product when ScaledTerm(node) is var (u, _, _): Need(u); break;
+                    default:
+                        for (int a = 0; a < node.Args.Count; a++) Need(node.Args[a]);
+                        break;
+                }
+            }
 
             foreach (var node in order)
-                if (!slot.ContainsKey(node) && needed.TryGetValue(node, out var form))
-                    slot[node] = builder.Emit(form.Op, node, Slots(form.Operands), form.Weights, form.WeightSources, form.Constant, (node as Call)?.Primitive);
+                if (needed.Contains(node) && !slot.ContainsKey(node))
+                    slot[node] = Emit(node);
             return builder.Build(outputs.Select(Operand).ToArray());
         }
 
         private void Fold(Expr node)
         {
-            if (slot.ContainsKey(node) || constant.ContainsKey(node)) return;
             if (node is Symbol s)
+            {
+                if (slot.ContainsKey(node)) return;
                 throw new ArgumentException($"The expression depends on '{s.Name}', which is not among the inputs ({string.Join(", ", names)}).");
-            foreach (var arg in node.Args)
-                if (!constant.ContainsKey(arg)) return;
-            constant[node] = node.Evaluate(new Dictionary<string, double>());
+            }
+            for (int k = 0; k < node.Args.Count; k++)   // an index loop: foreach over the interface would allocate per node
+                if (!constant.ContainsKey(node.Args[k])) return;
+            if (!constant.ContainsKey(node)) constant[node] = node switch
+            {
+                Number number => number.Value.ToDouble(),
+                FloatNumber number => number.Value,
+                _ => node.Evaluate(new Dictionary<string, double>()),
+            };
         }
 
+        // Inputs and constants have slots of their own already (or get them on first use).
         private void Need(Expr node)
         {
-            if (slot.ContainsKey(node) || constant.ContainsKey(node) || needed.ContainsKey(node)) return;
-            needed[node] = FormOf(node);
+            if (node is not Symbol && !constant.ContainsKey(node)) needed.Add(node);
         }
 
-        private Form FormOf(Expr node)
+        private int Emit(Expr node)
         {
             switch (node)
             {
                 case Sum:
                 {
                     var terms = node.Args;
-                    var (operands, weights, sources) = (new Expr[terms.Count], new double[terms.Count], new Expr[terms.Count]);
+                    var (operands, weights, sources) = (new int[terms.Count], new double[terms.Count], new Expr[terms.Count]);
                     for (int k = 0; k < terms.Count; k++)
-                        (operands[k], weights[k], sources[k]) = ScaledTerm(terms[k]) ?? (terms[k], 1.0, Expr.Number(1));
-                    return new(OpCode.Linear, operands, weights, sources);
+                    {
+                        (var operand, weights[k], sources[k]) = ScaledTerm(terms[k]) ?? (terms[k], 1.0, one);
+                        operands[k] = Operand(operand);
+                    }
+                    return builder.Emit(OpCode.Linear, node, operands, weights, sources);
                 }
-                case Product when ScaledTerm(node) is var (u, w, c): return new(OpCode.Linear, [u], [w], [c]);
-                case Product: return new(OpCode.Multiply, node.Args.ToArray());
+                case Product when ScaledTerm(node) is var (u, w, c): return builder.Emit(OpCode.Linear, node, [Operand(u)], [w], [c]);
+                case Product: return builder.Emit(OpCode.Multiply, node, Operands(node));
                 case Power { Base: var b, Exponent: var e } when constant.TryGetValue(e, out var c):
                     return c switch
                     {
-                        2 => new(OpCode.Square, [b]),
-                        -1 => new(OpCode.Reciprocal, [b]),
-                        0.5 => new(OpCode.Sqrt, [b]),
-                        _ => new(OpCode.PowConstant, [b], Constant: c),
+                        2 => builder.Emit(OpCode.Square, node, [Operand(b)]),
+                        -1 => builder.Emit(OpCode.Reciprocal, node, [Operand(b)]),
+                        0.5 => builder.Emit(OpCode.Sqrt, node, [Operand(b)]),
+                        _ => builder.Emit(OpCode.PowConstant, node, [Operand(b)], constant: c),
                     };
-                case Power power: return new(OpCode.Pow, power.Args.ToArray());
-                case Call call: return new(OpCode.Call, call.Args.ToArray());
+                case Power: return builder.Emit(OpCode.Pow, node, Operands(node));
+                case Call call: return builder.Emit(OpCode.Call, node, Operands(node), primitive: call.Primitive);
                 default: throw new InvalidOperationException($"Cannot lower {node.Kind} '{node}'.");
             }
         }
@@ -108,10 +126,10 @@ public sealed partial class Tape
                 ? constant.TryGetValue(a, out var w) ? (b, w, a) : (a, constant[b], b)
                 : null;
 
-        private int[] Slots(Expr[] operands)
+        private int[] Operands(Expr node)
         {
-            var slots = new int[operands.Length];
-            for (int k = 0; k < slots.Length; k++) slots[k] = Operand(operands[k]);
+            var slots = new int[node.Args.Count];
+            for (int k = 0; k < slots.Length; k++) slots[k] = Operand(node.Args[k]);
             return slots;
         }
 
