@@ -1,7 +1,10 @@
 // W1 Rosenbrock, scalar form: the expression built term by term, lowered once, then value +
-// gradient per call on the interpreted tape, against the hand-written loop in the same run.
+// gradient per call on every tape path, against the hand-written loop in the same run. Also the
+// build and lowering time, and batched evaluation against a loop of interpreted calls.
 using BenchmarkDotNet.Attributes;
 using Hybrid.Symbolic;
+using Hybrid.Tape;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace Hybrid.Bench;
 
@@ -14,17 +17,21 @@ public class W1RosenbrockScalarBenchmarks
     private double[] x = [];
     private double[] gradient = [];
     private Tape.Tape tape = null!;
-    private Tape.Workspace workspace = null!;
+    private CompiledTape compiled = null!;
+    private Workspace workspace = null!;
 
     [GlobalSetup]
     public void Setup()
     {
         x = Enumerable.Range(0, N).Select(i => 0.5 + 0.01 * (i % 7)).ToArray();
         gradient = new double[N];
-        var symbols = Enumerable.Range(0, N).Select(i => Expr.Symbol("x" + i)).ToArray();
+        var symbols = Symbols(N);
         tape = Tape.Tape.Lower(Rosenbrock(symbols), symbols);
+        compiled = tape.Compile();
         workspace = tape.CreateWorkspace();
     }
+
+    public static Expr[] Symbols(int n) => Enumerable.Range(0, n).Select(i => Expr.Symbol("x" + i)).ToArray();
 
     /// <summary>Σ 100 (x_{i+1} − x_i²)² + (1 − x_i)², built as one sum.</summary>
     public static Expr Rosenbrock(Expr[] x) =>
@@ -46,8 +53,79 @@ public class W1RosenbrockScalarBenchmarks
     }
 
     [Benchmark]
-    public double TapeInterpreted() => tape.Gradient(x, gradient, workspace);
+    public double Interpreted() => tape.Gradient(x, gradient, workspace);
 
     [Benchmark]
-    public double TapeValueOnly() => tape.Evaluate(x, workspace);
+    public double InterpretedValueOnly() => tape.Evaluate(x, workspace);
+
+    [Benchmark]
+    public double Compiled() => compiled.Gradient(x, gradient, workspace);
+
+    [Benchmark]
+    public double CompiledValueOnly() => compiled.Evaluate(x, workspace);
+}
+
+/// <summary>Building the W1 expression and lowering it (the one-off costs before the first call).</summary>
+[MemoryDiagnoser]
+public class W1LoweringBenchmarks
+{
+    [Params(1000, 100_000)]
+    public int N;
+
+    private Expr[] symbols = [];
+    private Expr rosenbrock = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        symbols = W1RosenbrockScalarBenchmarks.Symbols(N);
+        rosenbrock = W1RosenbrockScalarBenchmarks.Rosenbrock(symbols);
+    }
+
+    [Benchmark(Baseline = true)]
+    public Expr Build() => W1RosenbrockScalarBenchmarks.Rosenbrock(symbols);
+
+    [Benchmark]
+    public Tape.Tape Lower() => Tape.Tape.Lower(rosenbrock, symbols);
+}
+
+/// <summary>Value and gradient at many points: batched (blocks, all cores) against one interpreted call per point.</summary>
+[MemoryDiagnoser]
+public class BatchedBenchmarks
+{
+    private const int Points = 100_000;
+    private Tape.Tape tape = null!;
+    private BatchedTape batched = null!;
+    private Matrix<double> points = null!;
+    private Vector<double> values = null!;
+    private Matrix<double> gradients = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var (x, y) = (Expr.Symbol("x"), Expr.Symbol("y"));
+        tape = Tape.Tape.Lower(Expr.Exp(-Expr.Pow(x, 2)) * Expr.Cos(3 * y) + 100 * Expr.Pow(y - Expr.Pow(x, 2), 2) + Expr.Pow(1 - x, 2), x, y);
+        batched = tape.Batched();
+        points = Matrix<double>.Build.Dense(Points, 2, (i, j) => Math.Sin(i + 3.0 * j));
+        values = Vector<double>.Build.Dense(Points);
+        gradients = Matrix<double>.Build.Dense(Points, 2);
+    }
+
+    [Benchmark(Baseline = true)]
+    public double InterpretedLoop()
+    {
+        var ws = tape.CreateWorkspace();
+        Span<double> point = stackalloc double[2], gradient = stackalloc double[2];
+        double sum = 0;
+        for (int i = 0; i < Points; i++)
+        {
+            (point[0], point[1]) = (points[i, 0], points[i, 1]);
+            sum += tape.Gradient(point, gradient, ws);
+            (gradients[i, 0], gradients[i, 1]) = (gradient[0], gradient[1]);
+        }
+        return sum;
+    }
+
+    [Benchmark]
+    public void Batched() => batched.Gradient(points, values, gradients);
 }

@@ -16,8 +16,8 @@ public class CompiledTapeTests
     private static readonly ExpressionShape smooth = new();
     private static readonly ExpressionShape everything = new() { Primitives = ExpressionShape.Everything, DomainSafe = false };
 
-    // Both compiled forms of a tape: one method with locals, and chunks of three instructions over arrays.
-    private static CompiledTape[] BothForms(Tape tape) => [new(tape), new(tape, localsLimit: 0, chunkLength: 3)];
+    // Every compiled form of a tape: one method with locals, chunks of three instructions over arrays, and the interpreter past the limit.
+    private static CompiledTape[] BothForms(Tape tape) => [new(tape), new(tape, localsLimit: 0, chunkLength: 3), new(tape, compileLimit: 0)];
 
     [Property(MaxTest = 200)]
     public Property CompiledAgreesWithInterpreted() =>
@@ -100,6 +100,7 @@ public class CompiledTapeTests
         var point = Enumerable.Range(0, n).Select(i => 0.5 + 0.01 * (i % 7)).ToArray();
         var ws = tape.CreateWorkspace();
         var compiled = tape.Compile();
+        Assert.False(compiled.IsInterpreted);
         foreach (var gradientOf in new Func<double[], double>[] { g => tape.Gradient(point, g, ws), g => compiled.Gradient(point, g, ws) })
         {
             var g = new double[n];
@@ -127,16 +128,19 @@ public class CompiledTapeTests
     }
 
     [Fact]
-    public void ALargeTapeCompilesInChunks()
+    public void ALargeTapeCompilesInChunksAndAHugeOneIsInterpreted()
     {
-        // 200 000 instructions: far past what one method may hold.
+        // 20 000 inputs and 100 000 instructions: far past what one method may hold, and past the compile limit.
         var symbols = Enumerable.Range(0, 20_000).Select(i => Symbol("x" + i)).ToArray();
         var f = Sum(Enumerable.Range(0, symbols.Length).Select(i => Sin(symbols[i]) * symbols[(i + 1) % symbols.Length] + Pow(symbols[i], 3)));
         var tape = Tape.Lower(f, symbols);
         var point = Enumerable.Range(0, symbols.Length).Select(i => 0.001 * i).ToArray();
         var (ws, expected, actual) = (tape.CreateWorkspace(), new double[symbols.Length], new double[symbols.Length]);
         double value = tape.Gradient(point, expected, ws);
-        Assert.Equal(value, tape.Compile().Gradient(point, actual, ws));
+        Assert.True(tape.Compile().IsInterpreted);
+        var chunked = new CompiledTape(tape, compileLimit: int.MaxValue);
+        Assert.False(chunked.IsInterpreted);
+        Assert.Equal(value, chunked.Gradient(point, actual, ws));
         Assert.Equal(expected, actual);
     }
 }
