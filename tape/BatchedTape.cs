@@ -82,10 +82,12 @@ public sealed class BatchedTape
     {
         private readonly int size;
         private readonly double[] values, adjoints, partials;
+        private readonly NumericFunction?[] partialFunctions;
 
         public Block(Tape tape, int size)
         {
             this.size = size;
+            partialFunctions = tape.PartialFunctions;
             var code = tape.Instructions;
             values = new double[tape.Length * size];
             adjoints = new double[tape.Length * size];
@@ -113,7 +115,10 @@ public sealed class BatchedTape
                 {
                     Span<double> target = Column(adjoints, code.Operands[s]), partial = Column(partials, s);
                     for (int p = 0; p < adjoint.Length; p++)
-                        if (adjoint[p] != 0) target[p] += adjoint[p] * partial[p];   // a zero adjoint sends nothing, as in the interpreter
+                    {
+                        double a = adjoint[p];
+                        if (a != 0) target[p] += a * partial[p];   // a zero adjoint sends nothing, as in the interpreter
+                    }
                 }
             }
             for (int j = 0; j < tape.InputCount; j++) Column(adjoints, j)[..length].CopyTo(gradient.AsSpan(j * n + first, length));
@@ -186,15 +191,27 @@ public sealed class BatchedTape
                     }
                     break;
                 }
+                case OpCode.Call when count == 1:
+                {
+                    var (evaluate, derivative) = (code.Primitives[i]!.Evaluate, partialFunctions[s]!);
+                    Span<double> u = U(0), d = D(0), arg = stackalloc double[1];
+                    for (int p = 0; p < length; p++)
+                    {
+                        arg[0] = u[p];
+                        v[p] = evaluate(arg);
+                        if (withPartials) d[p] = derivative(arg);
+                    }
+                    break;
+                }
                 case OpCode.Call:
                 {
-                    var row = code.Primitives[i]!;
+                    var evaluate = code.Primitives[i]!.Evaluate;
                     Span<double> args = stackalloc double[count];
                     for (int p = 0; p < length; p++)
                     {
                         for (int k = 0; k < count; k++) args[k] = U(k)[p];
-                        v[p] = row.Evaluate(args);
-                        if (withPartials) for (int k = 0; k < count; k++) D(k)[p] = row.NumericPartials[k](args);
+                        v[p] = evaluate(args);
+                        if (withPartials) for (int k = 0; k < count; k++) D(k)[p] = partialFunctions[s + k]!(args);
                     }
                     break;
                 }

@@ -174,10 +174,9 @@ internal sealed unsafe class Emitter
         {
             if (code.Ops[i] == OpCode.Constant) continue;
             var skip = il.DefineLabel();
-            if (locals) il.Emit(Il.Ldloc, adjointLocals[i]);
-            else { LoadPointer(Il.Ldarg_2, i); il.Emit(Il.Ldind_R8); }
-            il.Emit(Il.Dup);
-            il.Emit(Il.Stloc, adjoint);
+            current = locals ? adjointLocals[i] : adjoint;   // in locals mode the adjoint is a local already
+            if (locals) il.Emit(Il.Ldloc, current);
+            else { LoadPointer(Il.Ldarg_2, i); il.Emit(Il.Ldind_R8); il.Emit(Il.Dup); il.Emit(Il.Stloc, current); }
             Constant(0);
             il.Emit(Il.Beq, skip);
             Sends(i);
@@ -185,16 +184,17 @@ internal sealed unsafe class Emitter
         }
     }
 
+    private LocalBuilder current = null!;   // the adjoint of the instruction whose sends are being emitted
+
     // a[operand k] += adjoint * partial, the partial pushed by the given action; constants need no adjoint.
-    private void Send(int i, int k, Action partial)
+    private void Send(int i, int k, Action? partial)
     {
         int target = code.Operands[code.OperandStart[i] + k];
         if (code.Ops[target] == OpCode.Constant) return;
         if (locals) il.Emit(Il.Ldloc, adjointLocals[target]);
         else { LoadPointer(Il.Ldarg_2, target); il.Emit(Il.Dup); il.Emit(Il.Ldind_R8); }
-        il.Emit(Il.Ldloc, adjoint);
-        partial();
-        il.Emit(Il.Mul);
+        il.Emit(Il.Ldloc, current);
+        if (partial is not null) { partial(); il.Emit(Il.Mul); }   // null: the partial is 1
         il.Emit(Il.Add);
         if (locals) il.Emit(Il.Stloc, adjointLocals[target]);
         else il.Emit(Il.Stind_R8);
@@ -207,7 +207,7 @@ internal sealed unsafe class Emitter
         switch (code.Ops[i])
         {
             case OpCode.Linear:
-                for (int k = 0; k < n; k++) Send(i, k, () => Constant(code.Weights[s + k]));
+                for (int k = 0; k < n; k++) { double w = code.Weights[s + k]; Send(i, k, w == 1 ? null : () => Constant(w)); }
                 break;
             case OpCode.Multiply when n == 2:
                 Send(i, 0, () => LoadOperand(i, 1));

@@ -59,6 +59,8 @@ public sealed partial class Tape
 
     internal ReadOnlySpan<int> OutputSlots => outputs;
 
+    internal NumericFunction?[] PartialFunctions => partialFunctions;
+
     /// <summary>The number of instructions, inputs and constants included.</summary>
     public int Length => ops.Length;
 
