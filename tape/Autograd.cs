@@ -1,0 +1,206 @@
+// The backward pass of define-by-run autograd. The nodes reachable from the outputs are visited in
+// reverse creation order (a valid reverse topological order, since an op is recorded after its
+// inputs exist); each applies its op's vector-Jacobian product, written here once per op with
+// tensor operations. Without createGraph those operations run in no-grad mode (plain numbers);
+// with it they are recorded, so the gradient has a graph of its own and can be differentiated
+// again. Without retainGraph the visited nodes are freed: a second backward through them is an
+// error that says how to keep them.
+namespace Hybrid.Tape;
+
+/// <summary>Grad mode, the functional gradient, and anomaly detection for <see cref="Tensor"/>.</summary>
+public static class Autograd
+{
+    [ThreadStatic] private static int noGradDepth;
+    [ThreadStatic] private static bool forceRecording;
+    [ThreadStatic] private static int anomalyDepth;
+
+    /// <summary>True when operations on tensors that require grad are recorded (the default; false inside <see cref="NoGrad"/>).</summary>
+    public static bool IsRecording => forceRecording || noGradDepth == 0;
+
+    /// <summary>Until disposed, nothing is recorded on this thread: results do not require grad (PyTorch's <c>torch.no_grad()</c>).</summary>
+    public static IDisposable NoGrad()
+    {
+        noGradDepth++;
+        return new Scope(() => noGradDepth--);
+    }
+
+    /// <summary>Until disposed, every backward pass on this thread checks each gradient it computes and throws at the first NaN, naming the operation.</summary>
+    public static IDisposable DetectAnomaly()
+    {
+        anomalyDepth++;
+        return new Scope(() => anomalyDepth--);
+    }
+
+    private sealed class Scope(Action exit) : IDisposable
+    {
+        private bool disposed;
+        public void Dispose()
+        {
+            if (disposed) return;
+            disposed = true;
+            exit();
+        }
+    }
+
+    /// <summary>
+    /// The gradients of Σ gradOutputs[k]·outputs[k] with respect to <paramref name="inputs"/>, returned rather than accumulated
+    /// into <see cref="Tensor.Grad"/> (PyTorch's <c>torch.autograd.grad</c>). With <paramref name="createGraph"/> the results are
+    /// recorded and can be differentiated again (Hessian-vector products, second derivatives).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">An output does not require grad, is not scalar and has no gradient given, the graph was freed, or an input was not used.</exception>
+    public static Tensor[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor[]? gradOutputs = null, bool retainGraph = false, bool createGraph = false)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var results = Run(outputs, gradOutputs, retainGraph || createGraph, createGraph, inputs);
+        return results!;
+    }
+
+    internal static Tensor[]? Run(Tensor[] outputs, Tensor[]? seeds, bool retainGraph, bool createGraph, Tensor[]? targets)
+    {
+        ArgumentNullException.ThrowIfNull(outputs);
+        if (seeds is not null && seeds.Length != outputs.Length)
+            throw new ArgumentException($"{seeds.Length} gradients were given for {outputs.Length} outputs.", nameof(seeds));
+        var seedTensors = outputs.Select((output, k) => Seed(output, seeds?[k])).ToArray();   // checked before anything changes
+        var order = Reachable(outputs);
+        var touched = new List<Tensor>();
+        bool completed = false;
+        try
+        {
+            using (createGraph ? Recording() : NoGrad())
+            {
+                for (int k = 0; k < outputs.Length; k++)
+                {
+                    outputs[k].Accumulate(seedTensors[k]);
+                    touched.Add(outputs[k]);
+                }
+                foreach (var node in order)
+                {
+                    var g = node.Output.Pending;
+                    if (g is null) continue;
+                    var inputGradients = Backward(node, g);
+                    for (int i = 0; i < node.Inputs.Length; i++)
+                    {
+                        if (inputGradients[i] is not { } gi) continue;
+                        if (anomalyDepth > 0 && gi.Data.Any(double.IsNaN))
+                            throw new ArithmeticException($"Backward of {node.Op} produced NaN in the gradient of its input {i} (shape {Tensor.ShapeText(gi.Shape)}); " +
+                                $"its inputs were {string.Join(", ", node.Inputs.Select(t => t.ToString()))}.");
+                        node.Inputs[i].Accumulate(gi);
+                        touched.Add(node.Inputs[i]);
+                    }
+                }
+            }
+            completed = true;
+            if (targets is not null)
+                return targets.Select(t => t.Pending ?? throw new InvalidOperationException(
+                    $"An input of shape {Tensor.ShapeText(t.Shape)} was not used to compute the outputs (or does not require grad), so it has no gradient.")).ToArray();
+            foreach (var t in touched)
+                if (t.Pending is { } gradient && t.KeepsGrad)
+                {
+                    t.StoreGrad(gradient, createGraph);
+                    t.Pending = null;   // a tensor used twice is in the list twice: store once
+                }
+            return null;
+        }
+        finally
+        {
+            foreach (var t in touched) t.Pending = null;
+            if (completed && !retainGraph) foreach (var node in order) node.Freed = true;
+        }
+    }
+
+    // Recording on even inside an enclosing NoGrad: a trace records whatever its function does.
+    internal static IDisposable NoGradSuspended() => Recording();
+
+    private static IDisposable Recording()
+    {
+        bool previous = forceRecording;
+        forceRecording = true;
+        return new Scope(() => forceRecording = previous);
+    }
+
+    private static Tensor Seed(Tensor output, Tensor? gradient)
+    {
+        if (!output.RequiresGradient)
+            throw new InvalidOperationException("Backward was called on a tensor that does not require grad and has no recorded operation: call RequiresGrad() on the leaf tensors "
+                + "to differentiate with respect to before computing with them (and not inside Autograd.NoGrad() or on a Detach()ed value).");
+        if (gradient is null)
+        {
+            if (output.Count != 1)
+                throw new InvalidOperationException($"grad can be implicitly created only for scalar outputs; this output has shape {Tensor.ShapeText(output.Shape)}. "
+                    + "Pass a gradient of the same shape (y.Backward(gradient: Tensor.OnesLike(y))) or reduce the output first (y.Sum().Backward()).");
+            return Tensor.OnesLike(output);
+        }
+        if (!gradient.SameShape(output))
+            throw new ArgumentException($"The gradient has shape {Tensor.ShapeText(gradient.Shape)}; the output has shape {Tensor.ShapeText(output.Shape)}.");
+        return gradient;
+    }
+
+    // The recorded nodes the outputs depend on, latest first; an explicit stack, so any depth is safe.
+    private static List<Node> Reachable(Tensor[] outputs)
+    {
+        var nodes = new List<Node>();
+        var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Node>();
+        foreach (var output in outputs)
+            if (output.Creator is { } c && seen.Add(c)) stack.Push(c);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (node.Freed)
+                throw new InvalidOperationException("Trying to backward through the graph a second time: the first Backward freed it (its saved values are gone). "
+                    + "Call Backward(retainGraph: true) the first time if you need to backward through the same graph again.");
+            nodes.Add(node);
+            foreach (var input in node.Inputs)
+                if (input.Creator is { } c && seen.Add(c)) stack.Push(c);
+        }
+        nodes.Sort((a, b) => b.Sequence.CompareTo(a.Sequence));
+        return nodes;
+    }
+
+    // The vector-Jacobian product of one node: the gradient of each input (null where none is needed).
+    private static Tensor?[] Backward(Node node, Tensor g)
+    {
+        var inputs = node.Inputs;
+        var a = inputs[0];
+        var b = inputs.Length > 1 ? inputs[1] : null;
+        var output = node.Output;
+        bool needA = a.RequiresGradient, needB = b?.RequiresGradient ?? false;
+        switch (node.Op)
+        {
+            case Op.Add: return [needA ? Reduce(g, a) : null, needB ? Reduce(g, b!) : null];
+            case Op.Subtract: return [needA ? Reduce(g, a) : null, needB ? Reduce(-g, b!) : null];
+            case Op.Multiply: return [needA ? Reduce(g * b!, a) : null, needB ? Reduce(g * a, b!) : null];
+            case Op.Divide: return [needA ? Reduce(g / b!, a) : null, needB ? Reduce(-(g * a) / (b! * b!), b!) : null];
+            case Op.Negate: return [-g];
+            case Op.Power: return [g * (node.Constant * Tensor.Pow(a, node.Constant - 1))];
+            case Op.Exp: return [g * output];
+            case Op.Log: return [g / a];
+            case Op.Sqrt: return [g / (2 * output)];
+            case Op.Sin: return [g * Tensor.Cos(a)];
+            case Op.Cos: return [-(g * Tensor.Sin(a))];
+            case Op.Tanh: return [g * (1 - output * output)];
+            case Op.Sigmoid: return [g * (output * (1 - output))];
+            case Op.Relu: return [g * Constant(a, v => v > 0 ? 1 : 0)];          // relu'(0) = 0
+            case Op.Abs: return [g * Constant(a, v => double.IsNaN(v) ? v : Math.Sign(v))];   // abs'(0) = 0
+            case Op.Elementwise:
+                return inputs.Select((input, k) => input.RequiresGradient ? Reduce(g * Tensor.Map(node.Function!.Derivative(k), inputs), input) : null).ToArray();
+            case Op.Sum: return [g * Tensor.OnesLike(a)];
+            case Op.Dot: return [needA ? g * b! : null, needB ? g * a : null];
+            case Op.MatMul when b!.Rank == 1: return [needA ? Tensor.Outer(g, b) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null];
+            case Op.MatMul: return [needA ? Tensor.MatMul(g, b.Transpose()) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null];
+            case Op.Outer: return [needA ? Tensor.MatMul(g, b!) : null, needB ? Tensor.MatMul(g.Transpose(), a) : null];
+            case Op.Transpose: return [g.Transpose()];
+            case Op.Index: return [Tensor.Scatter(g, node.Position, a.ShapeArray)];
+            case Op.Scatter: return [Flat(g, node.Position)];
+        }
+        throw new InvalidOperationException($"No backward rule for {node.Op}.");
+    }
+
+    // A scalar input that was broadcast against a larger tensor receives the sum of the gradient.
+    private static Tensor Reduce(Tensor g, Tensor input) => input.Rank == 0 && g.Rank != 0 ? g.Sum() : g;
+
+    // A mask or sign computed from values: a constant of the backward pass, with no graph of its own.
+    private static Tensor Constant(Tensor a, Func<double, double> f) => new(a.Data.Select(f).ToArray(), a.ShapeArray);
+
+    private static Tensor Flat(Tensor g, int position) => g.Rank == 1 ? g[position] : g[position / g.ShapeArray[1], position % g.ShapeArray[1]];
+}

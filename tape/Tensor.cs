@@ -1,0 +1,236 @@
+// Define-by-run autograd in the PyTorch style: a Tensor (scalar, vector or matrix of doubles) that
+// remembers the operation which produced it, when any input requires grad. The record of that
+// operation is data (an Op, its inputs, a constant), not a closure; Backward walks the records in
+// reverse creation order and applies each op's vector-Jacobian product, written in one switch
+// (Autograd.cs) with tensor operations, so that with createGraph the gradient is itself recorded
+// and can be differentiated again. Values are row-major double arrays; kernels use TensorPrimitives.
+using System.Globalization;
+using System.Text;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Hybrid.Tape;
+
+/// <summary>
+/// A scalar, vector or matrix of doubles that records the operations applied to it for reverse-mode
+/// differentiation when it (or an input) requires grad: <c>x.RequiresGrad(); var y = 2 * Tensor.Dot(x, x); y.Backward();</c> then <c>x.Grad</c> is 4x.
+/// </summary>
+public sealed partial class Tensor
+{
+    internal readonly double[] Data;     // row-major
+    private readonly int[] shape;
+    internal Node? Creator;              // the recorded operation that produced this tensor; null for leaves and untracked values
+    internal Tensor? Pending;            // the gradient being accumulated during one backward pass
+    private bool ownsPending;            // Pending is this tensor's own buffer (else it may be shared with other inputs)
+    private bool retainsGrad;
+
+    internal Tensor(double[] data, int[] shape)
+    {
+        Data = data;
+        this.shape = shape;
+    }
+
+    /// <summary>The dimensions: empty for a scalar, [n] for a vector, [rows, columns] for a matrix.</summary>
+    public IReadOnlyList<int> Shape => shape;
+
+    /// <summary>0 for a scalar, 1 for a vector, 2 for a matrix.</summary>
+    public int Rank => shape.Length;
+
+    /// <summary>The number of elements.</summary>
+    public int Count => Data.Length;
+
+    /// <summary>
+    /// True when gradients flow to or through this tensor: a leaf marked with <see cref="RequiresGrad"/>, or the
+    /// result of an operation recorded while an input required grad (never inside <see cref="Autograd.NoGrad"/>, never after <see cref="Detach"/>).
+    /// </summary>
+    public bool RequiresGradient { get; private set; }
+
+    /// <summary>True for a tensor that no recorded operation produced (created directly, detached, or computed without grad).</summary>
+    public bool IsLeaf => Creator is null;
+
+    /// <summary>
+    /// The accumulated gradient: null until a backward pass reaches this leaf, then a tensor of the same shape that later
+    /// passes add into in place (the same object every time). Non-leaf tensors keep no gradient unless <see cref="RetainGrad"/> was called.
+    /// </summary>
+    public Tensor? Grad { get; private set; }
+
+    /// <summary>Marks this leaf as a variable whose gradient <see cref="Backward"/> should compute; returns it, for chaining.</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not a leaf (gradients of intermediate results are requested with <see cref="RetainGrad"/>).</exception>
+    public Tensor RequiresGrad(bool requires = true)
+    {
+        if (!IsLeaf) throw new InvalidOperationException("RequiresGrad applies to leaf tensors only; this one was computed by a recorded operation (" + Creator!.Op + "). Use RetainGrad() to keep the gradient of an intermediate result.");
+        RequiresGradient = requires;
+        return this;
+    }
+
+    /// <summary>Asks <see cref="Backward"/> to keep this non-leaf tensor's gradient in <see cref="Grad"/> (leaves always keep theirs).</summary>
+    public Tensor RetainGrad()
+    {
+        retainsGrad = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Reverse mode from this tensor: adds the gradient of this output with respect to every leaf that requires grad into that
+    /// leaf's <see cref="Grad"/>. A non-scalar output needs <paramref name="gradient"/> (the vector in the vector-Jacobian product).
+    /// The graph is freed afterwards unless <paramref name="retainGraph"/>; with <paramref name="createGraph"/> the gradients are
+    /// recorded too and can be differentiated again (this implies retaining the graph).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">This tensor does not require grad, is not scalar and no gradient was given, or the graph was freed by an earlier backward.</exception>
+    public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false) =>
+        Autograd.Run([this], gradient is null ? null : [gradient], retainGraph || createGraph, createGraph, targets: null);
+
+    /// <summary>Clears <see cref="Grad"/> in place (the buffer is kept and reused).</summary>
+    public void ZeroGrad() => Grad?.Data.AsSpan().Clear();
+
+    /// <summary>The same values with no history: a new leaf that does not require grad, sharing this tensor's storage.</summary>
+    public Tensor Detach() => new(Data, shape);
+
+    /// <summary>The value of a one-element tensor.</summary>
+    /// <exception cref="InvalidOperationException">The tensor has more than one element.</exception>
+    public double Item() => Count == 1 ? Data[0] : throw new InvalidOperationException($"Item() needs a tensor with one element; this one has shape {ShapeText(shape)}.");
+
+    /// <summary>The value of a one-element tensor, for control flow: <c>if ((double)t.Sum() &gt; 0)</c>.</summary>
+    public static explicit operator double(Tensor t) => t.Item();
+
+    /// <summary>A copy of the values, row-major.</summary>
+    public double[] ToArray() => (double[])Data.Clone();
+
+    /// <summary>The values as a MathNet vector (a copy).</summary>
+    public Vector<double> ToVector() => Vector<double>.Build.DenseOfArray(ToArray());
+
+    /// <summary>A matrix tensor as a MathNet matrix (a copy).</summary>
+    /// <exception cref="InvalidOperationException">The tensor is not a matrix.</exception>
+    public Matrix<double> ToMatrix() => Rank == 2
+        ? Matrix<double>.Build.Dense(shape[0], shape[1], (i, j) => Data[i * shape[1] + j])
+        : throw new InvalidOperationException($"ToMatrix needs a matrix; this tensor has shape {ShapeText(shape)}.");
+
+    // Creation ---------------------------------------------------------------------------------
+
+    /// <summary>A scalar.</summary>
+    public static Tensor Scalar(double value) => new([value], []);
+
+    /// <summary>A vector holding a copy of <paramref name="values"/>.</summary>
+    public static Tensor FromArray(params double[] values) => new((double[])values.Clone(), [values.Length]);
+
+    /// <summary>A matrix holding a copy of <paramref name="values"/>.</summary>
+    public static Tensor FromArray(double[,] values)
+    {
+        int rows = values.GetLength(0), columns = values.GetLength(1);
+        var data = new double[rows * columns];
+        for (int i = 0; i < rows; i++) for (int j = 0; j < columns; j++) data[i * columns + j] = values[i, j];
+        return new(data, [rows, columns]);
+    }
+
+    /// <summary>A vector copied from a MathNet vector.</summary>
+    public static Tensor From(Vector<double> vector) => new(vector.ToArray(), [vector.Count]);
+
+    /// <summary>A matrix copied from a MathNet matrix.</summary>
+    public static Tensor From(Matrix<double> matrix) => new(matrix.ToRowMajorArray(), [matrix.RowCount, matrix.ColumnCount]);
+
+    /// <summary>The vector [0, 1, ..., n − 1], as PyTorch's <c>arange</c>.</summary>
+    public static Tensor Arange(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        return new(Enumerable.Range(0, n).Select(i => (double)i).ToArray(), [n]);
+    }
+
+    /// <summary>Zeros of the given shape (none: a scalar; one: a vector; two: a matrix).</summary>
+    public static Tensor Zeros(params int[] shape) => new(new double[CheckedCount(shape)], (int[])shape.Clone());
+
+    /// <summary>Ones of the given shape.</summary>
+    public static Tensor Ones(params int[] shape) => Full(1, shape);
+
+    /// <summary>The value everywhere, in the given shape.</summary>
+    public static Tensor Full(double value, params int[] shape)
+    {
+        var data = new double[CheckedCount(shape)];
+        Array.Fill(data, value);
+        return new(data, (int[])shape.Clone());
+    }
+
+    /// <summary>Uniform values in [0, 1) from a seeded generator, so runs repeat.</summary>
+    public static Tensor Random(int seed, params int[] shape)
+    {
+        var random = new Random(seed);
+        var data = new double[CheckedCount(shape)];
+        for (int i = 0; i < data.Length; i++) data[i] = random.NextDouble();
+        return new(data, (int[])shape.Clone());
+    }
+
+    /// <summary>Ones in the shape of <paramref name="like"/>.</summary>
+    public static Tensor OnesLike(Tensor like) => Full(1, like.shape);
+
+    /// <summary>Zeros in the shape of <paramref name="like"/>.</summary>
+    public static Tensor ZerosLike(Tensor like) => Zeros(like.shape);
+
+    /// <summary>The largest number of elements one tensor may hold.</summary>
+    public const int MaxCount = 1 << 28;
+
+    private static int CheckedCount(int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        if (shape.Length > 2) throw new ArgumentException($"Tensors have at most two dimensions; shape {ShapeText(shape)} has {shape.Length}.", nameof(shape));
+        long count = 1;
+        foreach (var n in shape)
+        {
+            if (n < 0) throw new ArgumentException($"Shape {ShapeText(shape)} has a negative dimension.", nameof(shape));
+            count *= n;
+            if (count > MaxCount) throw new ArgumentException($"Shape {ShapeText(shape)} has more than {MaxCount} elements (the limit of one tensor).", nameof(shape));
+        }
+        return (int)count;
+    }
+
+    internal static string ShapeText(IReadOnlyList<int> shape) => "[" + string.Join(", ", shape) + "]";
+
+    internal bool SameShape(Tensor other) => shape.AsSpan().SequenceEqual(other.shape);
+
+    internal int[] ShapeArray => shape;
+
+    /// <summary>The values, shaped as PyTorch prints them: <c>tensor([0, 4, 8, 12])</c>.</summary>
+    public override string ToString()
+    {
+        static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+        var text = new StringBuilder("tensor(");
+        if (Rank == 0) text.Append(F(Data[0]));
+        else if (Rank == 1) text.Append('[').Append(string.Join(", ", Data.Select(F))).Append(']');
+        else
+        {
+            text.Append('[');
+            for (int i = 0; i < shape[0]; i++)
+                text.Append(i == 0 ? "" : ", ").Append('[').Append(string.Join(", ", Data.Skip(i * shape[1]).Take(shape[1]).Select(F))).Append(']');
+            text.Append(']');
+        }
+        return text.Append(')').ToString();
+    }
+
+    // Gradient bookkeeping used by Autograd.Backward.
+    internal void Accumulate(Tensor gradient)
+    {
+        if (Pending is null) (Pending, ownsPending) = (gradient, false);   // may be the very tensor another input received
+        else if (ownsPending && !Autograd.IsRecording) Pending.AddInPlace(gradient);
+        else (Pending, ownsPending) = (Pending + gradient, true);   // out of place: recorded with createGraph, and never writes a shared buffer
+    }
+
+    internal bool KeepsGrad => IsLeaf ? RequiresGradient : retainsGrad;
+
+    internal void StoreGrad(Tensor gradient, bool createGraph)
+    {
+        if (Grad is null) Grad = createGraph ? gradient : gradient.Copy();
+        else if (createGraph) Grad = Grad + gradient;
+        else Grad.AddInPlace(gradient);
+    }
+
+    internal Tensor Copy() => new((double[])Data.Clone(), shape);
+
+    private void AddInPlace(Tensor other)
+    {
+        if (other.Count == Count) System.Numerics.Tensors.TensorPrimitives.Add(Data, other.Data, Data);
+        else System.Numerics.Tensors.TensorPrimitives.Add(Data, other.Data[0], Data);
+    }
+
+    internal void MarkRecorded(Node creator)
+    {
+        Creator = creator;
+        RequiresGradient = true;
+    }
+}

@@ -1,0 +1,259 @@
+// The operations on tensors: each computes its values with a TensorPrimitives kernel (or a plain
+// loop) and, when grad mode is on and an input requires grad, records one Node: the op, its inputs
+// and its constant. Each op's backward rule is in Autograd.Backward, in one switch.
+using Hybrid.Symbolic;
+using TP = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Hybrid.Tape;
+
+/// <summary>The operations a <see cref="Tensor"/> records.</summary>
+internal enum Op
+{
+    Add, Subtract, Multiply, Divide, Negate, Power, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs,
+    Elementwise, Sum, Dot, MatMul, Outer, Transpose, Index, Scatter,
+}
+
+/// <summary>One recorded operation: data for the backward pass, not a closure.</summary>
+internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
+{
+    private static long created;
+
+    public Op Op { get; } = op;
+    public Tensor[] Inputs { get; } = inputs;
+    public Tensor Output { get; } = output;
+    public double Constant { get; init; }               // Power: the exponent
+    public int Position { get; init; }                  // Index, Scatter: the flat position
+    public int[] SourceShape { get; init; } = [];       // Scatter: the shape of the tensor indexed
+    public Elementwise? Function { get; init; }         // Elementwise: the scalar function applied
+    public long Sequence { get; } = Interlocked.Increment(ref created);   // creation order: reverse it to go backward
+    public bool Freed { get; set; }
+}
+
+public sealed partial class Tensor
+{
+    private static Tensor Record(Tensor result, Op op, Tensor[] inputs, double constant = 0, int position = 0, int[]? sourceShape = null, Elementwise? function = null)
+    {
+        if (!Autograd.IsRecording) return result;
+        foreach (var input in inputs)
+            if (input.RequiresGradient)
+            {
+                result.MarkRecorded(new Node(op, inputs, result) { Constant = constant, Position = position, SourceShape = sourceShape ?? [], Function = function });
+                break;
+            }
+        return result;
+    }
+
+    // Elementwise binary operations: equal shapes, or a scalar on either side (broadcast).
+    private static Tensor Binary(Op op, Tensor a, Tensor b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        int[] resultShape = a.SameShape(b) || b.Rank == 0 ? a.shape : a.Rank == 0 ? b.shape
+            : throw new ArgumentException($"{op}: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not match (elementwise operations need equal shapes, or a scalar on one side).");
+        var data = new double[resultShape == a.shape ? a.Count : b.Count];
+        bool scalarA = a.Rank == 0 && b.Rank != 0, scalarB = b.Rank == 0 && a.Rank != 0;
+        switch (op)
+        {
+            case Op.Add when scalarA: TP.Add(b.Data, a.Data[0], data); break;
+            case Op.Add when scalarB: TP.Add(a.Data, b.Data[0], data); break;
+            case Op.Add: TP.Add(a.Data, b.Data, data); break;
+            case Op.Subtract when scalarA: TP.Subtract(a.Data[0], b.Data, data); break;
+            case Op.Subtract when scalarB: TP.Subtract(a.Data, b.Data[0], data); break;
+            case Op.Subtract: TP.Subtract(a.Data, b.Data, data); break;
+            case Op.Multiply when scalarA: TP.Multiply(b.Data, a.Data[0], data); break;
+            case Op.Multiply when scalarB: TP.Multiply(a.Data, b.Data[0], data); break;
+            case Op.Multiply: TP.Multiply(a.Data, b.Data, data); break;
+            case Op.Divide when scalarA: TP.Divide(a.Data[0], b.Data, data); break;
+            case Op.Divide when scalarB: TP.Divide(a.Data, b.Data[0], data); break;
+            case Op.Divide: TP.Divide(a.Data, b.Data, data); break;
+            default: throw new InvalidOperationException($"{op} is not a binary elementwise operation.");
+        }
+        return Record(new Tensor(data, resultShape), op, [a, b]);
+    }
+
+    private static Tensor Unary(Op op, Tensor a, double constant = 0)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var data = new double[a.Count];
+        switch (op)
+        {
+            case Op.Negate: TP.Negate(a.Data, data); break;
+            case Op.Power: TP.Pow(a.Data, constant, data); break;
+            case Op.Exp: TP.Exp(a.Data, data); break;
+            case Op.Log: TP.Log(a.Data, data); break;
+            case Op.Sqrt: TP.Sqrt(a.Data, data); break;
+            case Op.Sin: TP.Sin(a.Data, data); break;
+            case Op.Cos: TP.Cos(a.Data, data); break;
+            case Op.Tanh: TP.Tanh(a.Data, data); break;
+            case Op.Sigmoid: TP.Sigmoid(a.Data, data); break;
+            case Op.Abs: TP.Abs(a.Data, data); break;
+            case Op.Relu: for (int i = 0; i < data.Length; i++) data[i] = a.Data[i] > 0 ? a.Data[i] : double.IsNaN(a.Data[i]) ? a.Data[i] : 0; break;
+            default: throw new InvalidOperationException($"{op} is not a unary elementwise operation.");
+        }
+        return Record(new Tensor(data, a.shape), op, [a], constant);
+    }
+
+    /// <summary>Elementwise sum (a scalar on either side broadcasts).</summary>
+    public static Tensor operator +(Tensor a, Tensor b) => Binary(Op.Add, a, b);
+    /// <summary>Elementwise difference.</summary>
+    public static Tensor operator -(Tensor a, Tensor b) => Binary(Op.Subtract, a, b);
+    /// <summary>Elementwise product (not the matrix product: see <see cref="MatMul"/>).</summary>
+    public static Tensor operator *(Tensor a, Tensor b) => Binary(Op.Multiply, a, b);
+    /// <summary>Elementwise quotient.</summary>
+    public static Tensor operator /(Tensor a, Tensor b) => Binary(Op.Divide, a, b);
+    /// <summary>Adds a constant.</summary>
+    public static Tensor operator +(Tensor a, double c) => Binary(Op.Add, a, Scalar(c));
+    /// <summary>Adds to a constant.</summary>
+    public static Tensor operator +(double c, Tensor a) => Binary(Op.Add, Scalar(c), a);
+    /// <summary>Subtracts a constant.</summary>
+    public static Tensor operator -(Tensor a, double c) => Binary(Op.Subtract, a, Scalar(c));
+    /// <summary>Subtracts from a constant.</summary>
+    public static Tensor operator -(double c, Tensor a) => Binary(Op.Subtract, Scalar(c), a);
+    /// <summary>Scales by a constant.</summary>
+    public static Tensor operator *(Tensor a, double c) => Binary(Op.Multiply, a, Scalar(c));
+    /// <summary>Scales by a constant.</summary>
+    public static Tensor operator *(double c, Tensor a) => Binary(Op.Multiply, Scalar(c), a);
+    /// <summary>Divides by a constant.</summary>
+    public static Tensor operator /(Tensor a, double c) => Binary(Op.Divide, a, Scalar(c));
+    /// <summary>Divides a constant elementwise.</summary>
+    public static Tensor operator /(double c, Tensor a) => Binary(Op.Divide, Scalar(c), a);
+    /// <summary>Elementwise negation.</summary>
+    public static Tensor operator -(Tensor a) => Unary(Op.Negate, a);
+
+    /// <summary>Elementwise a^exponent.</summary>
+    public static Tensor Pow(Tensor a, double exponent) => Unary(Op.Power, a, exponent);
+    /// <summary>Elementwise e^a.</summary>
+    public static Tensor Exp(Tensor a) => Unary(Op.Exp, a);
+    /// <summary>Elementwise natural logarithm (NaN below 0, as System.Math).</summary>
+    public static Tensor Log(Tensor a) => Unary(Op.Log, a);
+    /// <summary>Elementwise square root.</summary>
+    public static Tensor Sqrt(Tensor a) => Unary(Op.Sqrt, a);
+    /// <summary>Elementwise sine.</summary>
+    public static Tensor Sin(Tensor a) => Unary(Op.Sin, a);
+    /// <summary>Elementwise cosine.</summary>
+    public static Tensor Cos(Tensor a) => Unary(Op.Cos, a);
+    /// <summary>Elementwise hyperbolic tangent.</summary>
+    public static Tensor Tanh(Tensor a) => Unary(Op.Tanh, a);
+    /// <summary>Elementwise 1 / (1 + e^−a).</summary>
+    public static Tensor Sigmoid(Tensor a) => Unary(Op.Sigmoid, a);
+    /// <summary>Elementwise max(a, 0); its derivative at 0 is 0 (the symbolic core's convention).</summary>
+    public static Tensor Relu(Tensor a) => Unary(Op.Relu, a);
+    /// <summary>Elementwise |a|; its derivative at 0 is 0.</summary>
+    public static Tensor Abs(Tensor a) => Unary(Op.Abs, a);
+
+    /// <summary>
+    /// Any primitive of the symbolic table, elementwise (<c>Tensor.Apply(Primitives.Atan2, y, x)</c>); its derivatives come
+    /// from the table's exact partials, to any order. Arguments of equal shape, or scalars that broadcast.
+    /// </summary>
+    public static Tensor Apply(Primitive primitive, params Tensor[] args)
+    {
+        ArgumentNullException.ThrowIfNull(primitive);
+        if (args.Length != primitive.Arity)
+            throw new ArgumentException($"{primitive.Name} takes {primitive.Arity} arguments; {args.Length} were given.", nameof(args));
+        return Map(Elementwise.Of(primitive), args);
+    }
+
+    // An elementwise scalar function of the arguments: values by its small tape, recorded as one op.
+    internal static Tensor Map(Elementwise function, Tensor[] args)
+    {
+        var shaped = args.FirstOrDefault(a => a.Rank != 0) ?? args[0];
+        foreach (var a in args)
+            if (a.Rank != 0 && !a.SameShape(shaped))
+                throw new ArgumentException($"{function.Name}: shapes {string.Join(" and ", args.Select(t => ShapeText(t.shape)))} do not match (elementwise operations need equal shapes, or scalars).");
+        var data = new double[shaped.Count];
+        function.Evaluate(args.Select(a => a.Data).ToArray(), data);
+        return Record(new Tensor(data, shaped.shape), Op.Elementwise, args, function: function);
+    }
+
+    /// <summary>The sum of all elements, as a scalar.</summary>
+    public Tensor Sum() => Record(new Tensor([TP.Sum(Data)], []), Op.Sum, [this]);
+
+    /// <summary>The mean of all elements, as a scalar.</summary>
+    public Tensor Mean() => Sum() / Count;
+
+    /// <summary>The Euclidean norm √(Σ a²), as a scalar.</summary>
+    public Tensor Norm() => Sqrt((this * this).Sum());
+
+    /// <summary>The inner product of two vectors of equal length, as a scalar.</summary>
+    public static Tensor Dot(Tensor a, Tensor b)
+    {
+        if (a.Rank != 1 || !a.SameShape(b))
+            throw new ArgumentException($"Dot: needs two vectors of equal length; got shapes {ShapeText(a.shape)} and {ShapeText(b.shape)}.");
+        return Record(new Tensor([TP.Dot(a.Data, b.Data)], []), Op.Dot, [a, b]);
+    }
+
+    /// <summary>The matrix product: matrix · vector, or matrix · matrix.</summary>
+    public static Tensor MatMul(Tensor a, Tensor b)
+    {
+        if (a.Rank != 2 || b.Rank == 0 || b.shape[0] != a.shape[1])
+            throw new ArgumentException($"MatMul: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not fit (a matrix m×k times a vector of k or a matrix k×n).");
+        int m = a.shape[0], k = a.shape[1];
+        if (b.Rank == 1)
+        {
+            var result = new double[m];
+            for (int i = 0; i < m; i++) result[i] = TP.Dot(a.Data.AsSpan(i * k, k), b.Data);
+            return Record(new Tensor(result, [m]), Op.MatMul, [a, b]);
+        }
+        int n = b.shape[1];
+        var data = new double[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            var row = data.AsSpan(i * n, n);
+            for (int j = 0; j < k; j++) TP.MultiplyAdd(b.Data.AsSpan(j * n, n), a.Data[i * k + j], row, row);
+        }
+        return Record(new Tensor(data, [m, n]), Op.MatMul, [a, b]);
+    }
+
+    /// <summary>The outer product a·bᵀ of two vectors: a matrix.</summary>
+    public static Tensor Outer(Tensor a, Tensor b)
+    {
+        if (a.Rank != 1 || b.Rank != 1) throw new ArgumentException($"Outer: needs two vectors; got shapes {ShapeText(a.shape)} and {ShapeText(b.shape)}.");
+        int m = a.Count, n = b.Count;
+        var data = new double[m * n];
+        for (int i = 0; i < m; i++) TP.Multiply(b.Data, a.Data[i], data.AsSpan(i * n, n));
+        return Record(new Tensor(data, [m, n]), Op.Outer, [a, b]);
+    }
+
+    /// <summary>The transpose of a matrix (a vector or scalar is returned as is, recorded).</summary>
+    public Tensor Transpose()
+    {
+        if (Rank < 2) return Record(new Tensor(Data, shape), Op.Transpose, [this]);
+        int m = shape[0], n = shape[1];
+        var data = new double[Count];
+        for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) data[j * m + i] = Data[i * n + j];
+        return Record(new Tensor(data, [n, m]), Op.Transpose, [this]);
+    }
+
+    /// <summary>Element i of a vector, as a scalar tensor that stays in the graph.</summary>
+    [System.Runtime.CompilerServices.IndexerName("Element")]   // Item is the PyTorch name of the value accessor
+    public Tensor this[int i] => Rank == 1 ? At(CheckIndex(i, shape[0], "index")) : throw new ArgumentException($"One index needs a vector; this tensor has shape {ShapeText(shape)}.");
+
+    /// <summary>Element (i, j) of a matrix, as a scalar tensor that stays in the graph.</summary>
+    [System.Runtime.CompilerServices.IndexerName("Element")]
+    public Tensor this[int i, int j] => Rank == 2 ? At(CheckIndex(i, shape[0], "row") * shape[1] + CheckIndex(j, shape[1], "column"))
+        : throw new ArgumentException($"Two indices need a matrix; this tensor has shape {ShapeText(shape)}.");
+
+    private int CheckIndex(int i, int length, string what) =>
+        i >= 0 && i < length ? i : throw new ArgumentOutOfRangeException(what, $"The {what} {i} is outside [0, {length}) for shape {ShapeText(shape)}.");
+
+    private Tensor At(int position) => Record(new Tensor([Data[position]], []), Op.Index, [this], position: position);
+
+    // The backward of indexing: zeros of the indexed shape with the gradient at the position.
+    internal static Tensor Scatter(Tensor g, int position, int[] shape)
+    {
+        var data = new double[CheckedCount(shape)];
+        data[position] = g.Data[0];
+        return Record(new Tensor(data, shape), Op.Scatter, [g], position: position, sourceShape: shape);
+    }
+
+    // Comparisons steer control flow: each returns a plain bool, and a Trace being recorded keeps it as a guard.
+
+    /// <summary>True when the one-element tensor is below <paramref name="c"/>; recorded as a guard by <see cref="Trace"/>.</summary>
+    public static bool operator <(Tensor a, double c) => Trace.Guard(a, Primitives.Less, c, a.Item() < c);
+    /// <summary>True when the one-element tensor is above <paramref name="c"/>; recorded as a guard by <see cref="Trace"/>.</summary>
+    public static bool operator >(Tensor a, double c) => Trace.Guard(a, Primitives.Greater, c, a.Item() > c);
+    /// <summary>True when the one-element tensor is at most <paramref name="c"/>; recorded as a guard by <see cref="Trace"/>.</summary>
+    public static bool operator <=(Tensor a, double c) => Trace.Guard(a, Primitives.LessOrEqual, c, a.Item() <= c);
+    /// <summary>True when the one-element tensor is at least <paramref name="c"/>; recorded as a guard by <see cref="Trace"/>.</summary>
+    public static bool operator >=(Tensor a, double c) => Trace.Guard(a, Primitives.GreaterOrEqual, c, a.Item() >= c);
+}

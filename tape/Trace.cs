@@ -1,0 +1,229 @@
+// Trace: run C# code on tensors once, and lift the recorded graph of the path it took to symbolic
+// expressions, so the exact derivative of that path can be printed, simplified and lowered. Every
+// comparison of a tensor that steered the control flow is kept as a guard: replaying the trace at
+// another point first checks the guards and refuses (or re-records, if asked) where one flips, so
+// a replay never silently returns the gradient of a branch that the new point would not take.
+using System.Globalization;
+using Hybrid.Symbolic;
+
+namespace Hybrid.Tape;
+
+/// <summary>A condition a recorded path assumed: <c>Condition</c> (such as <c>norm(b) &lt; 1000</c>) had the value <see cref="Held"/>.</summary>
+/// <param name="Condition">The comparison, lifted to an expression of the inputs.</param>
+/// <param name="Left">Its left side as an expression of the inputs.</param>
+/// <param name="Comparison">The comparison primitive.</param>
+/// <param name="Right">The constant it was compared with.</param>
+/// <param name="Held">Whether it held when recorded.</param>
+public sealed record TraceGuard(Expr Condition, Expr Left, Primitive Comparison, double Right, bool Held);
+
+/// <summary>
+/// One run of a function on tensors, lifted to expressions of its inputs: the path taken, with the guards that chose it.
+/// <c>Trace.Record(a =&gt; F(a[0]), "a", Tensor.Scalar(0.37)).Output</c> is, for the doubling loop of the autograd chapter, <c>4096*a</c>.
+/// </summary>
+public sealed class Trace
+{
+    [ThreadStatic] private static List<(Tensor Left, Primitive Comparison, double Right, bool Held)>? recording;
+
+    private readonly Func<Tensor[], Tensor> function;
+    private readonly string[] names;
+    private readonly int[][] shapes;
+    private Tape? replay;       // the left side of every guard
+    private Tape? outputTape;   // the output, for replays
+
+    private Trace(Func<Tensor[], Tensor> function, string[] names, int[][] shapes, Expr[] symbols, Expr[] outputs, TraceGuard[] guards)
+    {
+        (this.function, this.names, this.shapes) = (function, names, shapes);
+        (Symbols, Outputs, Guards) = (symbols, outputs, guards);
+    }
+
+    /// <summary>The input symbols, flattened: a scalar input <c>a</c> is <c>a</c>; a vector <c>a</c> of 3 is <c>a_0, a_1, a_2</c>; a matrix element is <c>a_i_j</c>.</summary>
+    public IReadOnlyList<Expr> Symbols { get; }
+
+    /// <summary>The output's elements as expressions of <see cref="Symbols"/>, row-major.</summary>
+    public IReadOnlyList<Expr> Outputs { get; }
+
+    /// <summary>The output of a one-element result.</summary>
+    /// <exception cref="InvalidOperationException">The output has several elements (use <see cref="Outputs"/>).</exception>
+    public Expr Output => Outputs.Count == 1 ? Outputs[0] : throw new InvalidOperationException($"The traced output has {Outputs.Count} elements; use Outputs.");
+
+    /// <summary>The comparisons that steered the run, in order, each with the value it had.</summary>
+    public IReadOnlyList<TraceGuard> Guards { get; }
+
+    /// <summary>Runs <paramref name="function"/> once on copies of <paramref name="inputs"/> that require grad, and lifts what it recorded.</summary>
+    /// <param name="function">The code to trace; comparisons of tensors inside it become guards.</param>
+    /// <param name="names">A name per input, for its symbols.</param>
+    /// <param name="inputs">The point to run at.</param>
+    public static Trace Record(Func<Tensor[], Tensor> function, string[] names, params Tensor[] inputs)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (names.Length != inputs.Length) throw new ArgumentException($"{names.Length} names for {inputs.Length} inputs.", nameof(names));
+        var leaves = inputs.Select(t => t.Detach().RequiresGrad()).ToArray();
+        var outer = recording;
+        recording = [];
+        try
+        {
+            Tensor output;
+            using (Autograd.NoGradSuspended()) output = function(leaves);
+            var symbols = new Dictionary<Tensor, Expr[]>(ReferenceEqualityComparer.Instance);
+            for (int k = 0; k < leaves.Length; k++) symbols[leaves[k]] = SymbolsFor(names[k], leaves[k]);
+            var lifted = Lift([output, .. recording.Select(g => g.Left)], symbols);
+            var guards = recording.Select(g =>
+            {
+                var left = lifted(g.Left)[0];
+                return new TraceGuard(g.Comparison.Apply(left, Number(g.Right)), left, g.Comparison, g.Right, g.Held);
+            }).ToArray();
+            return new Trace(function, names, inputs.Select(t => t.ShapeArray).ToArray(), leaves.SelectMany(l => symbols[l]).ToArray(), lifted(output), guards);
+        }
+        finally { recording = outer; }
+    }
+
+    /// <summary>Records a one-input function: <c>Trace.Record(a =&gt; F(a), "a", Tensor.Scalar(0.37))</c>.</summary>
+    public static Trace Record(Func<Tensor, Tensor> function, string name, Tensor input) => Record(t => function(t[0]), [name], input);
+
+    internal static bool Guard(Tensor left, Primitive comparison, double right, bool held)
+    {
+        recording?.Add((left, comparison, right, held));
+        return held;
+    }
+
+    /// <summary>The output (of a one-element result) at <paramref name="point"/> (values of <see cref="Symbols"/>), after checking the guards.</summary>
+    /// <exception cref="InvalidOperationException">A guard does not hold at the point (the recorded path does not apply there).</exception>
+    public double Evaluate(ReadOnlySpan<double> point) => Replay(point, null);
+
+    /// <summary>
+    /// The value and gradient of the (one-element) output at <paramref name="point"/>, after checking the guards. With
+    /// <paramref name="reRecord"/>, a point where a guard flips is traced again instead (the result is then the new path's).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">A guard does not hold at the point and <paramref name="reRecord"/> is false.</exception>
+    public double Gradient(ReadOnlySpan<double> point, Span<double> gradient, bool reRecord = false)
+    {
+        if (reRecord && FirstBrokenGuard(point) is not null) return Again(point).Gradient(point, gradient);
+        return Replay(point, gradient);
+    }
+
+    private double Replay(ReadOnlySpan<double> point, Span<double> gradient)
+    {
+        if (FirstBrokenGuard(point) is { } broken) throw broken;
+        var tape = outputTape ??= Tape.Lower(Output, Symbols.ToArray());
+        var ws = tape.CreateWorkspace();
+        return gradient.Length == 0 ? tape.Evaluate(point, ws) : tape.Gradient(point, gradient, ws);
+    }
+
+    // Every guard's left side evaluated at the point; the first whose comparison no longer gives the recorded answer.
+    private InvalidOperationException? FirstBrokenGuard(ReadOnlySpan<double> point)
+    {
+        Tape.CheckLength(point.Length, Symbols.Count, "point");
+        if (Guards.Count == 0) return null;
+        replay ??= Tape.Lower(Guards.Select(g => g.Left).ToArray(), Symbols.ToArray());
+        var values = new double[Guards.Count];
+        replay.Evaluate(point, values, replay.CreateWorkspace());
+        for (int k = 0; k < Guards.Count; k++)
+        {
+            var guard = Guards[k];
+            bool holds = guard.Comparison.Evaluate([values[k], guard.Right]) != 0;
+            if (holds != guard.Held)
+                return new InvalidOperationException(
+                    $"The trace assumed that {guard.Condition} was {Word(guard.Held)}, but at the new point it is {Word(holds)} " +
+                    $"(its left side is {values[k].ToString("R", CultureInfo.InvariantCulture)}): the recorded path does not apply here. " +
+                    "Record again at this point (Trace.Record), or pass reRecord: true.");
+        }
+        return null;
+    }
+
+    private static string Word(bool value) => value ? "true" : "false";
+
+    private Trace Again(ReadOnlySpan<double> point)
+    {
+        var inputs = new Tensor[shapes.Length];
+        int offset = 0;
+        for (int k = 0; k < shapes.Length; k++)
+        {
+            int count = shapes[k].Aggregate(1, (a, b) => a * b);
+            inputs[k] = new Tensor(point.Slice(offset, count).ToArray(), shapes[k]);
+            offset += count;
+        }
+        return Record(function, names, inputs);
+    }
+
+    private static Expr[] SymbolsFor(string name, Tensor t) => t.Rank switch
+    {
+        0 => [Expr.Symbol(name)],
+        1 => Enumerable.Range(0, t.Count).Select(i => Expr.Symbol($"{name}_{i}")).ToArray(),
+        _ => Enumerable.Range(0, t.Count).Select(i => Expr.Symbol($"{name}_{i / t.ShapeArray[1]}_{i % t.ShapeArray[1]}")).ToArray(),
+    };
+
+    // A constant as exact as it can be: an integer stays an integer (2·a is 2*a, not 2.0*a).
+    private static Expr Number(double v) => Math.Floor(v) == v && Math.Abs(v) < 1e15 ? Expr.Number((long)v) : Expr.Float(v);
+
+    // Lifts every tensor the roots depend on, in creation order, to one expression per element.
+    private static Func<Tensor, Expr[]> Lift(Tensor[] roots, Dictionary<Tensor, Expr[]> lifted)
+    {
+        var nodes = new List<Node>();
+        var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Node>(roots.Select(r => r.Creator).OfType<Node>());
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            if (!seen.Add(node)) continue;
+            nodes.Add(node);
+            foreach (var input in node.Inputs) if (input.Creator is { } c) stack.Push(c);
+        }
+        Expr[] Of(Tensor t) => lifted.TryGetValue(t, out var e) ? e : lifted[t] = t.Data.Select(Number).ToArray();   // untracked values are constants
+        foreach (var node in nodes.OrderBy(n => n.Sequence)) lifted[node.Output] = LiftNode(node, node.Inputs.Select(Of).ToArray());
+        return Of;
+    }
+
+    private static Expr[] LiftNode(Node node, Expr[][] args)
+    {
+        var inputs = node.Inputs;
+        Expr[] Map(Func<Expr, Expr> f) => args[0].Select(f).ToArray();
+        Expr[] Zip(Func<Expr, Expr, Expr> f)
+        {
+            int n = Math.Max(args[0].Length, args[1].Length);
+            return Enumerable.Range(0, n).Select(i => f(args[0][args[0].Length == 1 ? 0 : i], args[1][args[1].Length == 1 ? 0 : i])).ToArray();
+        }
+        switch (node.Op)
+        {
+            case Op.Add: return Zip((a, b) => a + b);
+            case Op.Subtract: return Zip((a, b) => a - b);
+            case Op.Multiply: return Zip((a, b) => a * b);
+            case Op.Divide: return Zip((a, b) => a / b);
+            case Op.Negate: return Map(a => -a);
+            case Op.Power: return Map(a => Expr.Pow(a, Number(node.Constant)));
+            case Op.Exp: return Map(Expr.Exp);
+            case Op.Log: return Map(Expr.Log);
+            case Op.Sqrt: return Map(Expr.Sqrt);
+            case Op.Sin: return Map(Expr.Sin);
+            case Op.Cos: return Map(Expr.Cos);
+            case Op.Tanh: return Map(Expr.Tanh);
+            case Op.Sigmoid: return Map(a => 1 / (1 + Expr.Exp(-a)));
+            case Op.Relu: return Map(Expr.Relu);
+            case Op.Abs: return Map(Expr.Abs);
+            case Op.Elementwise:
+            {
+                var f = node.Function!;
+                int n = args.Max(a => a.Length);
+                return Enumerable.Range(0, n).Select(i => f.Function.Substitute(
+                    f.Parameters.Select((p, k) => (p, args[k][args[k].Length == 1 ? 0 : i])).ToDictionary(x => x.p, x => x.Item2))).ToArray();
+            }
+            case Op.Sum: return [Expr.Sum(args[0])];
+            case Op.Dot: return [Expr.Sum(args[0].Select((a, i) => a * args[1][i]))];
+            case Op.MatMul:
+            {
+                int m = inputs[0].ShapeArray[0], k = inputs[0].ShapeArray[1], n = inputs[1].Rank == 1 ? 1 : inputs[1].ShapeArray[1];
+                return Enumerable.Range(0, m * n).Select(ij => Expr.Sum(Enumerable.Range(0, k).Select(l => args[0][ij / n * k + l] * args[1][l * n + ij % n]))).ToArray();
+            }
+            case Op.Outer: return args[0].SelectMany(a => args[1].Select(b => a * b)).ToArray();
+            case Op.Transpose:
+            {
+                if (inputs[0].Rank < 2) return args[0];
+                int m = inputs[0].ShapeArray[0], n = inputs[0].ShapeArray[1];
+                return Enumerable.Range(0, m * n).Select(ji => args[0][ji % m * n + ji / m]).ToArray();
+            }
+            case Op.Index: return [args[0][node.Position]];
+            case Op.Scatter:
+                return Enumerable.Range(0, node.SourceShape.Aggregate(1, (a, b) => a * b)).Select(i => i == node.Position ? args[0][0] : Expr.Number(0)).ToArray();
+        }
+        throw new InvalidOperationException($"No lift rule for {node.Op}.");
+    }
+}

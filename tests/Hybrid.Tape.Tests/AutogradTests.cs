@@ -1,0 +1,347 @@
+// The automatic-differentiation chapter of Dive into Deep Learning, step by step, in C#: the same
+// numbers and the same errors. Then higher order, no-grad, traces with guards, and bad input.
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Hybrid.Symbolic;
+using Hybrid.Testing;
+
+namespace Hybrid.Tape.Tests;
+
+public class AutogradChapterTests
+{
+    [Fact]
+    public void GradientOfTwiceTheSquaredNormIsFourX()
+    {
+        var x = Tensor.Arange(4).RequiresGrad();
+        Assert.Null(x.Grad);
+        var y = 2 * Tensor.Dot(x, x);
+        Assert.Equal(28, y.Item());
+        y.Backward();
+        Assert.Equal([0, 4, 8, 12], x.Grad!.ToArray());
+        Assert.Equal("tensor([0, 4, 8, 12])", x.Grad.ToString());
+    }
+
+    [Fact]
+    public void GradientsAccumulateInOneBufferUntilZeroed()
+    {
+        var x = Tensor.Arange(4).RequiresGrad();
+        (2 * Tensor.Dot(x, x)).Backward();
+        var buffer = x.Grad!;
+        x.Sum().Backward();
+        Assert.Same(buffer, x.Grad);
+        Assert.Equal([1, 5, 9, 13], x.Grad!.ToArray());
+        x.ZeroGrad();
+        Assert.Same(buffer, x.Grad);
+        x.Sum().Backward();
+        Assert.Equal([1, 1, 1, 1], x.Grad.ToArray());
+    }
+
+    [Fact]
+    public void ANonScalarOutputNeedsAGradientOrASum()
+    {
+        var x = Tensor.Arange(4).RequiresGrad();
+        var y = x * x;
+        var error = Assert.Throws<InvalidOperationException>(() => y.Backward());
+        Assert.Equal("grad can be implicitly created only for scalar outputs; this output has shape [4]. Pass a gradient of the same shape "
+            + "(y.Backward(gradient: Tensor.OnesLike(y))) or reduce the output first (y.Sum().Backward()).", error.Message);
+        y.Backward(gradient: Tensor.OnesLike(y));
+        Assert.Equal([0, 2, 4, 6], x.Grad!.ToArray());
+        x.ZeroGrad();
+        (x * x).Sum().Backward();
+        Assert.Equal([0, 2, 4, 6], x.Grad.ToArray());
+        Assert.StartsWith("The gradient has shape [3]; the output has shape [4].", Assert.Throws<ArgumentException>(() => (x * x).Backward(Tensor.Ones(3))).Message);
+    }
+
+    [Fact]
+    public void DetachCutsAValueOutOfTheGraph()
+    {
+        var x = Tensor.Arange(4).RequiresGrad();
+        var y = x * x;
+        var u = y.Detach();
+        Assert.True(u.IsLeaf);
+        Assert.False(u.RequiresGradient);
+        var z = u * x;
+        z.Sum().Backward();
+        Assert.Equal(u.ToArray(), x.Grad!.ToArray());
+        x.ZeroGrad();
+        y.Sum().Backward();
+        Assert.Equal([0, 2, 4, 6], x.Grad.ToArray());
+    }
+
+    // The chapter's f: doubling until the norm reaches 1000, then a data-dependent branch.
+    internal static Tensor F(Tensor a)
+    {
+        var b = a * 2;
+        while (b.Norm() < 1000) b = b * 2;
+        var c = b.Sum() > 0 ? b : 100 * b;
+        return c;
+    }
+
+    [Theory]
+    [InlineData(0.37)]
+    [InlineData(-1.3)]
+    [InlineData(1e-3)]
+    public void GradientsFlowThroughLoopsAndBranches(double value)
+    {
+        var a = Tensor.Scalar(value).RequiresGrad();
+        var d = F(a);
+        d.Backward();
+        Assert.Equal(d.Item() / a.Item(), a.Grad!.Item(), 1e-12 * Math.Abs(d.Item() / a.Item()));
+    }
+
+    [Fact]
+    public void TheChaptersRandomVectorNeedsASum()
+    {
+        var a = Tensor.Random(7, 3).RequiresGrad();
+        var d = F(a);
+        Assert.StartsWith("grad can be implicitly created only for scalar outputs; this output has shape [3].", Assert.Throws<InvalidOperationException>(() => d.Backward()).Message);
+        d.Sum().Backward();
+        var ratio = d.ToArray()[0] / a.ToArray()[0];
+        Assert.All(a.Grad!.ToArray(), g => Assert.Equal(ratio, g, 1e-9 * ratio));
+    }
+
+    [Fact]
+    public void BackwardTwiceNeedsARetainedGraph()
+    {
+        var x = Tensor.Arange(4).RequiresGrad();
+        var y = 2 * Tensor.Dot(x, x);
+        y.Backward();
+        var error = Assert.Throws<InvalidOperationException>(() => y.Backward());
+        Assert.Equal("Trying to backward through the graph a second time: the first Backward freed it (its saved values are gone). "
+            + "Call Backward(retainGraph: true) the first time if you need to backward through the same graph again.", error.Message);
+        x.ZeroGrad();
+        var z = 2 * Tensor.Dot(x, x);
+        z.Backward(retainGraph: true);
+        z.Backward();
+        Assert.Equal([0, 8, 16, 24], x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void SecondDerivativesNeedTheGraphKept()
+    {
+        foreach (var value in new[] { -2.0, 0.3, 1.7 })
+        {
+            var x = Tensor.Scalar(value).RequiresGrad();
+            var y = Tensor.Sin(x);
+            y.Backward(createGraph: true);
+            var dydx = x.Grad!;
+            Assert.Equal(Math.Cos(value), dydx.Item(), 15);
+            Assert.True(dydx.RequiresGradient);
+            var second = Autograd.Grad([dydx], [x])[0];
+            Assert.Equal(-Math.Sin(value), second.Item(), 15);
+        }
+    }
+
+    [Fact]
+    public void NoGradRecordsNothing()
+    {
+        var x = Tensor.Arange(3).RequiresGrad();
+        Tensor y;
+        using (Autograd.NoGrad())
+        {
+            y = x * 2 + 1;
+            Assert.False(Autograd.IsRecording);
+        }
+        Assert.True(Autograd.IsRecording);
+        Assert.False(y.RequiresGradient);
+        Assert.True(y.IsLeaf);
+        Assert.False(x.Detach().RequiresGradient);
+        Assert.StartsWith("Backward was called on a tensor that does not require grad", Assert.Throws<InvalidOperationException>(() => y.Sum().Backward()).Message);
+    }
+}
+
+public class TensorTests
+{
+    [Fact]
+    public void HessianVectorProductsOfASmallNetworkMatchTheSymbolicHessian()
+    {
+        // A 2-3-1 tanh network as a function of its 13 parameters, at one input.
+        var theta = Tensor.Random(11, 13) - 0.5;
+        var v = Tensor.Random(12, 13) - 0.5;
+        static Tensor Loss(Tensor p)
+        {
+            var w1 = Tensor.FromArray(new double[,] { { 1, 0 }, { 0, 1 }, { 1, 1 } });   // fixed structure, scaled by parameters below
+            var x = Tensor.FromArray(0.5, -1.5);
+            var hidden = Enumerable.Range(0, 3).Select(i => Tensor.Tanh(p[2 * i] * x[0] + p[2 * i + 1] * x[1] + p[6 + i])).ToArray();
+            var output = hidden.Select((h, i) => p[9 + i] * h).Aggregate((a, b) => a + b) + p[12];
+            return Tensor.Pow(output - 0.25, 2);
+        }
+        var leaf = theta.Detach().RequiresGrad();
+        var gradient = Autograd.Grad([Loss(leaf)], [leaf], createGraph: true)[0];
+        var hv = Autograd.Grad([Tensor.Dot(gradient, v)], [leaf])[0];
+
+        var trace = Trace.Record(Loss, "p", theta);
+        var hessian = trace.Output.Hessian([.. trace.Symbols]);
+        var point = trace.Symbols.Select((s, i) => (s.ToString(), theta.ToArray()[i])).ToDictionary(p => p.Item1, p => p.Item2);
+        for (int i = 0; i < 13; i++)
+        {
+            double expected = Enumerable.Range(0, 13).Sum(j => hessian[i, j].Evaluate(point) * v.ToArray()[j]);
+            Assert.Equal(expected, hv.ToArray()[i], 1e-12);
+        }
+    }
+
+    private static readonly ExpressionShape smooth = new() { Variables = ["x", "y"] };
+
+    [Property(MaxTest = 100)]
+    public Property EveryPrimitiveWorksElementwiseWithExactDerivatives() =>
+        Prop.ForAll(Gen.Elements(Primitives.All.ToArray()).ToArbitrary(), Gen.Choose(0, 1000).ToArbitrary(), (row, seed) =>
+        {
+            var random = new Random(seed);
+            var samples = Enumerable.Range(0, 3).Select(_ => row.Sample(random)).ToArray();
+            var args = Enumerable.Range(0, row.Arity).Select(k => Tensor.FromArray(samples.Select(s => s[k]).ToArray()).RequiresGrad()).ToArray();
+            var y = Tensor.Apply(row, args);
+            y.Sum().Backward();
+            bool ok = true;
+            for (int i = 0; i < 3; i++)
+            {
+                ok &= FiniteDifference.Close(y.ToArray()[i], row.Evaluate(samples[i]), 1e-15, 1e-15);
+                for (int k = 0; k < row.Arity; k++) ok &= FiniteDifference.Close(args[k].Grad!.ToArray()[i], row.NumericPartials[k](samples[i]), 1e-12, 1e-12);
+            }
+            return ok.Label($"{row.Name} at {string.Join("; ", samples.Select(s => string.Join(", ", s)))}");
+        });
+
+    [Property(MaxTest = 100)]
+    public Property TensorGradientsAgreeWithTheLiftedExpression() =>
+        Prop.ForAll(Generators.ExpressionsAtPoints(smooth), pair =>
+        {
+            // Evaluate a generated expression on tensors (every primitive through Apply, arithmetic through operators).
+            var (f, point) = pair;
+            var x = Tensor.Scalar(point["x"]).RequiresGrad();
+            var y = Tensor.Scalar(point["y"]).RequiresGrad();
+            var value = OnTensors(f, x, y);
+            if (!value.RequiresGradient || !double.IsFinite(value.Item()) || Math.Abs(value.Item()) > 1e6) return Prop.When(false, () => true);
+            value.Backward();
+            var trace = Trace.Record(t => OnTensors(f, t[0], t[1]), ["x", "y"], Tensor.Scalar(point["x"]), Tensor.Scalar(point["y"]));
+            var exact = trace.Output.Gradient([.. trace.Symbols]).Select(d => d.Evaluate(point)).ToArray();
+            if (!exact.All(double.IsFinite)) return Prop.When(false, () => true);
+            return Prop.When(true, () =>
+                FiniteDifference.Close(x.Grad?.Item() ?? 0, exact[0], 1e-9, 1e-9) && FiniteDifference.Close(y.Grad?.Item() ?? 0, exact[1], 1e-9, 1e-9)
+                && FiniteDifference.Close(trace.Output.Evaluate(point), f.Evaluate(point), 1e-12, 1e-12))
+                .Label($"{f}: tensors {x.Grad}, {y.Grad}; lifted {trace.Output}: {exact[0]}, {exact[1]}");
+        });
+
+    private static Tensor OnTensors(Expr f, Tensor x, Tensor y)
+    {
+        var values = new Dictionary<Expr, Tensor>(ReferenceEqualityComparer.Instance);
+        foreach (var node in f.PostOrder())
+        {
+            var args = node.Args.Select(a => values[a]).ToArray();
+            values[node] = node switch
+            {
+                Symbol { Name: "x" } => x,
+                Symbol => y,
+                Sum => args.Aggregate((a, b) => a + b),
+                Product => args.Aggregate((a, b) => a * b),
+                Power { Exponent: Number n } => Tensor.Pow(args[0], n.Value.ToDouble()),
+                Power => Tensor.Exp(args[1] * Tensor.Log(args[0])),
+                Call call => Tensor.Apply(call.Primitive, args),
+                _ => Tensor.Scalar(node.Evaluate(new Dictionary<string, double>())),
+            };
+        }
+        return values[f];
+    }
+
+    [Fact]
+    public void MatricesVectorsAndTheirGradients()
+    {
+        var w = Tensor.FromArray(new double[,] { { 1, 2, 3 }, { 4, 5, 6 } }).RequiresGrad();
+        var x = Tensor.FromArray(1, -1, 2).RequiresGrad();
+        var y = Tensor.MatMul(w, x);
+        Assert.Equal([5, 11], y.ToArray());
+        var loss = Tensor.Sigmoid(y).Mean() + Tensor.MatMul(w, w.Transpose())[0, 1] + Tensor.Relu(x).Sum() + Tensor.Abs(x)[1];
+        loss.Backward();
+        var trace = Trace.Record(t =>
+        {
+            var yy = Tensor.MatMul(t[0], t[1]);
+            return Tensor.Sigmoid(yy).Mean() + Tensor.MatMul(t[0], t[0].Transpose())[0, 1] + Tensor.Relu(t[1]).Sum() + Tensor.Abs(t[1])[1];
+        }, ["w", "x"], w, x);
+        var point = trace.Symbols.Zip(w.ToArray().Concat(x.ToArray())).ToDictionary(p => p.First.ToString(), p => p.Second);
+        var exact = trace.Output.Gradient([.. trace.Symbols]).Select(d => d.Evaluate(point)).ToArray();
+        Assert.Equal(exact.Take(6), w.Grad!.ToArray(), (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.Equal(exact.Skip(6), x.Grad!.ToArray(), (a, b) => Math.Abs(a - b) < 1e-12);
+        Assert.Equal(w.ToMatrix() * x.ToVector(), y.ToVector());
+    }
+
+    [Fact]
+    public void BadShapesAndMisuseAreNamed()
+    {
+        var v = Tensor.Ones(3);
+        Assert.StartsWith("Add: shapes [3] and [4] do not match", Assert.Throws<ArgumentException>(() => v + Tensor.Ones(4)).Message);
+        Assert.StartsWith("MatMul: shapes [2, 3] and [2] do not fit", Assert.Throws<ArgumentException>(() => Tensor.MatMul(Tensor.Ones(2, 3), Tensor.Ones(2))).Message);
+        Assert.StartsWith("Dot: needs two vectors of equal length; got shapes [3] and [2, 3].", Assert.Throws<ArgumentException>(() => Tensor.Dot(v, Tensor.Ones(2, 3))).Message);
+        Assert.StartsWith("Item() needs a tensor with one element; this one has shape [3].", Assert.Throws<InvalidOperationException>(() => v.Item()).Message);
+        Assert.StartsWith("The index 3 is outside [0, 3) for shape [3].", Assert.Throws<ArgumentOutOfRangeException>(() => v[3]).Message);
+        Assert.StartsWith("Shape [65536, 65536] has more than 268435456 elements", Assert.Throws<ArgumentException>(() => Tensor.Zeros(65536, 65536)).Message);
+        Assert.StartsWith("Tensors have at most two dimensions", Assert.Throws<ArgumentException>(() => Tensor.Zeros(2, 2, 2)).Message);
+        var x = Tensor.Arange(2).RequiresGrad();
+        Assert.StartsWith("RequiresGrad applies to leaf tensors only", Assert.Throws<InvalidOperationException>(() => (x * 2).RequiresGrad()).Message);
+        Assert.StartsWith("An input of shape [3] was not used", Assert.Throws<InvalidOperationException>(() => Autograd.Grad([x.Sum()], [v.RequiresGrad()])).Message);
+    }
+
+    [Fact]
+    public void NonLeafGradientsAreKeptOnlyWhenRetained()
+    {
+        var x = Tensor.Arange(3).RequiresGrad();
+        var y = x * 3;
+        var z = (y * y).RetainGrad();
+        (z.Sum() + y.Sum()).Backward();
+        Assert.Null(y.Grad);
+        Assert.Equal([1, 1, 1], z.Grad!.ToArray());
+        Assert.Equal([3, 21, 39], x.Grad!.ToArray());
+    }
+
+    [Fact]
+    public void AnomalyDetectionNamesTheOperationThatMadeNaN()
+    {
+        var x = Tensor.FromArray(-1, 2).RequiresGrad();
+        var y = Tensor.Sqrt(Tensor.Log(x) + 3);
+        using (Autograd.DetectAnomaly())
+        {
+            var error = Assert.Throws<ArithmeticException>(() => y.Sum().Backward(retainGraph: true));
+            Assert.StartsWith("Backward of Sqrt produced NaN in the gradient of its input 0 (shape [2])", error.Message);
+        }
+        y.Sum().Backward();
+        Assert.True(double.IsNaN(x.Grad!.ToArray()[0]));
+    }
+
+    [Fact]
+    public void ADeepChainBackpropagatesWithoutRecursion()
+    {
+        var x = Tensor.Scalar(0.5).RequiresGrad();
+        var y = x;
+        for (int i = 0; i < 200_000; i++) y = y * 1.0 + 0.0;
+        y.Backward();
+        Assert.Equal(1, x.Grad!.Item());
+    }
+}
+
+public class TraceTests
+{
+    [Fact]
+    public void TheControlFlowExampleLiftsToKTimesA()
+    {
+        var trace = Trace.Record(AutogradChapterTests.F, "a", Tensor.Scalar(0.37));
+        Assert.Equal("4096*a", trace.Output.ToString());
+        Assert.Equal("4096", trace.Output.Differentiate(trace.Symbols[0]).ToString());
+        Assert.Equal(13, trace.Guards.Count);   // twelve checks of the norm (eleven doublings), then the sign
+        Assert.Equal("sqrt(4*a^2) < 1000", trace.Guards[0].Condition.ToString());
+        Assert.Equal("4096*a > 0", trace.Guards[^1].Condition.ToString());
+        var g = new double[1];
+        Assert.Equal(4096 * 0.4, trace.Gradient([0.4], g), 12);
+        Assert.Equal(4096, g[0]);
+    }
+
+    [Fact]
+    public void AReplayWhereAGuardFlipsRefusesOrReRecords()
+    {
+        var trace = Trace.Record(AutogradChapterTests.F, "a", Tensor.Scalar(0.37));
+        var g = new double[1];
+        var error = Assert.Throws<InvalidOperationException>(() => trace.Gradient([-0.37], g));
+        Assert.Equal("The trace assumed that 4096*a > 0 was true, but at the new point it is false (its left side is -1515.52): the recorded path does not apply here. "
+            + "Record again at this point (Trace.Record), or pass reRecord: true.", error.Message);
+        Assert.Throws<InvalidOperationException>(() => trace.Gradient([5.0], g));   // fewer doublings: the norm guard flips first
+        Assert.Equal(-151552, trace.Gradient([-0.37], g, reRecord: true), 9);
+        Assert.Equal(409600, g[0]);
+    }
+}
