@@ -55,37 +55,59 @@ public static class Autograd
         return results!;
     }
 
+    // Buffers reused by every backward pass on this thread (a pass is not re-entrant on one thread).
+    [ThreadStatic] private static Buffers? buffers;
+
+    private sealed class Buffers
+    {
+        public readonly List<Node> Order = [];
+        public readonly Stack<Node> Stack = new();
+        public readonly List<Tensor> Touched = [];
+        public readonly Contribution[] Gradients = new Contribution[3];   // one per input of the node being visited (at most three)
+    }
+
+    private static int passes;
+    private static readonly Comparison<Node> latestFirst = (a, b) => b.Sequence.CompareTo(a.Sequence);
+
     internal static Tensor[]? Run(Tensor[] outputs, Tensor[]? seeds, bool retainGraph, bool createGraph, Tensor[]? targets)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         if (seeds is not null && seeds.Length != outputs.Length)
             throw new ArgumentException($"{seeds.Length} gradients were given for {outputs.Length} outputs.", nameof(seeds));
-        var seedTensors = outputs.Select((output, k) => Seed(output, seeds?[k])).ToArray();   // checked before anything changes
-        var order = Reachable(outputs);
-        var touched = new List<Tensor>();
+        var seedTensors = new Tensor[outputs.Length];
+        for (int k = 0; k < outputs.Length; k++) seedTensors[k] = Seed(outputs[k], seeds?[k]);   // checked before anything changes
+        var b = buffers ??= new Buffers();
+        var (order, touched, gradients) = (b.Order, b.Touched, b.Gradients);
+        Reachable(outputs, b);
         bool completed = false;
+        bool previous = forceRecording;
+        if (createGraph) forceRecording = true; else noGradDepth++;
         try
         {
-            using (createGraph ? Recording() : NoGrad())
+            for (int k = 0; k < outputs.Length; k++)
             {
-                for (int k = 0; k < outputs.Length; k++)
+                outputs[k].Accumulate(seedTensors[k]);
+                touched.Add(outputs[k]);
+            }
+            foreach (var node in order)
+            {
+                var g = node.Output.Pending;
+                if (g is null) continue;
+                Backward(node, g, gradients);
+                for (int i = 0; i < node.Inputs.Length; i++)
                 {
-                    outputs[k].Accumulate(seedTensors[k]);
-                    touched.Add(outputs[k]);
-                }
-                foreach (var node in order)
-                {
-                    var g = node.Output.Pending;
-                    if (g is null) continue;
-                    var inputGradients = Backward(node, g);
-                    for (int i = 0; i < node.Inputs.Length; i++)
+                    var (gi, scale) = gradients[i];
+                    if (gi is null) continue;
+                    gradients[i] = default;
+                    if (anomalyDepth > 0 && (double.IsNaN(scale) || gi.Data.Any(double.IsNaN)))
+                        throw new ArithmeticException($"Backward of {node.Op} produced NaN in the gradient of its input {i} (shape {Tensor.ShapeText(node.Inputs[i].Shape)}); " +
+                            $"its inputs were {string.Join(", ", node.Inputs.Select(t => t.ToString()))}.");
+                    var input = node.Inputs[i];
+                    if (targets is null && input.IsLeaf && input.KeepsGrad && !createGraph) input.AccumulateGrad(gi, scale);   // straight into the reused buffer
+                    else
                     {
-                        if (inputGradients[i] is not { } gi) continue;
-                        if (anomalyDepth > 0 && gi.Data.Any(double.IsNaN))
-                            throw new ArithmeticException($"Backward of {node.Op} produced NaN in the gradient of its input {i} (shape {Tensor.ShapeText(gi.Shape)}); " +
-                                $"its inputs were {string.Join(", ", node.Inputs.Select(t => t.ToString()))}.");
-                        node.Inputs[i].Accumulate(gi);
-                        touched.Add(node.Inputs[i]);
+                        input.Accumulate(scale == 1 ? gi : gi * scale);
+                        touched.Add(input);
                     }
                 }
             }
@@ -103,13 +125,14 @@ public static class Autograd
         }
         finally
         {
+            if (createGraph) forceRecording = previous; else noGradDepth--;
             foreach (var t in touched) t.Pending = null;
             if (completed && !retainGraph) foreach (var node in order) node.Freed = true;
+            Array.Clear(gradients);
+            order.Clear();
+            touched.Clear();
         }
     }
-
-    // Recording on even inside an enclosing NoGrad: a trace records whatever its function does.
-    internal static IDisposable NoGradSuspended() => Recording();
 
     private static IDisposable Recording()
     {
@@ -117,6 +140,9 @@ public static class Autograd
         forceRecording = true;
         return new Scope(() => forceRecording = previous);
     }
+
+    // Recording on even inside an enclosing NoGrad: a trace records whatever its function does.
+    internal static IDisposable NoGradSuspended() => Recording();
 
     private static Tensor Seed(Tensor output, Tensor? gradient)
     {
@@ -128,37 +154,63 @@ public static class Autograd
             if (output.Count != 1)
                 throw new InvalidOperationException($"grad can be implicitly created only for scalar outputs; this output has shape {Tensor.ShapeText(output.Shape)}. "
                     + "Pass a gradient of the same shape (y.Backward(gradient: Tensor.OnesLike(y))) or reduce the output first (y.Sum().Backward()).");
-            return Tensor.OnesLike(output);
+            return output.Rank == 0 ? Tensor.Scalar(1) : Tensor.OnesLike(output);
         }
         if (!gradient.SameShape(output))
             throw new ArgumentException($"The gradient has shape {Tensor.ShapeText(gradient.Shape)}; the output has shape {Tensor.ShapeText(output.Shape)}.");
         return gradient;
     }
 
-    // The recorded nodes the outputs depend on, latest first; an explicit stack, so any depth is safe.
-    private static List<Node> Reachable(Tensor[] outputs)
+    // The recorded nodes the outputs depend on, latest first, into the buffers' order; an explicit stack, so any depth is safe.
+    private static void Reachable(Tensor[] outputs, Buffers b)
     {
-        var nodes = new List<Node>();
-        var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<Node>();
+        int epoch = Interlocked.Increment(ref passes);   // a node visited in this pass carries its number: no set needed
+        var (nodes, stack) = (b.Order, b.Stack);
+        stack.Clear();
         foreach (var output in outputs)
-            if (output.Creator is { } c && seen.Add(c)) stack.Push(c);
+            if (output.Creator is { } c && c.Visited != epoch) { c.Visited = epoch; stack.Push(c); }
         while (stack.Count > 0)
         {
             var node = stack.Pop();
             if (node.Freed)
+            {
+                nodes.Clear();
                 throw new InvalidOperationException("Trying to backward through the graph a second time: the first Backward freed it (its saved values are gone). "
                     + "Call Backward(retainGraph: true) the first time if you need to backward through the same graph again.");
+            }
             nodes.Add(node);
             foreach (var input in node.Inputs)
-                if (input.Creator is { } c && seen.Add(c)) stack.Push(c);
+                if (input.Creator is { } c && c.Visited != epoch) { c.Visited = epoch; stack.Push(c); }
         }
-        nodes.Sort((a, b) => b.Sequence.CompareTo(a.Sequence));
-        return nodes;
+        nodes.Sort(latestFirst);
     }
 
     // The vector-Jacobian product of one node: the gradient of each input (null where none is needed).
-    private static Tensor?[] Backward(Node node, Tensor g)
+    // A gradient given as scale·tensor, so that scaling a large vector needs no temporary.
+    internal readonly record struct Contribution(Tensor? Tensor, double Scale);
+
+    private static void Backward(Node node, Tensor g, Contribution[] into)
+    {
+        var inputs = node.Inputs;
+        if (!IsRecording)
+            switch (node.Op)
+            {
+                case Op.Affine:
+                    into[0] = new(g, node.Constant);
+                    return;
+                case Op.Dot when ReferenceEquals(inputs[0], inputs[1]):   // d(a·a) = 2g·a
+                    into[0] = new(inputs[0], 2 * g.Data[0]);
+                    return;
+                case Op.Dot:
+                    into[0] = new(inputs[0].RequiresGradient ? inputs[1] : null, g.Data[0]);
+                    into[1] = new(inputs[1].RequiresGradient ? inputs[0] : null, g.Data[0]);
+                    return;
+            }
+        var gradients = BackwardRule(node, g);
+        for (int i = 0; i < gradients.Length; i++) into[i] = new(gradients[i], 1);
+    }
+
+    private static Tensor?[] BackwardRule(Node node, Tensor g)
     {
         var inputs = node.Inputs;
         var a = inputs[0];
@@ -171,6 +223,7 @@ public static class Autograd
             case Op.Subtract: return [needA ? Reduce(g, a) : null, needB ? Reduce(-g, b!) : null];
             case Op.Multiply: return [needA ? Reduce(g * b!, a) : null, needB ? Reduce(g * a, b!) : null];
             case Op.Divide: return [needA ? Reduce(g / b!, a) : null, needB ? Reduce(-(g * a) / (b! * b!), b!) : null];
+            case Op.Affine: return [g * node.Constant];
             case Op.Negate: return [-g];
             case Op.Power: return [g * (node.Constant * Tensor.Pow(a, node.Constant - 1))];
             case Op.Exp: return [g * output];
@@ -184,7 +237,11 @@ public static class Autograd
             case Op.Abs: return [g * Constant(a, v => double.IsNaN(v) ? v : Math.Sign(v))];   // abs'(0) = 0
             case Op.Elementwise:
                 return inputs.Select((input, k) => input.RequiresGradient ? Reduce(g * Tensor.Map(node.Function!.Derivative(k), inputs), input) : null).ToArray();
-            case Op.Sum: return [g * Tensor.OnesLike(a)];
+            case Op.Sum: return [Tensor.Expand(g, a.ShapeArray)];
+            case Op.Expand: return [g.Sum()];
+            case Op.Norm: return [a * g / output];
+            case Op.Slice: return [Tensor.Pad(g, node.Position, a.Count)];
+            case Op.Pad: return [g.Slice(node.Position, a.Count)];
             case Op.Dot: return [needA ? g * b! : null, needB ? g * a : null];
             case Op.MatMul when b!.Rank == 1: return [needA ? Tensor.Outer(g, b) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null];
             case Op.MatMul: return [needA ? Tensor.MatMul(g, b.Transpose()) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null];

@@ -213,6 +213,17 @@ public sealed partial class Tensor
 
     internal bool KeepsGrad => IsLeaf ? RequiresGradient : retainsGrad;
 
+    // Grad += scale·gradient, in the leaf's own buffer (created at the first pass).
+    internal void AccumulateGrad(Tensor gradient, double scale)
+    {
+        Grad ??= Zeros(shape);
+        var target = Grad.Data;
+        if (target.Length == 1) target[0] += scale * gradient.Data[0];
+        else if (gradient.Count == 1) System.Numerics.Tensors.TensorPrimitives.Add(target, scale * gradient.Data[0], target);
+        else if (scale == 1) System.Numerics.Tensors.TensorPrimitives.Add(target, gradient.Data, target);
+        else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient.Data, scale, target, target);
+    }
+
     internal void StoreGrad(Tensor gradient, bool createGraph)
     {
         if (Grad is null) Grad = createGraph ? gradient : gradient.Copy();
@@ -224,7 +235,8 @@ public sealed partial class Tensor
 
     private void AddInPlace(Tensor other)
     {
-        if (other.Count == Count) System.Numerics.Tensors.TensorPrimitives.Add(Data, other.Data, Data);
+        if (Count == 1) Data[0] += other.Data[0];
+        else if (other.Count == Count) System.Numerics.Tensors.TensorPrimitives.Add(Data, other.Data, Data);
         else System.Numerics.Tensors.TensorPrimitives.Add(Data, other.Data[0], Data);
     }
 

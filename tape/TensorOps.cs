@@ -9,8 +9,8 @@ namespace Hybrid.Tape;
 /// <summary>The operations a <see cref="Tensor"/> records.</summary>
 internal enum Op
 {
-    Add, Subtract, Multiply, Divide, Negate, Power, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs,
-    Elementwise, Sum, Dot, MatMul, Outer, Transpose, Index, Scatter,
+    Add, Subtract, Multiply, Divide, Affine, Negate, Power, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs,
+    Elementwise, Sum, Norm, Expand, Dot, MatMul, Outer, Transpose, Index, Scatter, Slice, Pad,
 }
 
 /// <summary>One recorded operation: data for the backward pass, not a closure.</summary>
@@ -21,26 +21,40 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
     public Op Op { get; } = op;
     public Tensor[] Inputs { get; } = inputs;
     public Tensor Output { get; } = output;
-    public double Constant { get; init; }               // Power: the exponent
-    public int Position { get; init; }                  // Index, Scatter: the flat position
-    public int[] SourceShape { get; init; } = [];       // Scatter: the shape of the tensor indexed
+    public double Constant { get; init; }               // Power: the exponent; Affine: the scale
+    public double Shift { get; init; }                  // Affine: the constant added
+    public int Position { get; init; }                  // Index, Scatter, Slice, Pad: the (first) flat position
+    public int[] SourceShape { get; init; } = [];       // Scatter, Pad, Expand: the shape of the result
     public Elementwise? Function { get; init; }         // Elementwise: the scalar function applied
     public long Sequence { get; } = Interlocked.Increment(ref created);   // creation order: reverse it to go backward
     public bool Freed { get; set; }
+    public int Visited { get; set; }                    // the number of the backward pass that last reached this node
 }
 
 public sealed partial class Tensor
 {
-    private static Tensor Record(Tensor result, Op op, Tensor[] inputs, double constant = 0, int position = 0, int[]? sourceShape = null, Elementwise? function = null)
+    private static Tensor Record(Tensor result, Op op, Tensor[] inputs, double constant = 0, int position = 0, int[]? sourceShape = null,
+        Elementwise? function = null, double shift = 0)
     {
         if (!Autograd.IsRecording) return result;
         foreach (var input in inputs)
             if (input.RequiresGradient)
             {
-                result.MarkRecorded(new Node(op, inputs, result) { Constant = constant, Position = position, SourceShape = sourceShape ?? [], Function = function });
+                result.MarkRecorded(new Node(op, inputs, result) { Constant = constant, Shift = shift, Position = position, SourceShape = sourceShape ?? [], Function = function });
                 break;
             }
         return result;
+    }
+
+    // scale·a + shift with constant scale and shift: a·c, a + c, c − a, −a without a tensor for the constant.
+    private static Tensor Affine(Tensor a, double scale, double shift)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var data = new double[a.Count];
+        if (data.Length == 1) data[0] = scale * a.Data[0] + shift;
+        else if (shift == 0) TP.Multiply(a.Data, scale, data);
+        else { TP.Multiply(a.Data, scale, data); TP.Add(data, shift, data); }
+        return Record(new Tensor(data, a.shape), Op.Affine, [a], constant: scale, shift: shift);
     }
 
     // Elementwise binary operations: equal shapes, or a scalar on either side (broadcast).
@@ -52,6 +66,12 @@ public sealed partial class Tensor
             : throw new ArgumentException($"{op}: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not match (elementwise operations need equal shapes, or a scalar on one side).");
         var data = new double[resultShape == a.shape ? a.Count : b.Count];
         bool scalarA = a.Rank == 0 && b.Rank != 0, scalarB = b.Rank == 0 && a.Rank != 0;
+        if (data.Length == 1)   // scalars: no kernel call
+        {
+            double x = a.Data[0], y = b.Data[0];
+            data[0] = op switch { Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, _ => x / y };
+            return Record(new Tensor(data, resultShape), op, [a, b]);
+        }
         switch (op)
         {
             case Op.Add when scalarA: TP.Add(b.Data, a.Data[0], data); break;
@@ -75,6 +95,17 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(a);
         var data = new double[a.Count];
+        if (data.Length == 1)   // scalars: no kernel call
+        {
+            double x = a.Data[0];
+            data[0] = op switch
+            {
+                Op.Negate => -x, Op.Power => Math.Pow(x, constant), Op.Exp => Math.Exp(x), Op.Log => Math.Log(x), Op.Sqrt => Math.Sqrt(x),
+                Op.Sin => Math.Sin(x), Op.Cos => Math.Cos(x), Op.Tanh => Math.Tanh(x), Op.Sigmoid => 1 / (1 + Math.Exp(-x)), Op.Abs => Math.Abs(x),
+                _ => x > 0 ? x : double.IsNaN(x) ? x : 0,
+            };
+            return Record(new Tensor(data, a.shape), op, [a], constant);
+        }
         switch (op)
         {
             case Op.Negate: TP.Negate(a.Data, data); break;
@@ -102,17 +133,17 @@ public sealed partial class Tensor
     /// <summary>Elementwise quotient.</summary>
     public static Tensor operator /(Tensor a, Tensor b) => Binary(Op.Divide, a, b);
     /// <summary>Adds a constant.</summary>
-    public static Tensor operator +(Tensor a, double c) => Binary(Op.Add, a, Scalar(c));
+    public static Tensor operator +(Tensor a, double c) => Affine(a, 1, c);
     /// <summary>Adds to a constant.</summary>
-    public static Tensor operator +(double c, Tensor a) => Binary(Op.Add, Scalar(c), a);
+    public static Tensor operator +(double c, Tensor a) => Affine(a, 1, c);
     /// <summary>Subtracts a constant.</summary>
-    public static Tensor operator -(Tensor a, double c) => Binary(Op.Subtract, a, Scalar(c));
+    public static Tensor operator -(Tensor a, double c) => Affine(a, 1, -c);
     /// <summary>Subtracts from a constant.</summary>
-    public static Tensor operator -(double c, Tensor a) => Binary(Op.Subtract, Scalar(c), a);
+    public static Tensor operator -(double c, Tensor a) => Affine(a, -1, c);
     /// <summary>Scales by a constant.</summary>
-    public static Tensor operator *(Tensor a, double c) => Binary(Op.Multiply, a, Scalar(c));
+    public static Tensor operator *(Tensor a, double c) => Affine(a, c, 0);
     /// <summary>Scales by a constant.</summary>
-    public static Tensor operator *(double c, Tensor a) => Binary(Op.Multiply, Scalar(c), a);
+    public static Tensor operator *(double c, Tensor a) => Affine(a, c, 0);
     /// <summary>Divides by a constant.</summary>
     public static Tensor operator /(Tensor a, double c) => Binary(Op.Divide, a, Scalar(c));
     /// <summary>Divides a constant elementwise.</summary>
@@ -166,13 +197,32 @@ public sealed partial class Tensor
     }
 
     /// <summary>The sum of all elements, as a scalar.</summary>
-    public Tensor Sum() => Record(new Tensor([TP.Sum(Data)], []), Op.Sum, [this]);
+    public Tensor Sum() => Record(new Tensor([Count == 1 ? Data[0] : TP.Sum(Data)], []), Op.Sum, [this]);
 
     /// <summary>The mean of all elements, as a scalar.</summary>
     public Tensor Mean() => Sum() / Count;
 
-    /// <summary>The Euclidean norm √(Σ a²), as a scalar.</summary>
-    public Tensor Norm() => Sqrt((this * this).Sum());
+    /// <summary>The Euclidean norm √(Σ a²), as a scalar (its gradient at 0 is NaN, as PyTorch's).</summary>
+    public Tensor Norm() => Record(new Tensor([Count == 1 ? Math.Abs(Data[0]) : TP.Norm(Data)], []), Op.Norm, [this]);
+
+    // A scalar repeated in a shape: the backward of Sum.
+    internal static Tensor Expand(Tensor scalar, int[] shape) => Record(Full(scalar.Data[0], shape), Op.Expand, [scalar], sourceShape: shape);
+
+    /// <summary>Elements [start, start + length) of a vector, as a vector that stays in the graph (<c>x.Slice(1, n - 1)</c> is x[1:]).</summary>
+    public Tensor Slice(int start, int length)
+    {
+        if (Rank != 1 || start < 0 || length < 0 || start + length > Count)
+            throw new ArgumentOutOfRangeException(nameof(start), $"Slice({start}, {length}) does not fit shape {ShapeText(shape)} (slices take a vector and a range inside it).");
+        return Record(new Tensor(Data.AsSpan(start, length).ToArray(), [length]), Op.Slice, [this], position: start);
+    }
+
+    // The backward of Slice: zeros of the sliced vector's length with the gradient at its place.
+    internal static Tensor Pad(Tensor g, int start, int length)
+    {
+        var data = new double[length];
+        g.Data.CopyTo(data, start);
+        return Record(new Tensor(data, [length]), Op.Pad, [g], position: start, sourceShape: [length]);
+    }
 
     /// <summary>The inner product of two vectors of equal length, as a scalar.</summary>
     public static Tensor Dot(Tensor a, Tensor b)

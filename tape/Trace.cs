@@ -188,6 +188,7 @@ public sealed class Trace
             case Op.Subtract: return Zip((a, b) => a - b);
             case Op.Multiply: return Zip((a, b) => a * b);
             case Op.Divide: return Zip((a, b) => a / b);
+            case Op.Affine: return Map(a => Number(node.Constant) * a + Number(node.Shift));
             case Op.Negate: return Map(a => -a);
             case Op.Power: return Map(a => Expr.Pow(a, Number(node.Constant)));
             case Op.Exp: return Map(Expr.Exp);
@@ -207,6 +208,10 @@ public sealed class Trace
                     f.Parameters.Select((p, k) => (p, args[k][args[k].Length == 1 ? 0 : i])).ToDictionary(x => x.p, x => x.Item2))).ToArray();
             }
             case Op.Sum: return [Expr.Sum(args[0])];
+            case Op.Norm: return [Expr.Sqrt(Expr.Sum(args[0].Select(a => Expr.Pow(a, 2))))];
+            case Op.Expand: return Enumerable.Repeat(args[0][0], node.SourceShape.Aggregate(1, (a, b) => a * b)).ToArray();
+            case Op.Slice: return args[0].Skip(node.Position).Take(node.Output.Count).ToArray();
+            case Op.Pad: return Enumerable.Range(0, node.Output.Count).Select(i => i >= node.Position && i < node.Position + args[0].Length ? args[0][i - node.Position] : Expr.Number(0)).ToArray();
             case Op.Dot: return [Expr.Sum(args[0].Select((a, i) => a * args[1][i]))];
             case Op.MatMul:
             {
