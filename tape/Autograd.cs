@@ -96,17 +96,17 @@ public static class Autograd
                 Backward(node, g, gradients);
                 for (int i = 0; i < node.Inputs.Length; i++)
                 {
-                    var (gi, scale) = gradients[i];
+                    var (gi, scale, outerWith) = gradients[i];
                     if (gi is null) continue;
                     gradients[i] = default;
                     if (anomalyDepth > 0 && (double.IsNaN(scale) || gi.Data.Any(double.IsNaN)))
                         throw new ArithmeticException($"Backward of {node.Op} produced NaN in the gradient of its input {i} (shape {Tensor.ShapeText(node.Inputs[i].Shape)}); " +
                             $"its inputs were {string.Join(", ", node.Inputs.Select(t => t.ToString()))}.");
                     var input = node.Inputs[i];
-                    if (targets is null && input.IsLeaf && input.KeepsGrad && !createGraph) input.AccumulateGrad(gi, scale);   // straight into the reused buffer
+                    if (targets is null && input.IsLeaf && input.KeepsGrad && !createGraph) input.AccumulateGrad(gi, scale, outerWith);   // straight into the reused buffer
                     else
                     {
-                        input.Accumulate(scale == 1 ? gi : gi * scale);
+                        input.Accumulate(outerWith is not null ? Tensor.Outer(gi, outerWith) : scale == 1 ? gi : gi * scale);
                         touched.Add(input);
                     }
                 }
@@ -186,8 +186,9 @@ public static class Autograd
     }
 
     // The vector-Jacobian product of one node: the gradient of each input (null where none is needed).
-    // A gradient given as scale·tensor, so that scaling a large vector needs no temporary.
-    internal readonly record struct Contribution(Tensor? Tensor, double Scale);
+    // A gradient given as scale·tensor, or as the outer product tensor·outerWithᵀ, so that scaling a large vector or
+    // forming a weight matrix's gradient needs no temporary when it goes straight into a leaf's buffer.
+    internal readonly record struct Contribution(Tensor? Tensor, double Scale, Tensor? OuterWith = null);
 
     private static void Backward(Node node, Tensor g, Contribution[] into)
     {
@@ -204,6 +205,10 @@ public static class Autograd
                 case Op.Dot:
                     into[0] = new(inputs[0].RequiresGradient ? inputs[1] : null, g.Data[0]);
                     into[1] = new(inputs[1].RequiresGradient ? inputs[0] : null, g.Data[0]);
+                    return;
+                case Op.MatMul when inputs[1].Rank == 1:   // d(A·b): outer(g, b) for A, Aᵀ·g for b
+                    into[0] = new(inputs[0].RequiresGradient ? g : null, 1, inputs[1]);
+                    into[1] = new(inputs[1].RequiresGradient ? Tensor.MatMul(inputs[0].Transpose(), g) : null, 1);
                     return;
             }
         var gradients = BackwardRule(node, g);

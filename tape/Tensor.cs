@@ -213,12 +213,21 @@ public sealed partial class Tensor
 
     internal bool KeepsGrad => IsLeaf ? RequiresGradient : retainsGrad;
 
-    // Grad += scale·gradient, in the leaf's own buffer (created at the first pass).
-    internal void AccumulateGrad(Tensor gradient, double scale)
+    // Grad += scale·gradient (or += outer(gradient, outerWith)), in the leaf's own buffer (created at the first pass).
+    internal void AccumulateGrad(Tensor gradient, double scale, Tensor? outerWith)
     {
         Grad ??= Zeros(shape);
         var target = Grad.Data;
-        if (target.Length == 1) target[0] += scale * gradient.Data[0];
+        if (outerWith is not null)
+        {
+            int n = outerWith.Count;
+            for (int i = 0; i < gradient.Count; i++)
+            {
+                var row = target.AsSpan(i * n, n);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(outerWith.Data, gradient.Data[i], row, row);
+            }
+        }
+        else if (target.Length == 1) target[0] += scale * gradient.Data[0];
         else if (gradient.Count == 1) System.Numerics.Tensors.TensorPrimitives.Add(target, scale * gradient.Data[0], target);
         else if (scale == 1) System.Numerics.Tensors.TensorPrimitives.Add(target, gradient.Data, target);
         else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient.Data, scale, target, target);

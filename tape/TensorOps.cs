@@ -33,6 +33,9 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
 
 public sealed partial class Tensor
 {
+    // A result buffer that the kernel overwrites entirely: skipping the zeroing matters for large tensors.
+    private static double[] Uninitialized(int count) => GC.AllocateUninitializedArray<double>(count);
+
     private static Tensor Record(Tensor result, Op op, Tensor[] inputs, double constant = 0, int position = 0, int[]? sourceShape = null,
         Elementwise? function = null, double shift = 0)
     {
@@ -50,7 +53,7 @@ public sealed partial class Tensor
     private static Tensor Affine(Tensor a, double scale, double shift)
     {
         ArgumentNullException.ThrowIfNull(a);
-        var data = new double[a.Count];
+        var data = Uninitialized(a.Count);
         if (data.Length == 1) data[0] = scale * a.Data[0] + shift;
         else if (shift == 0) TP.Multiply(a.Data, scale, data);
         else { TP.Multiply(a.Data, scale, data); TP.Add(data, shift, data); }
@@ -64,7 +67,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(b);
         int[] resultShape = a.SameShape(b) || b.Rank == 0 ? a.shape : a.Rank == 0 ? b.shape
             : throw new ArgumentException($"{op}: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not match (elementwise operations need equal shapes, or a scalar on one side).");
-        var data = new double[resultShape == a.shape ? a.Count : b.Count];
+        var data = Uninitialized(resultShape == a.shape ? a.Count : b.Count);
         bool scalarA = a.Rank == 0 && b.Rank != 0, scalarB = b.Rank == 0 && a.Rank != 0;
         if (data.Length == 1)   // scalars: no kernel call
         {
@@ -94,7 +97,7 @@ public sealed partial class Tensor
     private static Tensor Unary(Op op, Tensor a, double constant = 0)
     {
         ArgumentNullException.ThrowIfNull(a);
-        var data = new double[a.Count];
+        var data = Uninitialized(a.Count);
         if (data.Length == 1)   // scalars: no kernel call
         {
             double x = a.Data[0];
@@ -191,7 +194,7 @@ public sealed partial class Tensor
         foreach (var a in args)
             if (a.Rank != 0 && !a.SameShape(shaped))
                 throw new ArgumentException($"{function.Name}: shapes {string.Join(" and ", args.Select(t => ShapeText(t.shape)))} do not match (elementwise operations need equal shapes, or scalars).");
-        var data = new double[shaped.Count];
+        var data = Uninitialized(shaped.Count);
         function.Evaluate(args.Select(a => a.Data).ToArray(), data);
         return Record(new Tensor(data, shaped.shape), Op.Elementwise, args, function: function);
     }
@@ -240,7 +243,7 @@ public sealed partial class Tensor
         int m = a.shape[0], k = a.shape[1];
         if (b.Rank == 1)
         {
-            var result = new double[m];
+            var result = Uninitialized(m);
             for (int i = 0; i < m; i++) result[i] = TP.Dot(a.Data.AsSpan(i * k, k), b.Data);
             return Record(new Tensor(result, [m]), Op.MatMul, [a, b]);
         }
@@ -259,7 +262,7 @@ public sealed partial class Tensor
     {
         if (a.Rank != 1 || b.Rank != 1) throw new ArgumentException($"Outer: needs two vectors; got shapes {ShapeText(a.shape)} and {ShapeText(b.shape)}.");
         int m = a.Count, n = b.Count;
-        var data = new double[m * n];
+        var data = Uninitialized(m * n);
         for (int i = 0; i < m; i++) TP.Multiply(b.Data, a.Data[i], data.AsSpan(i * n, n));
         return Record(new Tensor(data, [m, n]), Op.Outer, [a, b]);
     }
@@ -269,7 +272,7 @@ public sealed partial class Tensor
     {
         if (Rank < 2) return Record(new Tensor(Data, shape), Op.Transpose, [this]);
         int m = shape[0], n = shape[1];
-        var data = new double[Count];
+        var data = Uninitialized(Count);
         for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) data[j * m + i] = Data[i * n + j];
         return Record(new Tensor(data, [n, m]), Op.Transpose, [this]);
     }
