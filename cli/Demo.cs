@@ -1,5 +1,6 @@
-// `hybrid demo`: a short tour of the symbolic core — build or parse, differentiate, simplify,
-// evaluate, print. The define-by-run walkthrough joins it once the Tensor API exists.
+// `hybrid demo`: the autograd walkthrough of Dive into Deep Learning in C# (Walkthrough.cs, the
+// same steps as docs/autograd.md), then a short tour of the symbolic core — build or parse,
+// differentiate, simplify, evaluate, print.
 using Hybrid.Symbolic;
 
 namespace Hybrid.Cli;
@@ -10,6 +11,11 @@ public static class Demo
     /// <summary>Writes the tour to <paramref name="output"/>.</summary>
     public static void Run(TextWriter output)
     {
+        output.WriteLine("Hybrid: the automatic-differentiation chapter of Dive into Deep Learning, in C#");
+        output.WriteLine();
+        Walkthrough.Run(output);
+        output.WriteLine();
+
         var x = Expr.Symbol("x");
         var y = Expr.Symbol("y");
 

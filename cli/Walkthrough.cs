@@ -1,0 +1,123 @@
+// The automatic-differentiation chapter of Dive into Deep Learning, step by step, in C#. `hybrid
+// demo` prints it, and docs/autograd.md shows this code with the output it prints: a test checks
+// that every code line of the guide is here and that the guide's outputs are exactly what this prints.
+using Hybrid.Symbolic;
+using Hybrid.Tape;
+
+namespace Hybrid.Cli;
+
+/// <summary>The autograd walkthrough of <c>docs/autograd.md</c>.</summary>
+public static class Walkthrough
+{
+    /// <summary>The chapter's function with control flow: doubling until the norm passes 1000, then a branch on the sign.</summary>
+    public static Tensor F(Tensor a)
+    {
+        var b = a * 2;
+        while (b.Norm() < 1000) b = b * 2;
+        var c = b.Sum() > 0 ? b : 100 * b;
+        return c;
+    }
+
+    /// <summary>Runs every step, writing each step's output (steps separated by a blank line).</summary>
+    public static void Run(TextWriter output)
+    {
+        void Print(object? value) => output.WriteLine(value);
+        void Step() => output.WriteLine();
+
+        // 1. A simple function
+        var x = Tensor.Arange(4);
+        Print(x);
+        x.RequiresGrad();
+        Print(x.Grad is null);
+        var y = 2 * Tensor.Dot(x, x);
+        Print(y);
+        y.Backward();
+        Print(x.Grad);
+        Step();
+
+        // 2. Gradients accumulate in one reused buffer until zeroed
+        var buffer = x.Grad;
+        x.ZeroGrad();
+        y = x.Sum();
+        y.Backward();
+        Print(x.Grad);
+        Print(ReferenceEquals(buffer, x.Grad));
+        Step();
+
+        // 3. A non-scalar output needs a gradient (or a sum)
+        x.ZeroGrad();
+        y = x * x;
+        try { y.Backward(); }
+        catch (InvalidOperationException e) { Print(e.Message); }
+        y.Backward(gradient: Tensor.OnesLike(y));
+        Print(x.Grad);
+        Step();
+
+        // 4. Detaching computation
+        x.ZeroGrad();
+        y = x * x;
+        var u = y.Detach();
+        var z = u * x;
+        z.Sum().Backward();
+        Print(x.Grad);
+        Print(u.RequiresGradient);
+        x.ZeroGrad();
+        y.Sum().Backward();
+        Print(x.Grad);
+        Step();
+
+        // 5. Gradients and Python (here: C#) control flow
+        var a = Tensor.Scalar(0.37).RequiresGrad();
+        var d = F(a);
+        d.Backward();
+        Print(d);
+        Print(a.Grad);
+        Print(a.Grad!.Item() == d.Item() / a.Item());
+        Step();
+
+        // 6. Backward twice: the graph is freed unless retained
+        try { d.Backward(); }
+        catch (InvalidOperationException e) { Print(e.Message); }
+        a.ZeroGrad();
+        var e2 = F(a);
+        e2.Backward(retainGraph: true);
+        e2.Backward();
+        Print(a.Grad);
+        Step();
+
+        // 7. Second derivatives: keep the graph of the gradient
+        var t = Tensor.Scalar(1.0).RequiresGrad();
+        var s = Tensor.Sin(t);
+        var ds = Autograd.Grad([s], [t], createGraph: true)[0];
+        var dds = Autograd.Grad([ds], [t])[0];
+        Print(ds);
+        Print(dds);
+        Step();
+
+        // 8. No grad
+        using (Autograd.NoGrad())
+        {
+            var w = x * 2;
+            Print(w.RequiresGradient);
+        }
+        Step();
+
+        // 9. The same path, exactly: trace it to an expression
+        var trace = Trace.Record(F, "a", Tensor.Scalar(0.37));
+        Print(trace.Output);
+        Print(trace.Output.Differentiate(trace.Symbols[0]));
+        Print(trace.Guards[^1].Condition);
+        try { trace.Gradient([-0.37], new double[1]); }
+        catch (InvalidOperationException e) { Print(e.Message); }
+        Step();
+
+        // 10. The seed done symbolically and on a compiled tape
+        var xs = Expr.Symbols("x0", "x1", "x2", "x3");
+        var seed = 2 * Expr.Sum(xs.Select(v => Expr.Pow(v, 2)));
+        Print(string.Join(", ", seed.Gradient(xs).Select(g => g.ToString())));
+        var compiled = Tape.Tape.Lower(seed, xs).Compile();
+        var gradient = new double[4];
+        Print(compiled.Gradient([0.0, 1, 2, 3], gradient, compiled.CreateWorkspace()));
+        Print(string.Join(", ", gradient));
+    }
+}
