@@ -4,6 +4,7 @@
 using BenchmarkDotNet.Attributes;
 using Hybrid.Symbolic;
 using Hybrid.Tape;
+using Hybrid.Testing;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Hybrid.Bench;
@@ -23,34 +24,18 @@ public class W1RosenbrockScalarBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        x = Enumerable.Range(0, N).Select(i => 0.5 + 0.01 * (i % 7)).ToArray();
+        x = Workloads.RosenbrockPoint(N);
         gradient = new double[N];
         var symbols = Symbols(N);
-        tape = Tape.Tape.Lower(Rosenbrock(symbols), symbols);
+        tape = Tape.Tape.Lower(Workloads.Rosenbrock(symbols), symbols);
         compiled = tape.Compile();
         workspace = tape.CreateWorkspace();
     }
 
     public static Expr[] Symbols(int n) => Enumerable.Range(0, n).Select(i => Expr.Symbol("x" + i)).ToArray();
 
-    /// <summary>Σ 100 (x_{i+1} − x_i²)² + (1 − x_i)², built as one sum.</summary>
-    public static Expr Rosenbrock(Expr[] x) =>
-        Expr.Sum(Enumerable.Range(0, x.Length - 1).SelectMany(i => new[] { 100 * Expr.Pow(x[i + 1] - Expr.Pow(x[i], 2), 2), Expr.Pow(1 - x[i], 2) }));
-
     [Benchmark(Baseline = true)]
-    public double HandWritten()
-    {
-        double f = 0;
-        Array.Clear(gradient);
-        for (int i = 0; i < x.Length - 1; i++)
-        {
-            double t = x[i + 1] - x[i] * x[i], u = 1 - x[i];
-            f += 100 * t * t + u * u;
-            gradient[i] += -400 * t * x[i] - 2 * u;
-            gradient[i + 1] += 200 * t;
-        }
-        return f;
-    }
+    public double HandWritten() => Workloads.RosenbrockByHand(x, gradient);
 
     [Benchmark]
     public double Interpreted() => tape.Gradient(x, gradient, workspace);
@@ -79,11 +64,11 @@ public class W1LoweringBenchmarks
     public void Setup()
     {
         symbols = W1RosenbrockScalarBenchmarks.Symbols(N);
-        rosenbrock = W1RosenbrockScalarBenchmarks.Rosenbrock(symbols);
+        rosenbrock = Workloads.Rosenbrock(symbols);
     }
 
     [Benchmark(Baseline = true)]
-    public Expr Build() => W1RosenbrockScalarBenchmarks.Rosenbrock(symbols);
+    public Expr Build() => Workloads.Rosenbrock(symbols);
 
     [Benchmark]
     public Tape.Tape Lower() => Tape.Tape.Lower(rosenbrock, symbols);

@@ -96,8 +96,8 @@ public class CompiledTapeTests
     {
         const int n = 1000;
         var symbols = Enumerable.Range(0, n).Select(i => Symbol("x" + i)).ToArray();
-        var tape = Tape.Lower(Sum(Enumerable.Range(0, n - 1).SelectMany(i => new[] { 100 * Pow(symbols[i + 1] - Pow(symbols[i], 2), 2), Pow(1 - symbols[i], 2) })), symbols);
-        var point = Enumerable.Range(0, n).Select(i => 0.5 + 0.01 * (i % 7)).ToArray();
+        var tape = Tape.Lower(Workloads.Rosenbrock(symbols), symbols);
+        var point = Workloads.RosenbrockPoint(n);
         var ws = tape.CreateWorkspace();
         var compiled = tape.Compile();
         Assert.False(compiled.IsInterpreted);

@@ -1,6 +1,7 @@
 // The define-by-run workloads of WORKLOADS.md (W1 vectorized, W2, W3, W4) written once with tensors,
 // next to their hand-written C# baselines, so the tests check their figures and the benchmarks time
 // the same code.
+using Hybrid.Symbolic;
 using Hybrid.Tape;
 
 namespace Hybrid.Testing;
@@ -10,6 +11,10 @@ public static class Workloads
 {
     /// <summary>W1 starting point: x_i = 0.5 + 0.01·(i mod 7).</summary>
     public static double[] RosenbrockPoint(int n) => Enumerable.Range(0, n).Select(i => 0.5 + 0.01 * (i % 7)).ToArray();
+
+    /// <summary>W1, scalar form: Σ 100 (x_{i+1} − x_i²)² + (1 − x_i)² built term by term as one sum, what a lowered expression is.</summary>
+    public static Expr Rosenbrock(Expr[] x) =>
+        Expr.Sum(Enumerable.Range(0, x.Length - 1).SelectMany(i => new[] { 100 * Expr.Pow(x[i + 1] - Expr.Pow(x[i], 2), 2), Expr.Pow(1 - x[i], 2) }));
 
     /// <summary>W1, vectorized: Σ 100 (x[1:] − x[:-1]²)² + (1 − x[:-1])² in a dozen whole-vector operations.</summary>
     public static Tensor Rosenbrock(Tensor x)
