@@ -22,6 +22,9 @@ public sealed partial class Tensor
     internal Tensor? Pending;            // the gradient being accumulated during one backward pass
     private bool ownsPending;            // Pending is this tensor's own buffer (else it may be shared with other inputs)
     private bool retainsGrad;
+    private Tensor[]? asInputs;          // [this], shared by every recorded one-input op that reads this tensor
+
+    internal Tensor[] AsInputs => asInputs ??= [this];
 
     internal Tensor(double[] data, int[] shape)
     {

@@ -36,16 +36,22 @@ public sealed partial class Tensor
     // A result buffer that the kernel overwrites entirely: skipping the zeroing matters for large tensors.
     private static double[] Uninitialized(int count) => GC.AllocateUninitializedArray<double>(count);
 
-    private static Tensor Record(Tensor result, Op op, Tensor[] inputs, double constant = 0, int position = 0, int[]? sourceShape = null,
-        Elementwise? function = null, double shift = 0)
+    // Records the op producing result when grad mode is on and an input requires grad. The one- and
+    // two-input forms build the inputs array only then: most results of a forward pass under NoGrad need none.
+    private static Tensor Record(Tensor result, Op op, Tensor input, double constant = 0, int position = 0, int[]? sourceShape = null, double shift = 0) =>
+        Autograd.IsRecording && input.RequiresGradient
+            ? Attach(result, new Node(op, input.AsInputs, result) { Constant = constant, Shift = shift, Position = position, SourceShape = sourceShape ?? [] })
+            : result;
+
+    private static Tensor Record(Tensor result, Op op, Tensor a, Tensor b) =>
+        Autograd.IsRecording && (a.RequiresGradient || b.RequiresGradient) ? Attach(result, new Node(op, [a, b], result)) : result;
+
+    private static Tensor Record(Tensor result, Op op, Tensor[] inputs, Elementwise function) =>
+        Autograd.IsRecording && inputs.Any(t => t.RequiresGradient) ? Attach(result, new Node(op, inputs, result) { Function = function }) : result;
+
+    private static Tensor Attach(Tensor result, Node node)
     {
-        if (!Autograd.IsRecording) return result;
-        foreach (var input in inputs)
-            if (input.RequiresGradient)
-            {
-                result.MarkRecorded(new Node(op, inputs, result) { Constant = constant, Shift = shift, Position = position, SourceShape = sourceShape ?? [], Function = function });
-                break;
-            }
+        result.MarkRecorded(node);
         return result;
     }
 
@@ -57,7 +63,7 @@ public sealed partial class Tensor
         if (data.Length == 1) data[0] = scale * a.Data[0] + shift;
         else if (shift == 0) TP.Multiply(a.Data, scale, data);
         else { TP.Multiply(a.Data, scale, data); TP.Add(data, shift, data); }
-        return Record(new Tensor(data, a.shape), Op.Affine, [a], constant: scale, shift: shift);
+        return Record(new Tensor(data, a.shape), Op.Affine, a, constant: scale, shift: shift);
     }
 
     // Elementwise binary operations: equal shapes, or a scalar on either side (broadcast).
@@ -73,7 +79,7 @@ public sealed partial class Tensor
         {
             double x = a.Data[0], y = b.Data[0];
             data[0] = op switch { Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, _ => x / y };
-            return Record(new Tensor(data, resultShape), op, [a, b]);
+            return Record(new Tensor(data, resultShape), op, a, b);
         }
         switch (op)
         {
@@ -91,7 +97,7 @@ public sealed partial class Tensor
             case Op.Divide: TP.Divide(a.Data, b.Data, data); break;
             default: throw new InvalidOperationException($"{op} is not a binary elementwise operation.");
         }
-        return Record(new Tensor(data, resultShape), op, [a, b]);
+        return Record(new Tensor(data, resultShape), op, a, b);
     }
 
     private static Tensor Unary(Op op, Tensor a, double constant = 0)
@@ -107,7 +113,7 @@ public sealed partial class Tensor
                 Op.Sin => Math.Sin(x), Op.Cos => Math.Cos(x), Op.Tanh => Math.Tanh(x), Op.Sigmoid => 1 / (1 + Math.Exp(-x)), Op.Abs => Math.Abs(x),
                 _ => x > 0 ? x : double.IsNaN(x) ? x : 0,
             };
-            return Record(new Tensor(data, a.shape), op, [a], constant);
+            return Record(new Tensor(data, a.shape), op, a, constant);
         }
         switch (op)
         {
@@ -124,7 +130,7 @@ public sealed partial class Tensor
             case Op.Relu: for (int i = 0; i < data.Length; i++) data[i] = a.Data[i] > 0 ? a.Data[i] : double.IsNaN(a.Data[i]) ? a.Data[i] : 0; break;
             default: throw new InvalidOperationException($"{op} is not a unary elementwise operation.");
         }
-        return Record(new Tensor(data, a.shape), op, [a], constant);
+        return Record(new Tensor(data, a.shape), op, a, constant);
     }
 
     /// <summary>Elementwise sum (a scalar on either side broadcasts).</summary>
@@ -196,27 +202,27 @@ public sealed partial class Tensor
                 throw new ArgumentException($"{function.Name}: shapes {string.Join(" and ", args.Select(t => ShapeText(t.shape)))} do not match (elementwise operations need equal shapes, or scalars).");
         var data = Uninitialized(shaped.Count);
         function.Evaluate(args.Select(a => a.Data).ToArray(), data);
-        return Record(new Tensor(data, shaped.shape), Op.Elementwise, args, function: function);
+        return Record(new Tensor(data, shaped.shape), Op.Elementwise, args, function);
     }
 
     /// <summary>The sum of all elements, as a scalar.</summary>
-    public Tensor Sum() => Record(new Tensor([Count == 1 ? Data[0] : TP.Sum(Data)], []), Op.Sum, [this]);
+    public Tensor Sum() => Record(new Tensor([Count == 1 ? Data[0] : TP.Sum(Data)], []), Op.Sum, this);
 
     /// <summary>The mean of all elements, as a scalar.</summary>
     public Tensor Mean() => Sum() / Count;
 
     /// <summary>The Euclidean norm √(Σ a²), as a scalar (its gradient at 0 is NaN, as PyTorch's).</summary>
-    public Tensor Norm() => Record(new Tensor([Count == 1 ? Math.Abs(Data[0]) : TP.Norm(Data)], []), Op.Norm, [this]);
+    public Tensor Norm() => Record(new Tensor([Count == 1 ? Math.Abs(Data[0]) : TP.Norm(Data)], []), Op.Norm, this);
 
     // A scalar repeated in a shape: the backward of Sum.
-    internal static Tensor Expand(Tensor scalar, int[] shape) => Record(Full(scalar.Data[0], shape), Op.Expand, [scalar], sourceShape: shape);
+    internal static Tensor Expand(Tensor scalar, int[] shape) => Record(Full(scalar.Data[0], shape), Op.Expand, scalar, sourceShape: shape);
 
     /// <summary>Elements [start, start + length) of a vector, as a vector that stays in the graph (<c>x.Slice(1, n - 1)</c> is x[1:]).</summary>
     public Tensor Slice(int start, int length)
     {
         if (Rank != 1 || start < 0 || length < 0 || start + length > Count)
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice({start}, {length}) does not fit shape {ShapeText(shape)} (slices take a vector and a range inside it).");
-        return Record(new Tensor(Data.AsSpan(start, length).ToArray(), [length]), Op.Slice, [this], position: start);
+        return Record(new Tensor(Data.AsSpan(start, length).ToArray(), [length]), Op.Slice, this, position: start);
     }
 
     // The backward of Slice: zeros of the sliced vector's length with the gradient at its place.
@@ -224,7 +230,7 @@ public sealed partial class Tensor
     {
         var data = new double[length];
         g.Data.CopyTo(data, start);
-        return Record(new Tensor(data, [length]), Op.Pad, [g], position: start, sourceShape: [length]);
+        return Record(new Tensor(data, [length]), Op.Pad, g, position: start, sourceShape: [length]);
     }
 
     /// <summary>The inner product of two vectors of equal length, as a scalar.</summary>
@@ -232,7 +238,7 @@ public sealed partial class Tensor
     {
         if (a.Rank != 1 || !a.SameShape(b))
             throw new ArgumentException($"Dot: needs two vectors of equal length; got shapes {ShapeText(a.shape)} and {ShapeText(b.shape)}.");
-        return Record(new Tensor([TP.Dot(a.Data, b.Data)], []), Op.Dot, [a, b]);
+        return Record(new Tensor([TP.Dot(a.Data, b.Data)], []), Op.Dot, a, b);
     }
 
     /// <summary>The matrix product: matrix · vector, or matrix · matrix.</summary>
@@ -245,7 +251,7 @@ public sealed partial class Tensor
         {
             var result = Uninitialized(m);
             for (int i = 0; i < m; i++) result[i] = TP.Dot(a.Data.AsSpan(i * k, k), b.Data);
-            return Record(new Tensor(result, [m]), Op.MatMul, [a, b]);
+            return Record(new Tensor(result, [m]), Op.MatMul, a, b);
         }
         int n = b.shape[1];
         var data = new double[m * n];
@@ -254,7 +260,7 @@ public sealed partial class Tensor
             var row = data.AsSpan(i * n, n);
             for (int j = 0; j < k; j++) TP.MultiplyAdd(b.Data.AsSpan(j * n, n), a.Data[i * k + j], row, row);
         }
-        return Record(new Tensor(data, [m, n]), Op.MatMul, [a, b]);
+        return Record(new Tensor(data, [m, n]), Op.MatMul, a, b);
     }
 
     /// <summary>The outer product a·bᵀ of two vectors: a matrix.</summary>
@@ -264,17 +270,17 @@ public sealed partial class Tensor
         int m = a.Count, n = b.Count;
         var data = Uninitialized(m * n);
         for (int i = 0; i < m; i++) TP.Multiply(b.Data, a.Data[i], data.AsSpan(i * n, n));
-        return Record(new Tensor(data, [m, n]), Op.Outer, [a, b]);
+        return Record(new Tensor(data, [m, n]), Op.Outer, a, b);
     }
 
     /// <summary>The transpose of a matrix (a vector or scalar is returned as is, recorded).</summary>
     public Tensor Transpose()
     {
-        if (Rank < 2) return Record(new Tensor(Data, shape), Op.Transpose, [this]);
+        if (Rank < 2) return Record(new Tensor(Data, shape), Op.Transpose, this);
         int m = shape[0], n = shape[1];
         var data = Uninitialized(Count);
         for (int i = 0; i < m; i++) for (int j = 0; j < n; j++) data[j * m + i] = Data[i * n + j];
-        return Record(new Tensor(data, [n, m]), Op.Transpose, [this]);
+        return Record(new Tensor(data, [n, m]), Op.Transpose, this);
     }
 
     /// <summary>Element i of a vector, as a scalar tensor that stays in the graph.</summary>
@@ -289,14 +295,14 @@ public sealed partial class Tensor
     private int CheckIndex(int i, int length, string what) =>
         i >= 0 && i < length ? i : throw new ArgumentOutOfRangeException(what, $"The {what} {i} is outside [0, {length}) for shape {ShapeText(shape)}.");
 
-    private Tensor At(int position) => Record(new Tensor([Data[position]], []), Op.Index, [this], position: position);
+    private Tensor At(int position) => Record(new Tensor([Data[position]], []), Op.Index, this, position: position);
 
     // The backward of indexing: zeros of the indexed shape with the gradient at the position.
     internal static Tensor Scatter(Tensor g, int position, int[] shape)
     {
         var data = new double[CheckedCount(shape)];
         data[position] = g.Data[0];
-        return Record(new Tensor(data, shape), Op.Scatter, [g], position: position, sourceShape: shape);
+        return Record(new Tensor(data, shape), Op.Scatter, g, position: position, sourceShape: shape);
     }
 
     // Comparisons steer control flow: each returns a plain bool, and a Trace being recorded keeps it as a guard.
