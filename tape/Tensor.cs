@@ -22,6 +22,7 @@ public sealed partial class Tensor
     internal Tensor? Pending;            // the gradient being accumulated during one backward pass
     private bool ownsPending;            // Pending is this tensor's own buffer (else it may be shared with other inputs)
     private bool retainsGrad;
+    private bool ownsGrad;               // Grad is a plain buffer of this tensor's, not a tensor of a recorded graph (createGraph)
     private Tensor[]? asInputs;          // [this], shared by every recorded one-input op that reads this tensor
 
     internal Tensor[] AsInputs => asInputs ??= [this];
@@ -82,8 +83,16 @@ public sealed partial class Tensor
     public void Backward(Tensor? gradient = null, bool retainGraph = false, bool createGraph = false) =>
         Autograd.Run([this], gradient is null ? null : [gradient], retainGraph || createGraph, createGraph, targets: null);
 
-    /// <summary>Clears <see cref="Grad"/> in place (the buffer is kept and reused).</summary>
-    public void ZeroGrad() => Grad?.Data.AsSpan().Clear();
+    /// <summary>
+    /// Clears <see cref="Grad"/> in place (the buffer is kept and reused). A gradient that is part of a recorded graph
+    /// (from <c>createGraph</c>) is replaced by a plain zero buffer instead, so the graph's values stay intact.
+    /// </summary>
+    public void ZeroGrad()
+    {
+        if (Grad is null) return;
+        if (ownsGrad) Grad.Data.AsSpan().Clear();
+        else (Grad, ownsGrad) = (Zeros(shape), true);
+    }
 
     /// <summary>The same values with no history: a new leaf that does not require grad, sharing this tensor's storage.</summary>
     public Tensor Detach() => new(Data, shape);
@@ -219,8 +228,7 @@ public sealed partial class Tensor
     // Grad += scale·gradient (or += outer(gradient, outerWith)), in the leaf's own buffer (created at the first pass).
     internal void AccumulateGrad(Tensor gradient, double scale, Tensor? outerWith)
     {
-        Grad ??= Zeros(shape);
-        var target = Grad.Data;
+        var target = OwnGrad().Data;
         if (outerWith is not null)
         {
             int n = outerWith.Count;
@@ -238,9 +246,16 @@ public sealed partial class Tensor
 
     internal void StoreGrad(Tensor gradient, bool createGraph)
     {
-        if (Grad is null) Grad = createGraph ? gradient : gradient.Copy();
-        else if (createGraph) Grad = Grad + gradient;
-        else Grad.AddInPlace(gradient);
+        if (createGraph) (Grad, ownsGrad) = (Grad is null ? gradient : Grad + gradient, false);   // recorded, out of place
+        else if (Grad is null) (Grad, ownsGrad) = (gradient.Copy(), true);
+        else OwnGrad().AddInPlace(gradient);
+    }
+
+    // The gradient buffer, made this tensor's own first if it is missing or belongs to a recorded graph.
+    private Tensor OwnGrad()
+    {
+        if (Grad is null || !ownsGrad) (Grad, ownsGrad) = (Grad?.Copy() ?? Zeros(shape), true);
+        return Grad;
     }
 
     internal Tensor Copy() => new((double[])Data.Clone(), shape);
