@@ -175,13 +175,24 @@ internal sealed unsafe class Emitter
             if (code.Ops[i] == OpCode.Constant) continue;
             var skip = il.DefineLabel();
             current = locals ? adjointLocals[i] : adjoint;   // in locals mode the adjoint is a local already
-            if (locals) il.Emit(Il.Ldloc, current);
-            else { LoadPointer(Il.Ldarg_2, i); il.Emit(Il.Ldind_R8); il.Emit(Il.Dup); il.Emit(Il.Stloc, current); }
-            Constant(0);
-            il.Emit(Il.Beq, skip);
+            if (!locals) { LoadPointer(Il.Ldarg_2, i); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, current); }
+            // The zero test matters only where a partial may be infinite or NaN (0·inf must send nothing). A linear
+            // instruction's partials are finite constants, so sending 0·w changes nothing: no test, no branch.
+            if (code.Ops[i] != OpCode.Linear || !FiniteWeights(i))
+            {
+                il.Emit(Il.Ldloc, current);
+                Constant(0);
+                il.Emit(Il.Beq, skip);
+            }
             Sends(i);
             il.MarkLabel(skip);
         }
+    }
+
+    private bool FiniteWeights(int i)
+    {
+        foreach (var w in code.Weights.AsSpan(code.OperandStart[i], code.OperandCount[i])) if (!double.IsFinite(w)) return false;
+        return true;
     }
 
     private LocalBuilder current = null!;   // the adjoint of the instruction whose sends are being emitted

@@ -43,6 +43,18 @@ public class CompiledTapeTests
     private static bool Same(double a, double b) => a.Equals(b) || FiniteDifference.Close(a, b, 1e-13, 1e-300);
 
     [Fact]
+    public void AnInfiniteWeightOnTheUntakenBranchSendsNothing()
+    {
+        var tape = Tape.Lower(Where(Greater(x, 0), Float(1e300) * Float(1e300) * x, 2 * x), x);
+        foreach (var compiled in BothForms(tape))
+        {
+            var g = new double[1];
+            compiled.Gradient([-1.0], g, compiled.CreateWorkspace());
+            Assert.Equal(2, g[0]);
+        }
+    }
+
+    [Fact]
     public void NaNPropagatesThroughKinkedPrimitives()
     {
         var tape = Tape.Lower(Abs(Log(x)) + Sign(Log(x)), x);
