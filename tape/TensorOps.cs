@@ -33,8 +33,9 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
 
 public sealed partial class Tensor
 {
-    // A result buffer that the kernel overwrites entirely: skipping the zeroing matters for large tensors.
-    private static double[] Uninitialized(int count) => GC.AllocateUninitializedArray<double>(count);
+    // A result buffer that the kernel overwrites entirely: skipping the zeroing matters for large tensors
+    // (small ones take the ordinary path, which is cheaper than the runtime's size check).
+    private static double[] Uninitialized(int count) => count < 1024 ? new double[count] : GC.AllocateUninitializedArray<double>(count);
 
     // Records the op producing result when grad mode is on and an input requires grad. The one- and
     // two-input forms build the inputs array only then: most results of a forward pass under NoGrad need none.
