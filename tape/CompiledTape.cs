@@ -16,10 +16,13 @@ public sealed unsafe class CompiledTape
     /// <summary>Tapes up to this many instructions compile to one method with locals; longer ones to chunks over arrays.</summary>
     public const int LocalsLimit = 256;
 
-    /// <summary>Tapes longer than this are not compiled: <see cref="IsInterpreted"/> is true and calls run the interpreter.</summary>
+    /// <summary>
+    /// Tapes that need more than this many instructions of straight-line code (after repeated stretches are re-rolled into
+    /// loops) are not compiled: <see cref="IsInterpreted"/> is true and calls run the interpreter.
+    /// </summary>
     public const int CompileLimit = 20_000;
 
-    /// <summary>Instructions per compiled chunk for tapes longer than <see cref="LocalsLimit"/>.</summary>
+    /// <summary>Instructions of straight-line code per compiled method for tapes longer than <see cref="LocalsLimit"/>.</summary>
     public const int ChunkLength = 200;
 
     private readonly Kernel[] forward;   // each fills the values of its chunk
@@ -30,27 +33,31 @@ public sealed unsafe class CompiledTape
     internal CompiledTape(Tape tape, int localsLimit = LocalsLimit, int chunkLength = ChunkLength, int compileLimit = CompileLimit)
     {
         Tape = tape;
-        if (tape.Length > compileLimit)
+        if (tape.Length <= localsLimit)
+        {
+            (forward, reverse) = ([], []);
+            whole = new Emitter(tape).Whole();
+            valueOnly = new Emitter(tape).ForwardOnly();
+            return;
+        }
+        // Repeated stretches become loops; what remains to emit is measured in template instructions.
+        var segments = Segments.Plan(tape.Instructions, tape.InputCount, tape.Length);
+        var chunks = new List<List<Segment>>();
+        int size = 0, total = 0;
+        foreach (var segment in segments)
+        {
+            if (chunks.Count == 0 || size + segment.Period > chunkLength) { chunks.Add([]); size = 0; }
+            chunks[^1].Add(segment);
+            size += segment.Period;
+            total += segment.Period;
+        }
+        if (total > compileLimit)
         {
             (forward, reverse, IsInterpreted) = ([], [], true);
             return;
         }
-        if (tape.Length <= localsLimit)
-        {
-            (forward, reverse) = ([], []);
-            whole = new Emitter(tape, 0, tape.Length, locals: true).Whole();
-            valueOnly = new Emitter(tape, 0, tape.Length, locals: true).ForwardOnly();
-            return;
-        }
-        int chunks = (tape.Length + chunkLength - 1) / chunkLength;
-        forward = new Kernel[chunks];
-        reverse = new Kernel[chunks];
-        for (int c = 0; c < chunks; c++)
-        {
-            var (from, to) = (c * chunkLength, Math.Min(tape.Length, (c + 1) * chunkLength));
-            forward[c] = new Emitter(tape, from, to, locals: false).ForwardOnly();
-            reverse[c] = new Emitter(tape, from, to, locals: false).ReverseOnly();
-        }
+        forward = chunks.Select(c => new Emitter(tape, c).ForwardOnly()).ToArray();
+        reverse = chunks.Select(c => new Emitter(tape, c).ReverseOnly()).ToArray();
     }
 
     /// <summary>True when the tape was too long to compile (see <see cref="CompileLimit"/>) and the interpreter runs it.</summary>

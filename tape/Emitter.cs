@@ -1,8 +1,9 @@
-// Emits the IL that CompiledTape runs: one straight-line statement per instruction, with the same
-// formulas as the interpreter's forward sweep (Forward.cs) and, in reverse, the same local partials
-// multiplied into the adjoints in the same order, each behind the same zero-adjoint test. Values and
-// adjoints are locals (small tapes, one method) or elements of the workspace's arrays reached by
-// pointer (chunks of large tapes): indices are constants of the tape, so no bounds are checked.
+// Emits the IL that CompiledTape runs: one statement per instruction, with the same formulas as the
+// interpreter's forward sweep (Forward.cs) and, in reverse, the same local partials multiplied into
+// the adjoints in the same order, behind the same zero-adjoint test. Values and adjoints are locals
+// (small tapes, one method) or elements of the workspace's arrays reached by pointer (pieces of
+// large tapes): indices are constants of the tape, or constants plus a loop counter times a stride
+// where a repeated stretch of the tape is re-rolled into a loop (Segments.cs); no bounds are checked.
 using System.Reflection.Emit;
 using Il = System.Reflection.Emit.OpCodes;
 using Hybrid.Symbolic;
@@ -17,7 +18,7 @@ internal sealed unsafe class Emitter
 {
     private readonly Tape tape;
     private readonly Tape.Code code;
-    private readonly int from, to;
+    private readonly IReadOnlyList<Segment> segments;
     private readonly bool locals;
     private readonly DynamicMethod method;
     private readonly ILGenerator il;
@@ -25,18 +26,26 @@ internal sealed unsafe class Emitter
     private readonly LocalBuilder[] valueLocals = [], adjointLocals = [];
     private readonly LocalBuilder adjoint, prefix;
     private readonly List<LocalBuilder> suffix = [];
+    private readonly LocalBuilder copy;                 // the copy of a re-rolled run being computed
+    private readonly LocalBuilder term;                 // the slot within a re-rolled operand list
+    private Segment? run;                               // the run being emitted, if any: its strides apply
+    private OperandRun? operandRun;                     // the operand run being emitted, if any
 
-    /// <param name="tape">The tape.</param>
-    /// <param name="from">The first instruction of the chunk.</param>
-    /// <param name="to">One past the last.</param>
-    /// <param name="locals">Keep values and adjoints in locals (whole small tapes) rather than in the workspace's arrays.</param>
-    public Emitter(Tape tape, int from, int to, bool locals)
+    /// <summary>A method over the whole tape with values and adjoints in locals (small tapes).</summary>
+    public Emitter(Tape tape) : this(tape, Enumerable.Range(tape.InputCount, tape.Length - tape.InputCount).Select(i => new Segment(i, 1, 1, null)).ToList(), locals: true) { }
+
+    /// <summary>A method over some segments of the tape, with values and adjoints in the workspace's arrays.</summary>
+    public Emitter(Tape tape, IReadOnlyList<Segment> segments) : this(tape, segments, locals: false) { }
+
+    private Emitter(Tape tape, IReadOnlyList<Segment> segments, bool locals)
     {
-        (this.tape, code, this.from, this.to, this.locals) = (tape, tape.Instructions, from, to, locals);
-        method = new DynamicMethod($"tape_{from}_{to}", typeof(void), [typeof(NumericFunction[]), typeof(double*), typeof(double*)], typeof(Emitter).Module, skipVisibility: true);
+        (this.tape, code, this.segments, this.locals) = (tape, tape.Instructions, segments, locals);
+        method = new DynamicMethod("tape", typeof(void), [typeof(NumericFunction[]), typeof(double*), typeof(double*)], typeof(Emitter).Module, skipVisibility: true);
         il = method.GetILGenerator();
         adjoint = il.DeclareLocal(typeof(double));
         prefix = il.DeclareLocal(typeof(double));
+        copy = il.DeclareLocal(typeof(int));
+        term = il.DeclareLocal(typeof(int));
         if (!locals) return;
         valueLocals = Enumerable.Range(0, tape.Length).Select(_ => il.DeclareLocal(typeof(double))).ToArray();
         adjointLocals = Enumerable.Range(0, tape.Length).Select(_ => il.DeclareLocal(typeof(double))).ToArray();
@@ -78,12 +87,39 @@ internal sealed unsafe class Emitter
     {
         if (locals)
             for (int i = 0; i < tape.InputCount; i++) { LoadPointer(Il.Ldarg_1, i); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, valueLocals[i]); }
-        for (int i = Math.Max(from, tape.InputCount); i < to; i++)
-        {
-            if (code.Ops[i] == OpCode.Constant) continue;
-            if (locals) { Value(i); il.Emit(Il.Stloc, valueLocals[i]); }
-            else { LoadPointer(Il.Ldarg_1, i); Value(i); il.Emit(Il.Stind_R8); }
-        }
+        foreach (var segment in segments)
+            Repeat(segment, forward: true, () =>
+            {
+                for (int i = segment.Start; i < segment.Start + segment.Period; i++)
+                {
+                    if (code.Ops[i] == OpCode.Constant) continue;
+                    Value(i);   // first, so that a re-rolled operand loop inside starts from an empty stack
+                    if (locals) il.Emit(Il.Stloc, valueLocals[i]);
+                    else { il.Emit(Il.Stloc, adjoint); Address(Il.Ldarg_1, i, Own(segment)); il.Emit(Il.Ldloc, adjoint); il.Emit(Il.Stind_R8); }
+                }
+            });
+    }
+
+    private static int Own(Segment segment) => segment.IsRun ? segment.Period : 0;
+
+    // The body once for a single instruction, or in a loop over the copies of a run (forward: first copy first).
+    private void Repeat(Segment segment, bool forward, Action body)
+    {
+        if (!segment.IsRun) { body(); return; }
+        run = segment;
+        var top = il.DefineLabel();
+        il.Emit(Il.Ldc_I4, forward ? 0 : segment.Repeats - 1);
+        il.Emit(Il.Stloc, copy);
+        il.MarkLabel(top);
+        body();
+        il.Emit(Il.Ldloc, copy);
+        il.Emit(Il.Ldc_I4_1);
+        il.Emit(forward ? Il.Add : Il.Sub);
+        il.Emit(Il.Dup);
+        il.Emit(Il.Stloc, copy);
+        if (forward) { il.Emit(Il.Ldc_I4, segment.Repeats); il.Emit(Il.Blt, top); }
+        else { il.Emit(Il.Ldc_I4_0); il.Emit(Il.Bge, top); }
+        run = null;
     }
 
     private void StoreOutputs()
@@ -92,23 +128,49 @@ internal sealed unsafe class Emitter
     }
 
     // &array[index] for the pointer argument given (values: Ldarg_1, adjoints: Ldarg_2).
-    private void LoadPointer(System.Reflection.Emit.OpCode argument, int index)
+    private void LoadPointer(System.Reflection.Emit.OpCode argument, int index) => Address(argument, index, 0);
+
+    // &array[index + copy·stride] inside a run (the copy counter of the loop), &array[index] elsewhere.
+    private void Address(System.Reflection.Emit.OpCode argument, int index, int stride, int termStride = 0)
     {
         il.Emit(argument);
         il.Emit(Il.Ldc_I4, index * sizeof(double));
+        if (stride != 0)
+        {
+            il.Emit(Il.Ldloc, copy);
+            il.Emit(Il.Ldc_I4, stride * sizeof(double));
+            il.Emit(Il.Mul);
+            il.Emit(Il.Add);
+        }
+        if (termStride != 0)
+        {
+            il.Emit(Il.Ldloc, term);
+            il.Emit(Il.Ldc_I4, termStride * sizeof(double));
+            il.Emit(Il.Mul);
+            il.Emit(Il.Add);
+        }
         il.Emit(Il.Conv_I);
         il.Emit(Il.Add);
     }
 
-    // Pushes the value of instruction i: a constant is inlined.
-    private void LoadValue(int i)
+    // Pushes the value of instruction i (moved by the stride inside a run): a constant is inlined.
+    private void LoadValue(int i, int stride = 0, int termStride = 0)
     {
-        if (code.Ops[i] == OpCode.Constant) il.Emit(Il.Ldc_R8, code.Constants[i]);
+        if (code.Ops[i] == OpCode.Constant && stride == 0 && termStride == 0) il.Emit(Il.Ldc_R8, code.Constants[i]);
         else if (locals) il.Emit(Il.Ldloc, valueLocals[i]);
-        else { LoadPointer(Il.Ldarg_1, i); il.Emit(Il.Ldind_R8); }
+        else { Address(Il.Ldarg_1, i, stride, termStride); il.Emit(Il.Ldind_R8); }
     }
 
-    private void LoadOperand(int i, int k) => LoadValue(code.Operands[code.OperandStart[i] + k]);
+    // The value of instruction i itself, inside or outside a run.
+    private void LoadOwn(int i) => LoadValue(i, run is null ? 0 : run.Period);
+
+    private void LoadOperand(int i, int k) => LoadSlot(code.OperandStart[i] + k);
+
+    private int Stride(int slot) => run?.Strides![slot] ?? 0;
+
+    private int TermStride(int slot) => operandRun is { } r && slot == r.First ? r.Stride : 0;
+
+    private void LoadSlot(int slot) => LoadValue(code.Operands[slot], Stride(slot), TermStride(slot));
 
     private void Constant(double c) => il.Emit(Il.Ldc_R8, c);
 
@@ -121,12 +183,16 @@ internal sealed unsafe class Emitter
         int n = code.OperandCount[i], s = code.OperandStart[i];
         switch (code.Ops[i])
         {
+            case OpCode.Linear when n > 2:
+                Constant(0);   // the interpreter's n-ary sum starts from 0
+                foreach (var part in OperandRuns(i))
+                    OverOperands(part, () => { Weighted(code.Weights[part.First], () => LoadSlot(part.First)); il.Emit(Il.Add); });
+                break;
             case OpCode.Linear:
-                if (n > 2) Constant(0);   // the interpreter's n-ary sum starts from 0
                 for (int k = 0; k < n; k++)
                 {
                     Weighted(code.Weights[s + k], () => LoadOperand(i, k));
-                    if (k > 0 || n > 2) il.Emit(Il.Add);
+                    if (k > 0) il.Emit(Il.Add);
                 }
                 break;
             case OpCode.Multiply:
@@ -141,6 +207,36 @@ internal sealed unsafe class Emitter
             case OpCode.Call: Invoke(code.Primitives[i]!.Evaluate, i); break;
             case OpCode.Input or OpCode.Constant: throw new InvalidOperationException($"Instruction %{i} computes nothing.");
         }
+    }
+
+    // A long operand list re-rolls only outside runs (one loop counter at a time).
+    private List<OperandRun> OperandRuns(int i) =>
+        run is null && !locals ? Segments.Operands(code, i) : Enumerable.Range(code.OperandStart[i], code.OperandCount[i]).Select(slot => new OperandRun(slot, 1, 0)).ToList();
+
+    // The body once for one operand slot, or in a loop over the slots of an operand run (ascending, as the interpreter).
+    // The running value stays on the evaluation stack across the loop, which IL allows at a branch target only when
+    // the stack is empty: it goes through the prefix local instead.
+    private void OverOperands(OperandRun part, Action body, bool stackCarriesSum = true)
+    {
+        if (part.Count == 1) { body(); return; }
+        if (stackCarriesSum) il.Emit(Il.Stloc, prefix);
+        operandRun = part;
+        var top = il.DefineLabel();
+        il.Emit(Il.Ldc_I4_0);
+        il.Emit(Il.Stloc, term);
+        il.MarkLabel(top);
+        if (stackCarriesSum) il.Emit(Il.Ldloc, prefix);
+        body();
+        if (stackCarriesSum) il.Emit(Il.Stloc, prefix);
+        il.Emit(Il.Ldloc, term);
+        il.Emit(Il.Ldc_I4_1);
+        il.Emit(Il.Add);
+        il.Emit(Il.Dup);
+        il.Emit(Il.Stloc, term);
+        il.Emit(Il.Ldc_I4, part.Count);
+        il.Emit(Il.Blt, top);
+        operandRun = null;
+        if (stackCarriesSum) il.Emit(Il.Ldloc, prefix);
     }
 
     private void Weighted(double weight, Action load)
@@ -167,25 +263,32 @@ internal sealed unsafe class Emitter
     public static double Invoke2(NumericFunction f, double a, double b) { Span<double> args = stackalloc double[2]; (args[0], args[1]) = (a, b); return f(args); }
     public static double Invoke3(NumericFunction f, double a, double b, double c) { Span<double> args = stackalloc double[3]; (args[0], args[1], args[2]) = (a, b, c); return f(args); }
 
-    // For each instruction of the range, last first: adjoint = a[i]; if (adjoint != 0) { a[u] += adjoint * partial; ... }.
+    // For each instruction of the segments, last first: adjoint = a[i]; if (adjoint != 0) { a[u] += adjoint * partial; ... }.
     private void EmitReverse()
     {
-        for (int i = to - 1; i >= System.Math.Max(from, tape.InputCount); i--)
+        for (int g = segments.Count - 1; g >= 0; g--)
         {
-            if (code.Ops[i] == OpCode.Constant) continue;
-            var skip = il.DefineLabel();
-            current = locals ? adjointLocals[i] : adjoint;   // in locals mode the adjoint is a local already
-            if (!locals) { LoadPointer(Il.Ldarg_2, i); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, current); }
-            // The zero test matters only where a partial may be infinite or NaN (0·inf must send nothing). A linear
-            // instruction's partials are finite constants, so sending 0·w changes nothing: no test, no branch.
-            if (code.Ops[i] != OpCode.Linear || !FiniteWeights(i))
+            var segment = segments[g];
+            Repeat(segment, forward: false, () =>
             {
-                il.Emit(Il.Ldloc, current);
-                Constant(0);
-                il.Emit(Il.Beq, skip);
-            }
-            Sends(i);
-            il.MarkLabel(skip);
+                for (int i = segment.Start + segment.Period - 1; i >= segment.Start; i--)
+                {
+                    if (code.Ops[i] == OpCode.Constant) continue;
+                    var skip = il.DefineLabel();
+                    current = locals ? adjointLocals[i] : adjoint;   // in locals mode the adjoint is a local already
+                    if (!locals) { Address(Il.Ldarg_2, i, Own(segment)); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, current); }
+                    // The zero test matters only where a partial may be infinite or NaN (0·inf must send nothing). A linear
+                    // instruction's partials are finite constants, so sending 0·w changes nothing: no test, no branch.
+                    if (code.Ops[i] != OpCode.Linear || !FiniteWeights(i))
+                    {
+                        il.Emit(Il.Ldloc, current);
+                        Constant(0);
+                        il.Emit(Il.Beq, skip);
+                    }
+                    Sends(i);
+                    il.MarkLabel(skip);
+                }
+            });
         }
     }
 
@@ -198,12 +301,14 @@ internal sealed unsafe class Emitter
     private LocalBuilder current = null!;   // the adjoint of the instruction whose sends are being emitted
 
     // a[operand k] += adjoint * partial, the partial pushed by the given action; constants need no adjoint.
-    private void Send(int i, int k, Action? partial)
+    private void Send(int i, int k, Action? partial) => SendToSlot(code.OperandStart[i] + k, partial);
+
+    private void SendToSlot(int slot, Action? partial)
     {
-        int target = code.Operands[code.OperandStart[i] + k];
-        if (code.Ops[target] == OpCode.Constant) return;
+        int target = code.Operands[slot];
+        if (code.Ops[target] == OpCode.Constant && Stride(slot) == 0 && TermStride(slot) == 0) return;
         if (locals) il.Emit(Il.Ldloc, adjointLocals[target]);
-        else { LoadPointer(Il.Ldarg_2, target); il.Emit(Il.Dup); il.Emit(Il.Ldind_R8); }
+        else { Address(Il.Ldarg_2, target, Stride(slot), TermStride(slot)); il.Emit(Il.Dup); il.Emit(Il.Ldind_R8); }
         il.Emit(Il.Ldloc, current);
         if (partial is not null) { partial(); il.Emit(Il.Mul); }   // null: the partial is 1
         il.Emit(Il.Add);
@@ -218,7 +323,11 @@ internal sealed unsafe class Emitter
         switch (code.Ops[i])
         {
             case OpCode.Linear:
-                for (int k = 0; k < n; k++) { double w = code.Weights[s + k]; Send(i, k, w == 1 ? null : () => Constant(w)); }
+                foreach (var part in OperandRuns(i))
+                {
+                    double w = code.Weights[part.First];
+                    OverOperands(part, () => SendToSlot(part.First, w == 1 ? null : () => Constant(w)), stackCarriesSum: false);
+                }
                 break;
             case OpCode.Multiply when n == 2:
                 Send(i, 0, () => LoadOperand(i, 1));
@@ -238,14 +347,14 @@ internal sealed unsafe class Emitter
                 }
                 break;
             case OpCode.Square: Send(i, 0, () => { Constant(2); LoadOperand(i, 0); il.Emit(Il.Mul); }); break;
-            case OpCode.Reciprocal: Send(i, 0, () => { LoadValue(i); il.Emit(Il.Neg); LoadValue(i); il.Emit(Il.Mul); }); break;
-            case OpCode.Sqrt: Send(i, 0, () => { Constant(0.5); LoadValue(i); il.Emit(Il.Div); }); break;
+            case OpCode.Reciprocal: Send(i, 0, () => { LoadOwn(i); il.Emit(Il.Neg); LoadOwn(i); il.Emit(Il.Mul); }); break;
+            case OpCode.Sqrt: Send(i, 0, () => { Constant(0.5); LoadOwn(i); il.Emit(Il.Div); }); break;
             case OpCode.PowConstant:
                 Send(i, 0, () => { Constant(code.Constants[i]); LoadOperand(i, 0); Constant(code.Constants[i] - 1); CallMath(nameof(System.Math.Pow), 2); il.Emit(Il.Mul); });
                 break;
             case OpCode.Pow:
                 Send(i, 0, () => { LoadOperand(i, 1); LoadOperand(i, 0); LoadOperand(i, 1); Constant(1); il.Emit(Il.Sub); CallMath(nameof(System.Math.Pow), 2); il.Emit(Il.Mul); });
-                Send(i, 1, () => { LoadValue(i); LoadOperand(i, 0); CallMath(nameof(System.Math.Log), 1); il.Emit(Il.Mul); });
+                Send(i, 1, () => { LoadOwn(i); LoadOperand(i, 0); CallMath(nameof(System.Math.Log), 1); il.Emit(Il.Mul); });
                 break;
             case OpCode.Call:
                 var row = code.Primitives[i]!;

@@ -136,20 +136,46 @@ public class CompiledTapeTests
     }
 
     [Fact]
-    public void ALargeTapeCompilesInChunksAndAHugeOneIsInterpreted()
+    public void LargeRegularTapesCompileToLoopsWithTheInterpretersNumbers()
     {
-        // 20 000 inputs and 100 000 instructions: far past what one method may hold, and past the compile limit.
+        // 20 000 inputs and 100 000 instructions, as sums built term by term are: the repeated stretches
+        // re-roll into loops (with long operand lists), and every number is the interpreter's, bit for bit.
         var symbols = Enumerable.Range(0, 20_000).Select(i => Symbol("x" + i)).ToArray();
-        var f = Sum(Enumerable.Range(0, symbols.Length).Select(i => Sin(symbols[i]) * symbols[(i + 1) % symbols.Length] + Pow(symbols[i], 3)));
-        var tape = Tape.Lower(f, symbols);
-        var point = Enumerable.Range(0, symbols.Length).Select(i => 0.001 * i).ToArray();
-        var (ws, expected, actual) = (tape.CreateWorkspace(), new double[symbols.Length], new double[symbols.Length]);
-        double value = tape.Gradient(point, expected, ws);
-        Assert.True(tape.Compile().IsInterpreted);
-        var chunked = new CompiledTape(tape, compileLimit: int.MaxValue);
-        Assert.False(chunked.IsInterpreted);
-        Assert.Equal(value, chunked.Gradient(point, actual, ws));
-        Assert.Equal(expected, actual);
+        var point = Enumerable.Range(0, symbols.Length).Select(i => 0.001 * i - 3).ToArray();
+        foreach (var f in new[]
+        {
+            Sum(Enumerable.Range(0, symbols.Length).Select(i => Sin(symbols[i]) * symbols[(i + 1) % symbols.Length] + Pow(symbols[i], 3))),
+            Workloads.Rosenbrock(symbols),
+            Sum(Enumerable.Range(0, symbols.Length - 2).Select(i => Atan2(symbols[i], 1 + Pow(symbols[i + 2], 2)) * symbols[i + 1] * Exp(symbols[i] / 100))),
+        })
+        {
+            var tape = Tape.Lower(f, symbols);
+            var (ws, expected, actual) = (tape.CreateWorkspace(), new double[symbols.Length], new double[symbols.Length]);
+            double value = tape.Gradient(point, expected, ws);
+            var compiled = tape.Compile();
+            Assert.False(compiled.IsInterpreted);
+            Assert.Equal(value, compiled.Gradient(point, actual, ws));
+            Assert.Equal(expected, actual);
+            Assert.Equal(value, compiled.Evaluate(point, ws));
+            // Past the limit of straight-line code the interpreter runs, with the same results.
+            var interpreted = new CompiledTape(tape, compileLimit: 0);
+            Assert.True(interpreted.IsInterpreted);
+            Assert.Equal(value, interpreted.Gradient(point, actual, ws));
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void ReRollingFindsTheRunsOfASumBuiltTermByTerm()
+    {
+        var symbols = Enumerable.Range(0, 1000).Select(i => Symbol("x" + i)).ToArray();
+        var tape = Tape.Lower(Workloads.Rosenbrock(symbols), symbols);
+        var segments = Segments.Plan(tape.Instructions, tape.InputCount, tape.Length);
+        Assert.True(segments.Count < 20, $"{segments.Count} segments");
+        Assert.True(segments.Sum(s => s.Period) < 40);
+        Assert.Equal(tape.Length - tape.InputCount, segments.Sum(s => s.Period * s.Repeats));
+        var sum = tape.Length - 1;
+        Assert.True(Segments.Operands(tape.Instructions, sum).Count <= 4);
     }
 }
 
@@ -299,8 +325,9 @@ public class HostileTapeTests
         Assert.Equal(expectedValue, value, 1e-15);
         Assert.Equal(expectedSlope, g[0], 1e-12 * Math.Abs(expectedSlope));
         var compiled = tape.Compile();
-        Assert.True(compiled.IsInterpreted);
-        Assert.Equal(value, compiled.Evaluate([1.0], ws));
+        Assert.False(compiled.IsInterpreted);   // one instruction repeated: a loop
+        Assert.Equal(value, compiled.Gradient([1.0], g, ws));
+        Assert.Equal(expectedSlope, g[0], 1e-12 * Math.Abs(expectedSlope));
         tape.HessianVectorProduct([1.0], [1.0], hv, ws);
         Assert.True(double.IsFinite(hv[0]));
         Assert.Equal(f, tape.Lift()[0]);
