@@ -269,14 +269,16 @@ internal sealed unsafe class Emitter
         for (int g = segments.Count - 1; g >= 0; g--)
         {
             var segment = segments[g];
+            runAdjoints = segment.IsRun ? AdjointsWithinOneCopy(segment) : [];
             Repeat(segment, forward: false, () =>
             {
+                foreach (var local in runAdjoints.Values) { Constant(0); il.Emit(Il.Stloc, local); }
                 for (int i = segment.Start + segment.Period - 1; i >= segment.Start; i--)
                 {
                     if (code.Ops[i] == OpCode.Constant) continue;
                     var skip = il.DefineLabel();
-                    current = locals ? adjointLocals[i] : adjoint;   // in locals mode the adjoint is a local already
-                    if (!locals) { Address(Il.Ldarg_2, i, Own(segment)); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, current); }
+                    current = locals ? adjointLocals[i] : runAdjoints.GetValueOrDefault(i) ?? adjoint;   // a local already: nothing to load
+                    if (!locals && !runAdjoints.ContainsKey(i)) { Address(Il.Ldarg_2, i, Own(segment)); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, current); }
                     // The zero test matters only where a partial may be infinite or NaN (0·inf must send nothing). A linear
                     // instruction's partials are finite constants, so sending 0·w changes nothing: no test, no branch.
                     if (code.Ops[i] != OpCode.Linear || !FiniteWeights(i))
@@ -290,6 +292,32 @@ internal sealed unsafe class Emitter
                 }
             });
         }
+    }
+
+    // Adjoints of a run's instructions that only instructions of the same copy read (and no output is): they live in
+    // locals, zeroed at the start of each copy, instead of the workspace (the hand-written loop keeps these in registers).
+    private Dictionary<int, LocalBuilder> runAdjoints = [];
+    private readonly List<LocalBuilder> adjointPool = [];
+
+    private Dictionary<int, LocalBuilder> AdjointsWithinOneCopy(Segment run)
+    {
+        var (first, last) = tape.ConsumerRange;
+        var result = new Dictionary<int, LocalBuilder>();
+        for (int j = 0; j < run.Period; j++)
+        {
+            int i = run.Start + j;
+            if (code.Ops[i] == OpCode.Constant) continue;
+            bool within = true;
+            for (int k = 0; k < run.Repeats && within; k++)
+            {
+                int copyStart = run.Start + k * run.Period, instruction = i + k * run.Period;
+                within = first[instruction] >= copyStart && last[instruction] < copyStart + run.Period;
+            }
+            if (!within) continue;
+            if (adjointPool.Count <= result.Count) adjointPool.Add(il.DeclareLocal(typeof(double)));
+            result[i] = adjointPool[result.Count];
+        }
+        return result;
     }
 
     private bool FiniteWeights(int i)
@@ -307,12 +335,14 @@ internal sealed unsafe class Emitter
     {
         int target = code.Operands[slot];
         if (code.Ops[target] == OpCode.Constant && Stride(slot) == 0 && TermStride(slot) == 0) return;
-        if (locals) il.Emit(Il.Ldloc, adjointLocals[target]);
+        // The same copy of the run: the target's adjoint is one of the run's locals.
+        var local = locals ? adjointLocals[target] : run is not null && Stride(slot) == run.Period ? runAdjoints.GetValueOrDefault(target) : null;
+        if (local is not null) il.Emit(Il.Ldloc, local);
         else { Address(Il.Ldarg_2, target, Stride(slot), TermStride(slot)); il.Emit(Il.Dup); il.Emit(Il.Ldind_R8); }
         il.Emit(Il.Ldloc, current);
         if (partial is not null) { partial(); il.Emit(Il.Mul); }   // null: the partial is 1
         il.Emit(Il.Add);
-        if (locals) il.Emit(Il.Stloc, adjointLocals[target]);
+        if (local is not null) il.Emit(Il.Stloc, local);
         else il.Emit(Il.Stind_R8);
     }
 

@@ -61,6 +61,27 @@ public sealed partial class Tape
 
     internal NumericFunction?[] PartialFunctions => partialFunctions;
 
+    private (int[] First, int[] Last)? consumerRange;
+
+    /// <summary>Per instruction, the first and last instruction that reads it (an output counts as read after the end; none: Length, −1).</summary>
+    internal (int[] First, int[] Last) ConsumerRange => consumerRange ??= FindConsumers();
+
+    private (int[] First, int[] Last) FindConsumers()
+    {
+        var (first, last) = (new int[ops.Length], new int[ops.Length]);
+        Array.Fill(first, ops.Length);
+        Array.Fill(last, -1);
+        for (int c = 0; c < ops.Length; c++)
+            for (int s = operandStart[c]; s < operandStart[c] + operandCount[c]; s++)
+            {
+                int u = operands[s];
+                first[u] = Math.Min(first[u], c);
+                last[u] = Math.Max(last[u], c);
+            }
+        foreach (var o in outputs) last[o] = ops.Length;
+        return (first, last);
+    }
+
     /// <summary>The number of instructions, inputs and constants included.</summary>
     public int Length => ops.Length;
 
