@@ -1,13 +1,13 @@
-// A tape compiled to IL (DynamicMethod): straight-line code per instruction, no
-// dispatch, constants and weights inlined, partials computed where the reverse sweep uses them.
-// Small tapes become one method whose values and adjoints are locals (registers where the JIT can).
-// Large tapes are cut into chunks of straight-line methods over the workspace's arrays: one huge
-// method would exceed what the JIT optimizes (thousands of locals send it to minimal optimization)
-// or accepts, and chunks compile in time linear in the tape. Past CompileLimit instructions the
-// interpreter runs instead: straight-line code that large no longer fits the processor's
-// instruction cache (measured slower than the interpreter at 120 000 instructions) and takes the
-// JIT seconds. Semantics are the interpreter's: the same partials, the same order of accumulation,
-// and a zero adjoint sends nothing.
+// A tape compiled to IL (DynamicMethod): code per instruction, no dispatch, constants and weights
+// inlined, partials computed where the reverse sweep uses them. Small tapes become one method whose
+// values and adjoints are locals (registers where the JIT can). Larger tapes are first re-rolled
+// (Segments.cs: repeated stretches become loops) and the code that remains is cut into pieces of
+// methods over the workspace's arrays: one huge method would exceed what the JIT optimizes
+// (thousands of locals send it to minimal optimization) or accepts, and pieces compile in time
+// linear in the code. Past CompileLimit instructions of code the interpreter runs instead:
+// straight-line code that large misses the instruction cache and takes the JIT seconds. Semantics
+// are the interpreter's: the same partials, the same order of accumulation, and a zero adjoint
+// sends nothing.
 namespace Hybrid.Tape;
 
 /// <summary>A <see cref="Tape"/> compiled to delegates for fast value and reverse-mode gradient; same results as the interpreter.</summary>
