@@ -36,10 +36,5 @@ public class DocsTests
         Assert.Equal("unbalanced '(' of sin(: no matching ')' (column 5)\n  2 * sin(x\n      ^", error.Message);
     }
 
-    internal static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Hybrid.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new DirectoryNotFoundException("Hybrid.sln not found above the test binaries.");
-    }
+    internal static string RepositoryRoot() => Hybrid.Testing.Repository.Root();
 }

@@ -2,17 +2,13 @@
 // `hybrid demo` runs, and its output blocks, in order, are exactly what the walkthrough prints.
 using System.Text.RegularExpressions;
 using Hybrid.Cli;
+using Hybrid.Testing;
 
 namespace Hybrid.Tape.Tests;
 
 public class AutogradGuideTests
 {
-    private static string Root()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Hybrid.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new DirectoryNotFoundException("Hybrid.sln not found above the test binaries.");
-    }
+    private static string Root() => Repository.Root();
 
     private static List<string> Blocks(string markdown, string language) =>
         Regex.Matches(markdown, "```" + language + "\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value.TrimEnd('\n')).ToList();
