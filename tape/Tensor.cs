@@ -5,7 +5,6 @@
 // (Autograd.cs) with tensor operations, so that with createGraph the gradient is itself recorded
 // and can be differentiated again. Values are row-major double arrays; kernels use TensorPrimitives.
 using System.Globalization;
-using System.Text;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Hybrid.Tape;
@@ -198,21 +197,23 @@ public sealed partial class Tensor
 
     internal int[] ShapeArray => shape;
 
-    /// <summary>The values, shaped as PyTorch prints them: <c>tensor([0, 4, 8, 12])</c>.</summary>
+    /// <summary>The largest number of elements <see cref="ToString"/> prints in full; larger tensors are summarized, as PyTorch does.</summary>
+    public const int PrintLimit = 1000;
+
+    /// <summary>The values, shaped as PyTorch prints them: <c>tensor([0, 4, 8, 12])</c>; past <see cref="PrintLimit"/> elements, the first and last three of each dimension around "...".</summary>
     public override string ToString()
     {
         static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
-        var text = new StringBuilder("tensor(");
-        if (Rank == 0) text.Append(F(Data[0]));
-        else if (Rank == 1) text.Append('[').Append(string.Join(", ", Data.Select(F))).Append(']');
-        else
+        bool summarize = Count > PrintLimit;
+        string Row(int start, int length) => "[" + string.Join(", ", Indices(length).Select(k => k < 0 ? "..." : F(Data[start + k]))) + "]";
+        IEnumerable<int> Indices(int length) => summarize && length > 6 ? [0, 1, 2, -1, length - 3, length - 2, length - 1] : Enumerable.Range(0, length);
+        var body = Rank switch
         {
-            text.Append('[');
-            for (int i = 0; i < shape[0]; i++)
-                text.Append(i == 0 ? "" : ", ").Append('[').Append(string.Join(", ", Data.Skip(i * shape[1]).Take(shape[1]).Select(F))).Append(']');
-            text.Append(']');
-        }
-        return text.Append(')').ToString();
+            0 => F(Data[0]),
+            1 => Row(0, Count),
+            _ => "[" + string.Join(", ", Indices(shape[0]).Select(i => i < 0 ? "..." : Row(i * shape[1], shape[1]))) + "]",
+        };
+        return "tensor(" + body + ")";
     }
 
     // Gradient bookkeeping used by Autograd.Backward.

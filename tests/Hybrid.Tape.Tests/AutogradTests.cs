@@ -280,6 +280,16 @@ public class TensorTests
     }
 
     [Fact]
+    public void PrintingShapesValuesAndSummarizesLargeTensors()
+    {
+        Assert.Equal("tensor(2.5)", Tensor.Scalar(2.5).ToString());
+        Assert.Equal("tensor([[1, 2], [3, 4]])", Tensor.FromArray(new double[,] { { 1, 2 }, { 3, 4 } }).ToString());
+        Assert.Equal("tensor([0, 1, 2, ..., 9997, 9998, 9999])", Tensor.Arange(10_000).ToString());
+        Assert.Equal("tensor([[0, 0, 0, ..., 0, 0, 0], [0, 0, 0, ..., 0, 0, 0], [0, 0, 0, ..., 0, 0, 0], ..., [0, 0, 0, ..., 0, 0, 0], "
+            + "[0, 0, 0, ..., 0, 0, 0], [0, 0, 0, ..., 0, 0, 0]])", Tensor.Zeros(100, 100).ToString());
+    }
+
+    [Fact]
     public void NonLeafGradientsAreKeptOnlyWhenRetained()
     {
         var x = Tensor.Arange(3).RequiresGrad();
