@@ -33,6 +33,9 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
 
 public sealed partial class Tensor
 {
+    // Up to this many elements, elementwise operations run a plain loop instead of a TensorPrimitives kernel.
+    private const int SmallCount = 16;
+
     // A result buffer that the kernel overwrites entirely: skipping the zeroing matters for large tensors
     // (small ones take the ordinary path, which is cheaper than the runtime's size check).
     private static double[] Uninitialized(int count) => count < 1024 ? new double[count] : GC.AllocateUninitializedArray<double>(count);
@@ -61,7 +64,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(a);
         var data = Uninitialized(a.Count);
-        if (data.Length == 1) data[0] = scale * a.Data[0] + shift;
+        if (data.Length <= SmallCount) for (int i = 0; i < data.Length; i++) data[i] = scale * a.Data[i] + shift;
         else if (shift == 0) TP.Multiply(a.Data, scale, data);
         else { TP.Multiply(a.Data, scale, data); TP.Add(data, shift, data); }
         return Record(new Tensor(data, a.shape), Op.Affine, a, constant: scale, shift: shift);
@@ -76,10 +79,13 @@ public sealed partial class Tensor
             : throw new ArgumentException($"{op}: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not match (elementwise operations need equal shapes, or a scalar on one side).");
         var data = Uninitialized(resultShape == a.shape ? a.Count : b.Count);
         bool scalarA = a.Rank == 0 && b.Rank != 0, scalarB = b.Rank == 0 && a.Rank != 0;
-        if (data.Length == 1)   // scalars: no kernel call
+        if (data.Length <= SmallCount)   // a plain loop: cheaper than a kernel call on a few elements
         {
-            double x = a.Data[0], y = b.Data[0];
-            data[0] = op switch { Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, _ => x / y };
+            for (int i = 0; i < data.Length; i++)
+            {
+                double x = a.Data[a.Count == 1 ? 0 : i], y = b.Data[b.Count == 1 ? 0 : i];
+                data[i] = op switch { Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, _ => x / y };
+            }
             return Record(new Tensor(data, resultShape), op, a, b);
         }
         switch (op)
@@ -105,15 +111,18 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(a);
         var data = Uninitialized(a.Count);
-        if (data.Length == 1)   // scalars: no kernel call
+        if (data.Length <= SmallCount)   // a plain loop: cheaper than a kernel call on a few elements
         {
-            double x = a.Data[0];
-            data[0] = op switch
+            for (int i = 0; i < data.Length; i++)
             {
-                Op.Negate => -x, Op.Power => Math.Pow(x, constant), Op.Exp => Math.Exp(x), Op.Log => Math.Log(x), Op.Sqrt => Math.Sqrt(x),
-                Op.Sin => Math.Sin(x), Op.Cos => Math.Cos(x), Op.Tanh => Math.Tanh(x), Op.Sigmoid => 1 / (1 + Math.Exp(-x)), Op.Abs => Math.Abs(x),
-                _ => x > 0 ? x : double.IsNaN(x) ? x : 0,
-            };
+                double x = a.Data[i];
+                data[i] = op switch
+                {
+                    Op.Negate => -x, Op.Power => Math.Pow(x, constant), Op.Exp => Math.Exp(x), Op.Log => Math.Log(x), Op.Sqrt => Math.Sqrt(x),
+                    Op.Sin => Math.Sin(x), Op.Cos => Math.Cos(x), Op.Tanh => Math.Tanh(x), Op.Sigmoid => 1 / (1 + Math.Exp(-x)), Op.Abs => Math.Abs(x),
+                    _ => x > 0 ? x : double.IsNaN(x) ? x : 0,
+                };
+            }
             return Record(new Tensor(data, a.shape), op, a, constant);
         }
         switch (op)
