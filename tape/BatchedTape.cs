@@ -20,9 +20,14 @@ public sealed class BatchedTape
     private readonly Tape.Code code;
     private readonly ConcurrentBag<Block> blocks = [];   // reused buffers, one per worker at a time
 
+    /// <summary>The most doubles one worker's block buffers may hold (values, adjoints and partials: 1 GiB).</summary>
+    public const long MaxBlockDoubles = 1L << 27;
+
     internal BatchedTape(Tape tape, int blockSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
+        if ((2L * tape.Length + tape.OperandCount) * blockSize > MaxBlockDoubles)
+            throw new ArgumentOutOfRangeException(nameof(blockSize), $"Blocks of {blockSize} points over a tape of {tape.Length} instructions need more than {MaxBlockDoubles} doubles per worker; use a smaller block size.");
         (this.tape, code, BlockSize) = (tape, tape.Instructions, blockSize);
     }
 

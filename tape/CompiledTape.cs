@@ -30,9 +30,18 @@ public sealed unsafe class CompiledTape
     private readonly Kernel? whole;      // small tapes: forward and reverse in one method
     private readonly Kernel? valueOnly;  // small tapes: forward only
 
+    /// <summary>Products of more factors than this are not compiled (each factor's suffix product is a local of the method); the interpreter runs such tapes.</summary>
+    public const int MaxFactors = 64;
+
     internal CompiledTape(Tape tape, int localsLimit = LocalsLimit, int chunkLength = ChunkLength, int compileLimit = CompileLimit)
     {
         Tape = tape;
+        var code = tape.Instructions;
+        if (Enumerable.Range(0, tape.Length).Any(i => code.Ops[i] == OpCode.Multiply && code.OperandCount[i] > MaxFactors))
+        {
+            (forward, reverse, IsInterpreted) = ([], [], true);
+            return;
+        }
         if (tape.Length <= localsLimit)
         {
             (forward, reverse) = ([], []);
@@ -60,7 +69,7 @@ public sealed unsafe class CompiledTape
         reverse = chunks.Select(c => new Emitter(tape, c).ReverseOnly()).ToArray();
     }
 
-    /// <summary>True when the tape was too long to compile (see <see cref="CompileLimit"/>) and the interpreter runs it.</summary>
+    /// <summary>True when the tape was too long to compile (see <see cref="CompileLimit"/> and <see cref="MaxFactors"/>) and the interpreter runs it.</summary>
     public bool IsInterpreted { get; }
 
     /// <summary>The tape this was compiled from.</summary>

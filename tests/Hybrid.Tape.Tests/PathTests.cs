@@ -334,6 +334,20 @@ public class HostileTapeTests
     }
 
     [Fact]
+    public void AProductOfManyFactorsRunsOnTheInterpreterAndHugeBlocksAreRefused()
+    {
+        var symbols = Enumerable.Range(0, 2000).Select(i => Symbol("x" + i)).ToArray();
+        var tape = Tape.Lower(Product(symbols) + Sum(symbols), symbols);
+        var compiled = tape.Compile();
+        Assert.True(compiled.IsInterpreted);
+        var point = Enumerable.Repeat(1.0, symbols.Length).ToArray();
+        var g = new double[symbols.Length];
+        Assert.Equal(2001, compiled.Gradient(point, g, compiled.CreateWorkspace()));
+        Assert.All(g, v => Assert.Equal(2, v));
+        Assert.StartsWith("Blocks of 100000 points over a tape of", Assert.Throws<ArgumentOutOfRangeException>(() => tape.Batched(blockSize: 100_000)).Message);
+    }
+
+    [Fact]
     public void SecondOrderAllocatesNothingAfterWarmUp()
     {
         var (x, y) = (Symbol("x"), Symbol("y"));
