@@ -91,9 +91,9 @@ public static class Autograd
             }
             foreach (var node in order)
             {
-                var g = node.Output.Pending;
-                if (g is null) continue;
-                Backward(node, g, gradients);
+                if (node.Output.Pending is not { } pending) continue;
+                if (node.Op == Op.Affine && !IsRecording) gradients[0] = new(pending, node.Output.PendingScale * node.Constant);   // scale·g: numbers only
+                else Backward(node, node.Output.TakePending()!, gradients);
                 for (int i = 0; i < node.Inputs.Length; i++)
                 {
                     var (gi, scale, outerWith) = gradients[i];
@@ -106,27 +106,28 @@ public static class Autograd
                     if (targets is null && input.IsLeaf && input.KeepsGrad && !createGraph) input.AccumulateGrad(gi, scale, outerWith);   // straight into the reused buffer
                     else
                     {
-                        input.Accumulate(outerWith is not null ? Tensor.Outer(gi, outerWith) : scale == 1 ? gi : gi * scale);
+                        if (outerWith is not null) input.Accumulate(Tensor.Outer(gi, outerWith));
+                        else input.Accumulate(gi, scale);
                         touched.Add(input);
                     }
                 }
             }
             completed = true;
             if (targets is not null)
-                return targets.Select(t => t.Pending ?? throw new InvalidOperationException(
+                return targets.Select(t => t.TakePending() ?? throw new InvalidOperationException(
                     $"An input of shape {Tensor.ShapeText(t.Shape)} was not used to compute the outputs (or does not require grad), so it has no gradient.")).ToArray();
             foreach (var t in touched)
-                if (t.Pending is { } gradient && t.KeepsGrad)
+                if (t.KeepsGrad && t.TakePending() is { } gradient)
                 {
                     t.StoreGrad(gradient, createGraph);
-                    t.Pending = null;   // a tensor used twice is in the list twice: store once
+                    t.ClearPending();   // a tensor used twice is in the list twice: store once
                 }
             return null;
         }
         finally
         {
             if (createGraph) forceRecording = previous; else noGradDepth--;
-            foreach (var t in touched) t.Pending = null;
+            foreach (var t in touched) t.ClearPending();
             if (completed && !retainGraph) foreach (var node in order) node.Freed = true;
             Array.Clear(gradients);
             order.Clear();
@@ -196,9 +197,6 @@ public static class Autograd
         if (!IsRecording)
             switch (node.Op)
             {
-                case Op.Affine:
-                    into[0] = new(g, node.Constant);
-                    return;
                 case Op.Dot when ReferenceEquals(inputs[0], inputs[1]):   // d(a·a) = 2g·a
                     into[0] = new(inputs[0], 2 * g.Data[0]);
                     return;

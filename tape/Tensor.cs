@@ -18,7 +18,8 @@ public sealed partial class Tensor
     internal readonly double[] Data;     // row-major
     private readonly int[] shape;
     internal Node? Creator;              // the recorded operation that produced this tensor; null for leaves and untracked values
-    internal Tensor? Pending;            // the gradient being accumulated during one backward pass
+    internal Tensor? Pending;            // the gradient being accumulated during one backward pass is PendingScale·Pending
+    internal double PendingScale = 1;    // kept apart so a chain of scalings (b = 2b, ...) multiplies numbers, not tensors
     private bool ownsPending;            // Pending is this tensor's own buffer (else it may be shared with other inputs)
     private bool retainsGrad;
     private bool ownsGrad;               // Grad is a plain buffer of this tensor's, not a tensor of a recorded graph (createGraph)
@@ -217,12 +218,23 @@ public sealed partial class Tensor
     }
 
     // Gradient bookkeeping used by Autograd.Backward.
-    internal void Accumulate(Tensor gradient)
+    internal void Accumulate(Tensor gradient, double scale = 1)
     {
-        if (Pending is null) (Pending, ownsPending) = (gradient, false);   // may be the very tensor another input received
-        else if (ownsPending && !Autograd.IsRecording) Pending.AddInPlace(gradient);
-        else (Pending, ownsPending) = (Pending + gradient, true);   // out of place: recorded with createGraph, and never writes a shared buffer
+        if (Pending is null) { (Pending, PendingScale, ownsPending) = (gradient, scale, false); return; }   // may be the very tensor another input received
+        var current = TakePending()!;
+        var added = scale == 1 ? gradient : gradient * scale;
+        if (ownsPending && !Autograd.IsRecording) current.AddInPlace(added);
+        else (Pending, ownsPending) = (current + added, true);   // out of place: recorded with createGraph, and never writes a shared buffer
     }
+
+    // The pending gradient as one tensor (its scale applied).
+    internal Tensor? TakePending()
+    {
+        if (Pending is not null && PendingScale != 1) (Pending, PendingScale, ownsPending) = (Pending * PendingScale, 1, true);
+        return Pending;
+    }
+
+    internal void ClearPending() => (Pending, PendingScale) = (null, 1);
 
     internal bool KeepsGrad => IsLeaf ? RequiresGradient : retainsGrad;
 
