@@ -148,6 +148,21 @@ public sealed class BatchedTape
                         for (int p = 0; p < length; p++) v[p] += weight[p] * u[p];
                     }
                     break;
+                case OpCode.SquaredLinear:
+                {
+                    // L column into v (as Linear, from 0 when there are several terms), partials (2L)·w, then v = L².
+                    if (count > 1) v.Clear(); else TensorPrimitives.Multiply(U(0), code.Weights[s], v);
+                    for (int k = count > 1 ? 0 : 1; k < count; k++)
+                    {
+                        var u = U(k);
+                        double w = code.Weights[s + k];
+                        for (int p = 0; p < length; p++) v[p] += w * u[p];
+                    }
+                    if (withPartials)
+                        for (int k = 0; k < count; k++) { TensorPrimitives.Multiply(v, 2.0, D(k)); TensorPrimitives.Multiply(D(k), code.Weights[s + k], D(k)); }
+                    TensorPrimitives.Multiply(v, v, v);
+                    break;
+                }
                 case OpCode.Multiply when count == 2:
                     TensorPrimitives.Multiply(U(0), U(1), v);
                     if (withPartials) { U(1).CopyTo(D(0)); U(0).CopyTo(D(1)); }

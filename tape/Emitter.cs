@@ -195,6 +195,11 @@ internal sealed unsafe class Emitter
                     if (k > 0) il.Emit(Il.Add);
                 }
                 break;
+            case OpCode.SquaredLinear:
+                SquaredLinearSum(i);
+                il.Emit(Il.Dup);
+                il.Emit(Il.Mul);
+                break;
             case OpCode.Multiply:
                 if (n > 2) Constant(1);
                 for (int k = 0; k < n; k++) { LoadOperand(i, k); if (k > 0 || n > 2) il.Emit(Il.Mul); }
@@ -206,6 +211,20 @@ internal sealed unsafe class Emitter
             case OpCode.Pow: LoadOperand(i, 0); LoadOperand(i, 1); CallMath(nameof(System.Math.Pow), 2); break;
             case OpCode.Call: Invoke(code.Primitives[i]!.Evaluate, i); break;
             case OpCode.Input or OpCode.Constant: throw new InvalidOperationException($"Instruction %{i} computes nothing.");
+        }
+    }
+
+    // Pushes L = Σ w·u of a squared-linear instruction, as Forward.cs sums it (from 0 when there are several terms).
+    private void SquaredLinearSum(int i)
+    {
+        int n = code.OperandCount[i], s = code.OperandStart[i];
+        if (n > 1) Constant(0);
+        for (int k = 0; k < n; k++)
+        {
+            Constant(code.Weights[s + k]);
+            LoadOperand(i, k);
+            il.Emit(Il.Mul);
+            if (n > 1) il.Emit(Il.Add);
         }
     }
 
@@ -357,6 +376,16 @@ internal sealed unsafe class Emitter
                 {
                     double w = code.Weights[part.First];
                     OverOperands(part, () => SendToSlot(part.First, w == 1 ? null : () => Constant(w)), stackCarriesSum: false);
+                }
+                break;
+            case OpCode.SquaredLinear:
+                // partial k = (2L)·w_k, L recomputed from the operands into a local.
+                SquaredLinearSum(i);
+                il.Emit(Il.Stloc, prefix);
+                for (int k = 0; k < n; k++)
+                {
+                    double w = code.Weights[s + k];
+                    Send(i, k, () => { Constant(2); il.Emit(Il.Ldloc, prefix); il.Emit(Il.Mul); Constant(w); il.Emit(Il.Mul); });
                 }
                 break;
             case OpCode.Multiply when n == 2:

@@ -12,12 +12,13 @@ public sealed partial class Tape
 {
     // The dispatch of the sweeps: the opcode refined by operand count, so that the common two-operand
     // cases are one jump-table entry each instead of a chain of tests.
-    private enum Kernel : byte { Skip, Linear1, Linear2, LinearN, Multiply2, MultiplyN, Square, Reciprocal, Sqrt, PowConstant, Pow, Call }
+    private enum Kernel : byte { Skip, Linear1, Linear2, LinearN, SquaredLinear, Multiply2, MultiplyN, Square, Reciprocal, Sqrt, PowConstant, Pow, Call }
 
     private static Kernel KernelOf(OpCode op, int count) => op switch
     {
         OpCode.Input or OpCode.Constant => Kernel.Skip,
         OpCode.Linear => count switch { 1 => Kernel.Linear1, 2 => Kernel.Linear2, _ => Kernel.LinearN },
+        OpCode.SquaredLinear => Kernel.SquaredLinear,
         OpCode.Multiply => count == 2 ? Kernel.Multiply2 : Kernel.MultiplyN,
         OpCode.Square => Kernel.Square,
         OpCode.Reciprocal => Kernel.Reciprocal,
@@ -59,6 +60,15 @@ public sealed partial class Tape
                     v = 0;
                     for (int k = s; k < s + n; k++) v += At(weight, k) * At(values, At(operand, k));
                     break;
+                case Kernel.SquaredLinear:
+                {
+                    // L = Σ w·u (as Linear computes it), v = L², ∂v/∂u_k = (2L)·w_k.
+                    double sum = n == 1 ? At(weight, s) * At(values, At(operand, s)) : 0;
+                    if (n > 1) for (int k = s; k < s + n; k++) sum += At(weight, k) * At(values, At(operand, k));
+                    v = sum * sum;
+                    if (partials) for (int k = s; k < s + n; k++) At(d, k) = 2 * sum * At(weight, k);
+                    break;
+                }
                 case Kernel.Multiply2:
                 {
                     double a = At(values, At(operand, s)), b = At(values, At(operand, s + 1));

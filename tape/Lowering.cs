@@ -33,6 +33,7 @@ public sealed partial class Tape
         private readonly Dictionary<Expr, int> slot = [];                       // structural: common subexpressions share a slot
         private readonly Dictionary<Expr, double> constant = [];                // structural: subexpressions free of the inputs, folded
         private readonly HashSet<Expr> needed = new(Expr.ByReference);          // nodes the outputs need an instruction for
+        private readonly Dictionary<Expr, int> parents = [];                    // structural, as CSE: how many nodes (and outputs) use each subexpression
         private static readonly Expr one = Expr.Number(1);
 
         public Tape Run(IReadOnlyList<Expr> outputs)
@@ -41,7 +42,12 @@ public sealed partial class Tape
             var order = Expr.PostOrder(outputs);
             slot.EnsureCapacity(order.Count);
             needed.EnsureCapacity(order.Count);
-            foreach (var node in order) Fold(node);
+            foreach (var node in order)
+            {
+                Fold(node);
+                for (int k = 0; k < node.Args.Count; k++) parents[node.Args[k]] = parents.GetValueOrDefault(node.Args[k]) + 1;
+            }
+            foreach (var output in outputs) parents[output] = parents.GetValueOrDefault(output) + 1;
 
             foreach (var output in outputs) Need(output);
             for (int k = order.Count - 1; k >= 0; k--)
@@ -51,8 +57,9 @@ public sealed partial class Tape
                 switch (node)
                 {
                     case Sum:
-                        for (int t = 0; t < node.Args.Count; t++) Need(ScaledTerm(node.Args[t])?.Operand ?? node.Args[t]);
+                        NeedTerms(node);
                         break;
+                    case Power when SquaredSum(node) is { } sum: NeedTerms(sum); break;
                     case Product when ScaledTerm(node) is var (u, _, _): Need(u); break;
                     default:
                         for (int a = 0; a < node.Args.Count; a++) Need(node.Args[a]);
@@ -83,6 +90,15 @@ public sealed partial class Tape
             };
         }
 
+        private void NeedTerms(Expr sum)
+        {
+            for (int t = 0; t < sum.Args.Count; t++) Need(ScaledTerm(sum.Args[t])?.Operand ?? sum.Args[t]);
+        }
+
+        // u² where u is a sum that nothing else uses: lowered as one squared-linear instruction over u's terms.
+        private Expr? SquaredSum(Expr node) =>
+            node is Power { Base: Sum sum, Exponent: var e } && constant.TryGetValue(e, out var c) && c == 2 && parents.GetValueOrDefault(sum) == 1 ? sum : null;
+
         // Inputs and constants have slots of their own already (or get them on first use).
         private void Need(Expr node)
         {
@@ -93,17 +109,8 @@ public sealed partial class Tape
         {
             switch (node)
             {
-                case Sum:
-                {
-                    var terms = node.Args;
-                    var (operands, weights, sources) = (new int[terms.Count], new double[terms.Count], new Expr[terms.Count]);
-                    for (int k = 0; k < terms.Count; k++)
-                    {
-                        (var operand, weights[k], sources[k]) = ScaledTerm(terms[k]) ?? (terms[k], 1.0, one);
-                        operands[k] = Operand(operand);
-                    }
-                    return builder.Emit(OpCode.Linear, node, operands, weights, sources);
-                }
+                case Sum: return EmitLinear(OpCode.Linear, node, node);
+                case Power when SquaredSum(node) is { } sum: return EmitLinear(OpCode.SquaredLinear, node, sum);
                 case Product when ScaledTerm(node) is var (u, w, c): return builder.Emit(OpCode.Linear, node, [Operand(u)], [w], [c]);
                 case Product: return builder.Emit(OpCode.Multiply, node, Operands(node));
                 case Power { Base: var b, Exponent: var e } when constant.TryGetValue(e, out var c):
@@ -118,6 +125,19 @@ public sealed partial class Tape
                 case Call call: return builder.Emit(OpCode.Call, node, Operands(node), primitive: call.Primitive);
                 default: throw new InvalidOperationException($"Cannot lower {node.Kind} '{node}'.");
             }
+        }
+
+        // A linear (or squared linear) instruction over the terms of a sum, scaled terms absorbed as weights.
+        private int EmitLinear(OpCode op, Expr node, Expr sum)
+        {
+            var terms = sum.Args;
+            var (operands, weights, sources) = (new int[terms.Count], new double[terms.Count], new Expr[terms.Count]);
+            for (int k = 0; k < terms.Count; k++)
+            {
+                (var operand, weights[k], sources[k]) = ScaledTerm(terms[k]) ?? (terms[k], 1.0, one);
+                operands[k] = Operand(operand);
+            }
+            return builder.Emit(op, node, operands, weights, sources);
         }
 
         // c·u with c free of the inputs: u, the value of c, and c itself (kept exact for Lift).

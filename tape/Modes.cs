@@ -62,6 +62,7 @@ public sealed partial class Tape
             {
                 OpCode.Input or OpCode.Constant => sources[i],
                 OpCode.Linear => Expr.Sum(args.Select((a, k) => Expr.Product([WeightSource(operandStart[i] + k), a]))),
+                OpCode.SquaredLinear => Expr.Pow(Expr.Sum(args.Select((a, k) => Expr.Product([WeightSource(operandStart[i] + k), a]))), 2),
                 OpCode.Multiply => Expr.Product(args),
                 OpCode.Square => Expr.Pow(args[0], 2),
                 OpCode.Reciprocal => Expr.Pow(args[0], -1),

@@ -12,6 +12,8 @@ public enum OpCode : byte
     Constant,
     /// <summary>Σ w_k·operand_k with constant weights: sums, differences, c·u, and sums of scaled terms in one instruction.</summary>
     Linear,
+    /// <summary>(Σ w_k·operand_k)² with constant weights: a squared residual in one instruction, as least-squares objectives are made of.</summary>
+    SquaredLinear,
     /// <summary>The product of the operands.</summary>
     Multiply,
     /// <summary>operand². </summary>

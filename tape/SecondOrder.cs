@@ -87,6 +87,14 @@ public sealed partial class Tape
         {
             case OpCode.Input or OpCode.Constant or OpCode.Linear:
                 break;
+            case OpCode.SquaredLinear:
+            {
+                // p_k = 2L·w_k, so ṗ_k = 2·w_k·L̇ with L̇ = Σ w_j·t_j.
+                double sumTangent = 0;
+                for (int k = 0; k < n; k++) if (T(k) != 0) sumTangent += weights[s + k] * T(k);
+                for (int k = 0; k < n; k++) pt[s + k] = 2 * weights[s + k] * sumTangent;
+                break;
+            }
             case OpCode.Multiply when n == 2:
                 (pt[s], pt[s + 1]) = (T(1), T(0));
                 break;

@@ -200,6 +200,7 @@ public sealed partial class Tape
                 OpCode.Input => $"input {inputNames[i]}",
                 OpCode.Constant => "constant " + Show(constants[i]),
                 OpCode.Linear => "linear " + LinearTerms(i),
+                OpCode.SquaredLinear => "squared linear " + LinearTerms(i),
                 OpCode.PowConstant => $"pow {args}, {Show(constants[i])}",
                 OpCode.Call => $"{primitives[i]!.Name} {args}",
                 _ => $"{ops[i].ToString().ToLowerInvariant()} {args}",

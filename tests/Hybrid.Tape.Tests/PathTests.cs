@@ -230,6 +230,32 @@ public class SecondOrderTests
     }
 
     [Fact]
+    public void SquaredResidualsAreOneInstructionOnEveryPath()
+    {
+        var symbols = Enumerable.Range(0, 6).Select(i => Symbol("x" + i)).ToArray();
+        var f = Workloads.Rosenbrock(symbols);
+        var tape = Tape.Lower(f, symbols);
+        Assert.Contains("squared linear -%", tape.ToString());
+        Assert.Equal(6 + 1 + 5 * 3 + 1, tape.Length);   // inputs, the constant 1, three instructions per term, the sum
+        Assert.Equal(f, tape.Lift()[0]);
+        var point = Workloads.RosenbrockPoint(6);
+        var dictionary = symbols.Select((s, i) => (s.ToString(), point[i])).ToDictionary(p => p.Item1, p => p.Item2);
+        var (hessian, exact) = (new double[36], f.Hessian(symbols));
+        tape.Hessian(point, hessian, tape.CreateWorkspace());
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 6; j++)
+                Assert.Equal(exact[i, j].Evaluate(dictionary), hessian[6 * i + j], 1e-12);
+        var (interpreted, compiled) = (new double[6], new double[6]);
+        tape.Gradient(point, interpreted, tape.CreateWorkspace());
+        new CompiledTape(tape, localsLimit: 0, chunkLength: 3).Gradient(point, compiled, tape.CreateWorkspace());
+        Assert.Equal(interpreted, compiled);
+        var (_, batched) = tape.Batched(blockSize: 2).Gradient(MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(3, 6, (r, c) => point[c]));
+        Assert.Equal(interpreted, batched.Row(2).ToArray());
+        // A sum used elsewhere too keeps its own instruction, squared by a plain square.
+        Assert.DoesNotContain("squared", Tape.Lower(Pow(x + y, 2) + Sin(x + y), x, y).ToString());
+    }
+
+    [Fact]
     public void HessianOfAProductOfManyFactorsAndOfPowers()
     {
         var z = Symbol("z");
