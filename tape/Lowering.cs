@@ -33,7 +33,7 @@ public sealed partial class Tape
         private readonly Dictionary<Expr, int> slot = [];                       // structural: common subexpressions share a slot
         private readonly Dictionary<Expr, double> constant = [];                // structural: subexpressions free of the inputs, folded
         private readonly HashSet<Expr> needed = new(Expr.ByReference);          // nodes the outputs need an instruction for
-        private readonly Dictionary<Expr, int> parents = [];                    // structural, as CSE: how many nodes (and outputs) use each subexpression
+        private readonly Dictionary<Expr, int> parents = [];                    // structural, as CSE: how many nodes (and outputs) use each sum
         private static readonly Expr one = Expr.Number(1);
 
         public Tape Run(IReadOnlyList<Expr> outputs)
@@ -45,9 +45,9 @@ public sealed partial class Tape
             foreach (var node in order)
             {
                 Fold(node);
-                for (int k = 0; k < node.Args.Count; k++) parents[node.Args[k]] = parents.GetValueOrDefault(node.Args[k]) + 1;
+                for (int k = 0; k < node.Args.Count; k++) if (node.Args[k] is Sum sum) parents[sum] = parents.GetValueOrDefault(sum) + 1;
             }
-            foreach (var output in outputs) parents[output] = parents.GetValueOrDefault(output) + 1;
+            foreach (var output in outputs) if (output is Sum sum) parents[sum] = parents.GetValueOrDefault(sum) + 1;
 
             foreach (var output in outputs) Need(output);
             for (int k = order.Count - 1; k >= 0; k--)
