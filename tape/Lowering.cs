@@ -1,10 +1,11 @@
 // Lowering an Expr DAG to a tape: one instruction per structurally distinct subexpression (the
 // memo is structural, so equal subtrees built separately are one instruction: CSE), subtrees free
 // of the inputs folded to constants, sums lowered with their scaled terms absorbed as weights
-// (100·u + v is one linear instruction), and powers with constant exponents specialized (square,
-// reciprocal, sqrt, pow by a constant). Three passes over the post-order, no recursion: fold the
-// constants, mark what the outputs need (a term absorbed into a sum needs no slot of its own),
-// emit what is needed.
+// (100·u + v is one linear instruction), a sum used only by its own square lowered with it
+// ((u − v)² is one squared-linear instruction), and powers with constant exponents specialized
+// (square, reciprocal, sqrt, pow by a constant). Three passes over the post-order, no recursion:
+// fold the constants (and count the users of each sum), mark what the outputs need (a term
+// absorbed into a sum needs no slot of its own), emit what is needed.
 using Hybrid.Symbolic;
 
 namespace Hybrid.Tape;
