@@ -135,15 +135,14 @@ public static class Autograd
         }
     }
 
-    private static IDisposable Recording()
+    // Recording on even inside an enclosing NoGrad: a trace records whatever its function does.
+    internal static IDisposable Recording()
     {
         bool previous = forceRecording;
         forceRecording = true;
         return new Scope(() => forceRecording = previous);
     }
 
-    // Recording on even inside an enclosing NoGrad: a trace records whatever its function does.
-    internal static IDisposable NoGradSuspended() => Recording();
 
     private static Tensor Seed(Tensor output, Tensor? gradient)
     {

@@ -129,6 +129,20 @@ public sealed class BatchedTape
             for (int j = 0; j < tape.InputCount; j++) Column(adjoints, j)[..length].CopyTo(gradient.AsSpan(j * n + first, length));
         }
 
+        // Σ w_k·u_k of instruction i into v, in the interpreter's order: from 0, or from the first term.
+        private void WeightedSum(Tape.Code code, int i, Span<double> v, bool fromZero)
+        {
+            int s = code.OperandStart[i];
+            if (fromZero) v.Clear();
+            else TensorPrimitives.Multiply(Column(values, code.Operands[s])[..v.Length], code.Weights[s], v);
+            for (int k = fromZero ? 0 : 1; k < code.OperandCount[i]; k++)
+            {
+                var u = Column(values, code.Operands[s + k])[..v.Length];
+                double w = code.Weights[s + k];
+                for (int p = 0; p < v.Length; p++) v[p] += w * u[p];
+            }
+        }
+
         // Instruction i over the block: the formulas of Tape.Forward, a column at a time.
         private void Forward(Tape.Code code, int i, int length, bool withPartials)
         {
@@ -141,23 +155,12 @@ public sealed class BatchedTape
                 case OpCode.Input or OpCode.Constant:
                     break;
                 case OpCode.Linear:
-                    if (count > 2) v.Clear(); else TensorPrimitives.Multiply(U(0), code.Weights[s], v);
-                    for (int k = count > 2 ? 0 : 1; k < count; k++)
-                    {
-                        Span<double> weight = D(k), u = U(k);   // the partial column holds the weight: weight·u without a scratch buffer
-                        for (int p = 0; p < length; p++) v[p] += weight[p] * u[p];
-                    }
+                    WeightedSum(code, i, v, fromZero: count > 2);
                     break;
                 case OpCode.SquaredLinear:
                 {
-                    // L column into v (as Linear, from 0 when there are several terms), partials (2L)·w, then v = L².
-                    if (count > 1) v.Clear(); else TensorPrimitives.Multiply(U(0), code.Weights[s], v);
-                    for (int k = count > 1 ? 0 : 1; k < count; k++)
-                    {
-                        var u = U(k);
-                        double w = code.Weights[s + k];
-                        for (int p = 0; p < length; p++) v[p] += w * u[p];
-                    }
+                    // L column into v (summed as Forward.cs does), partials (2L)·w, then v = L².
+                    WeightedSum(code, i, v, fromZero: count > 1);
                     if (withPartials)
                         for (int k = 0; k < count; k++) { TensorPrimitives.Multiply(v, 2.0, D(k)); TensorPrimitives.Multiply(D(k), code.Weights[s + k], D(k)); }
                     TensorPrimitives.Multiply(v, v, v);

@@ -99,8 +99,7 @@ public sealed unsafe class CompiledTape
     /// <exception cref="InvalidOperationException">The tape has more than one output (use <see cref="VectorJacobianProduct"/>).</exception>
     public double Gradient(ReadOnlySpan<double> point, Span<double> gradient, Workspace workspace)
     {
-        if (Tape.OutputCount != 1)
-            throw new InvalidOperationException($"Gradient needs a tape with one output; this one has {Tape.OutputCount}. Use VectorJacobianProduct with a seed per output.");
+        Tape.RequireOneOutput(nameof(Gradient));
         Span<double> seed = [1.0];
         VectorJacobianProduct(point, seed, gradient, workspace);
         return workspace.Values[Tape.OutputSlots[0]];

@@ -61,8 +61,8 @@ public sealed partial class Tape
             lifted[i] = ops[i] switch
             {
                 OpCode.Input or OpCode.Constant => sources[i],
-                OpCode.Linear => Expr.Sum(args.Select((a, k) => Expr.Product([WeightSource(operandStart[i] + k), a]))),
-                OpCode.SquaredLinear => Expr.Pow(Expr.Sum(args.Select((a, k) => Expr.Product([WeightSource(operandStart[i] + k), a]))), 2),
+                OpCode.Linear => WeightedSum(i, args),
+                OpCode.SquaredLinear => Expr.Pow(WeightedSum(i, args), 2),
                 OpCode.Multiply => Expr.Product(args),
                 OpCode.Square => Expr.Pow(args[0], 2),
                 OpCode.Reciprocal => Expr.Pow(args[0], -1),
@@ -76,6 +76,7 @@ public sealed partial class Tape
         return outputs.Select(o => lifted[o]).ToArray();
     }
 
-    // The exact weight when lowering kept one, else the double as a float.
-    private Expr WeightSource(int slot) => weightSources[slot] ?? Expr.Float(weights[slot]);
+    // Σ w_k·arg_k of instruction i, each weight exact when lowering kept it, else the double as a float.
+    private Expr WeightedSum(int i, Expr[] args) =>
+        Expr.Sum(args.Select((a, k) => Expr.Product([weightSources[operandStart[i] + k] ?? Expr.Float(weights[operandStart[i] + k]), a])));
 }

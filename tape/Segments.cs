@@ -63,11 +63,12 @@ internal static class Segments
     // The operand strides that take the template at i to its copy at i + period; null when the two differ in kind.
     private static Dictionary<int, int>? Strides(Tape.Code code, int i, int period)
     {
+        for (int j = 0; j < period; j++)
+            if (!Congruent(code, i + j, i + j + period)) return null;   // cheap, and what fails for most periods tried
         var strides = new Dictionary<int, int>();
         for (int j = 0; j < period; j++)
         {
             int a = i + j, b = a + period;
-            if (!Congruent(code, a, b)) return null;
             for (int o = 0; o < code.OperandCount[a]; o++)
             {
                 int slot = code.OperandStart[a] + o, stride = code.Operands[code.OperandStart[b] + o] - code.Operands[slot];

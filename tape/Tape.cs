@@ -88,9 +88,6 @@ public sealed partial class Tape
     /// <summary>The number of inputs; they are the first instructions, in the order given when lowering.</summary>
     public int InputCount => inputNames.Length;
 
-    /// <summary>The input names, in order.</summary>
-    public IReadOnlyList<string> InputNames => inputNames;
-
     /// <summary>The number of outputs.</summary>
     public int OutputCount => outputs.Length;
 
@@ -177,7 +174,7 @@ public sealed partial class Tape
         }
     }
 
-    private void RequireOneOutput(string what)
+    internal void RequireOneOutput(string what)
     {
         if (OutputCount != 1)
             throw new InvalidOperationException($"{what} needs a tape with one output; this one has {OutputCount}. Use VectorJacobianProduct with a seed per output.");

@@ -63,7 +63,7 @@ public sealed class Trace
         try
         {
             Tensor output;
-            using (Autograd.NoGradSuspended()) output = function(leaves);
+            using (Autograd.Recording()) output = function(leaves);
             var symbols = new Dictionary<Tensor, Expr[]>(ReferenceEqualityComparer.Instance);
             for (int k = 0; k < leaves.Length; k++) symbols[leaves[k]] = SymbolsFor(names[k], leaves[k]);
             var lifted = Lift([output, .. recording.Select(g => g.Left)], symbols);
