@@ -88,6 +88,9 @@ public sealed partial class Tape
     /// <summary>The number of inputs; they are the first instructions, in the order given when lowering.</summary>
     public int InputCount => inputNames.Length;
 
+    /// <summary>The inputs' names (the symbols given when lowering), in input order.</summary>
+    public IReadOnlyList<string> InputNames => inputNames;
+
     /// <summary>The number of outputs.</summary>
     public int OutputCount => outputs.Length;
 

@@ -3,6 +3,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Hybrid.Numerics;
 using Hybrid.Testing;
 using static Hybrid.Symbolic.Expr;
 

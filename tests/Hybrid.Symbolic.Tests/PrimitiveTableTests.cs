@@ -1,6 +1,7 @@
 // The table test: every row of Primitives, at points drawn from its own domain sampler, checked
 // facet by facet — value against System.Math, exact partials against numeric partials, both against
 // finite differences, second order, printing round trip. A new row gets all of this for free.
+using Hybrid.Numerics;
 using Hybrid.Testing;
 using static Hybrid.Symbolic.Expr;
 

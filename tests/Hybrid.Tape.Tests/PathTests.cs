@@ -4,6 +4,7 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using Hybrid.Numerics;
 using Hybrid.Symbolic;
 using Hybrid.Testing;
 using static Hybrid.Symbolic.Expr;

@@ -13,13 +13,19 @@ public sealed record ExpressionShape
     /// <summary>Primitives that may appear; by default the smooth ones (no kinks, no comparisons).</summary>
     public IReadOnlyList<Primitive> Primitives { get; init; } = Smooth;
 
+    /// <summary>The box points are drawn from: every variable in [<see cref="Low"/>, <see cref="High"/>].</summary>
+    public double Low { get; init; } = -2;
+
+    /// <summary>See <see cref="Low"/>.</summary>
+    public double High { get; init; } = 2;
+
     /// <summary>The deepest nesting of operations.</summary>
     public int MaxDepth { get; init; } = 4;
 
     /// <summary>
     /// When true, every argument is mapped into its primitive's domain (log(u) becomes log(u² + 1/2),
     /// asin(u) becomes asin(9/10·tanh u), ...) and divisors are kept positive, so the expression is
-    /// defined at every real point (overflow aside).
+    /// defined at every real point (overflow aside), so on any box.
     /// </summary>
     public bool DomainSafe { get; init; } = true;
 

@@ -1,8 +1,10 @@
-// FsCheck generators of expressions and points, shared by our own suites and by users. The
-// shrinker proposes subexpressions, so a failing case shrinks to a small counterexample.
+// FsCheck generators of expressions, points, vectors and matrices, shared by our own suites and by
+// users. The expression shrinker proposes subexpressions and the point shrinker moves toward the
+// box's centre, so a failing case shrinks to a small counterexample at a simple point.
 using FsCheck;
 using FsCheck.Fluent;
 using Hybrid.Symbolic;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace Hybrid.Testing;
 
@@ -23,15 +25,71 @@ public static class Generators
 
     /// <summary>A point: one value in [<paramref name="low"/>, <paramref name="high"/>] per variable name.</summary>
     public static Gen<Dictionary<string, double>> Points(IReadOnlyList<string> variables, double low = -2, double high = 2) =>
-        Gen.ArrayOf(Gen.Choose(0, 1 << 20).Select(k => low + (high - low) * k / (double)(1 << 20)), variables.Count)
-            .Select(values => variables.Select((v, i) => (v, values[i])).ToDictionary(p => p.v, p => p.Item2));
+        Coordinates(variables.Count, low, high).Select(values => variables.Select((v, i) => (v, values[i])).ToDictionary(p => p.v, p => p.Item2));
 
-    /// <summary>An expression together with a point for its variables.</summary>
+    /// <summary>
+    /// Points of the box [<paramref name="low"/>, <paramref name="high"/>]^<paramref name="dimension"/> on a grid of
+    /// 2^21 values per axis; the shrinker tries each coordinate at the centre, then rounded to an integer
+    /// and to one decimal, so a counterexample ends at a point easy to read.
+    /// </summary>
+    public static Arbitrary<double[]> BoxPoints(int dimension, double low, double high)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
+        if (!(low < high)) throw new ArgumentException($"The box [{low}, {high}] is empty.", nameof(high));
+        double centre = (low + high) / 2;
+        return Arb.From(Coordinates(dimension, low, high), point => Enumerable.Range(0, dimension)
+            .SelectMany(i => new[] { centre, Math.Round(point[i]), Math.Round(point[i], 1) }
+                .Where(c => c != point[i] && c >= low && c <= high).Distinct()
+                .Select(c => point.Select((v, j) => j == i ? c : v).ToArray())));
+    }
+
+    private static Gen<double[]> Coordinates(int dimension, double low, double high) =>
+        Gen.ArrayOf(Gen.Choose(0, 1 << 21).Select(k => low + (high - low) * k / (double)(1 << 21)), dimension);
+
+    /// <summary>An expression together with a point of the shape's box.</summary>
     public static Arbitrary<(Expr Expression, Dictionary<string, double> Point)> ExpressionsAtPoints(ExpressionShape? shape = null)
     {
         shape ??= new ExpressionShape();
-        var gen = from e in Expressions(shape) from p in Points(shape.Variables) select (e, p);
+        var gen = from e in Expressions(shape) from p in Points(shape.Variables, shape.Low, shape.High) select (e, p);
         return Arb.From(gen, pair => Subexpressions(pair.Item1).Select(s => (s, pair.Item2)));
+    }
+
+    /// <summary>Vectors of length <paramref name="n"/> with entries in [<paramref name="low"/>, <paramref name="high"/>].</summary>
+    public static Gen<Vector<double>> Vectors(int n, double low = -1, double high = 1) =>
+        Coordinates(n, low, high).Select(values => Vector<double>.Build.Dense(values));
+
+    /// <summary>
+    /// n×n matrices with 2-norm condition number at most <paramref name="condition"/>: U·diag(s)·Vᵀ with U, V
+    /// random orthogonal (QR of Gaussian matrices) and singular values s spread over [1, condition].
+    /// </summary>
+    public static Gen<Matrix<double>> WellConditionedMatrices(int n, double condition = 100) =>
+        Seeds.Select(seed =>
+        {
+            var random = new Random(seed);
+            var (u, v) = (Orthogonal(n, random), Orthogonal(n, random));
+            return u * Matrix<double>.Build.DenseOfDiagonalArray(SingularValues(n, condition, random)) * v.Transpose();
+        });
+
+    /// <summary>Symmetric positive-definite n×n matrices with condition number at most <paramref name="condition"/>: Q·diag(λ)·Qᵀ, λ in [1, condition].</summary>
+    public static Gen<Matrix<double>> SymmetricPositiveDefinite(int n, double condition = 100) =>
+        Seeds.Select(seed =>
+        {
+            var random = new Random(seed);
+            var q = Orthogonal(n, random);
+            var m = q * Matrix<double>.Build.DenseOfDiagonalArray(SingularValues(n, condition, random)) * q.Transpose();
+            return (m + m.Transpose()) / 2;   // exactly symmetric, not merely up to rounding
+        });
+
+    private static readonly Gen<int> Seeds = Gen.Choose(0, int.MaxValue - 1);
+
+    private static Matrix<double> Orthogonal(int n, Random random) =>
+        Matrix<double>.Build.Dense(n, n, (_, _) => MathNet.Numerics.Distributions.Normal.Sample(random, 0, 1)).QR().Q;
+
+    private static double[] SingularValues(int n, double condition, Random random)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(condition, 1);
+        // The extremes are present, so the condition number is exactly as asked (for n ≥ 2).
+        return Enumerable.Range(0, n).Select(i => i == 0 ? 1 : i == n - 1 ? condition : 1 + (condition - 1) * random.NextDouble()).ToArray();
     }
 
     /// <summary>Every distinct proper subexpression, smallest first.</summary>

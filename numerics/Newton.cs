@@ -1,0 +1,76 @@
+// Newton's method for systems F(x) = 0 with the exact Jacobian from the tape. Each step solves
+// J·δ = −F by QR (least squares when there are more equations than unknowns: Gauss–Newton) and
+// backtracks on ‖F‖ so a far start does not diverge.
+using Hybrid.Symbolic;
+using MathNet.Numerics;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Hybrid.Numerics;
+
+/// <summary>The outcome of <see cref="Newton.FindRoot(Tape.Tape, double[], double, int)"/>.</summary>
+/// <param name="Root">The point found.</param>
+/// <param name="Residual">max |Fᵢ| at the root.</param>
+/// <param name="Iterations">Newton steps taken.</param>
+/// <param name="Evaluations">Evaluations of F (each with its Jacobian or during backtracking).</param>
+public sealed record RootResult(double[] Root, double Residual, int Iterations, int Evaluations);
+
+/// <summary>Newton root finding for systems of equations with exact Jacobians.</summary>
+public static class Newton
+{
+    /// <summary>Solves <paramref name="equations"/> = 0 for <paramref name="variables"/>, starting at <paramref name="guess"/>.</summary>
+    public static RootResult FindRoot(IReadOnlyList<Expr> equations, IReadOnlyList<Expr> variables, double[] guess, double accuracy = 1e-10, int maxIterations = 100)
+    {
+        ArgumentNullException.ThrowIfNull(equations);
+        CheckRun.RequireSymbols(variables);
+        return FindRoot(Tape.Tape.Lower(equations, variables), guess, accuracy, maxIterations);
+    }
+
+    /// <summary>
+    /// Solves tape outputs = 0 (at least as many outputs as inputs) from <paramref name="guess"/> until
+    /// max |Fᵢ| ≤ <paramref name="accuracy"/>. Throws <see cref="NonConvergenceException"/> naming the residual
+    /// when <paramref name="maxIterations"/> steps do not get there or the Jacobian is singular.
+    /// </summary>
+    public static RootResult FindRoot(Tape.Tape system, double[] guess, double accuracy = 1e-10, int maxIterations = 100)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(guess);
+        int n = system.InputCount, m = system.OutputCount;
+        if (guess.Length != n) throw new ArgumentException($"The guess has {guess.Length} coordinates, but the system has {n} unknowns ({string.Join(", ", system.InputNames)}).", nameof(guess));
+        if (m < n) throw new ArgumentException($"The system has {m} equations for {n} unknowns; Newton needs at least as many equations as unknowns.", nameof(system));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(accuracy);
+        var workspace = system.CreateWorkspace();
+        var x = (double[])guess.Clone();
+        var values = new double[m];
+        var jacobian = new double[m * n];
+        int evaluations = 0;
+        double Norm(double[] point)
+        {
+            evaluations++;
+            system.Evaluate(point, values, workspace);
+            return values.Max(Math.Abs);
+        }
+        double residual = Norm(x);
+        for (int iteration = 0; ; iteration++)
+        {
+            if (residual <= accuracy) return new RootResult(x, residual, iteration, evaluations);
+            if (iteration == maxIterations || !double.IsFinite(residual))
+                throw new NonConvergenceException($"Newton did not converge: max |F| = {residual:G3} at {CheckReport.Format(x)} after {iteration} steps (accuracy {accuracy:G3}). Try another guess or more iterations.");
+            system.Jacobian(x, jacobian, workspace);
+            var J = Matrix<double>.Build.Dense(m, n, (i, j) => jacobian[i * n + j]);
+            var step = J.QR().Solve(Vector<double>.Build.Dense(values).Negate());
+            if (step.Any(v => !double.IsFinite(v)))
+                throw new NonConvergenceException($"Newton stopped: the Jacobian is singular at {CheckReport.Format(x)} (max |F| = {residual:G3}). Try another guess.");
+            // Backtracking: halve the step until the residual decreases (Armijo-like on max |F|).
+            double lambda = 1, next;
+            double[] candidate;
+            do
+            {
+                candidate = x.Select((xi, i) => xi + lambda * step[i]).ToArray();
+                next = Norm(candidate);
+                lambda /= 2;
+            } while (!(next < residual) && lambda > 1e-10);
+            x = candidate;
+            residual = next;
+        }
+    }
+}

@@ -1,0 +1,3 @@
+global using Xunit;
+global using Hybrid.Symbolic;
+global using static Hybrid.Symbolic.Expr;
