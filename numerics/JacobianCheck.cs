@@ -14,7 +14,7 @@ public static class JacobianCheck
         ArgumentNullException.ThrowIfNull(jacobian);
         var list = points.ToList();
         int n = CheckRun.Dimension(list);
-        int m = Outputs(jacobian, list[0]);
+        int m = Outputs(f, jacobian, list[0]);
         return Check("Jacobian of f", TapeFunctions.Names(n), m, f, TapeFunctions.Flatten(jacobian, m, n, "The claimed Jacobian"), exact: null, list, options ?? CheckOptions.Default);
     }
 
@@ -48,13 +48,16 @@ public static class JacobianCheck
             TapeFunctions.Values(tape), TapeFunctions.Jacobian(tape), exact: null, points, options ?? CheckOptions.Default);
     }
 
-    // A plain function does not say how many outputs it has; the claimed Jacobian's row count does.
-    private static int Outputs(Func<double[], double[,]> jacobian, double[] point)
+    // A plain function does not say how many outputs it has: its value at the first point does (or,
+    // when it throws there, the claimed Jacobian's row count).
+    private static int Outputs(Func<double[], double[]> f, Func<double[], double[,]> jacobian, double[] point)
     {
-        try { return jacobian((double[])point.Clone())?.GetLength(0) ?? throw new ArgumentException($"The claimed Jacobian returned null at {CheckReport.Format(point)}.", nameof(jacobian)); }
-        catch (Exception e) when (e is not ArgumentException)
+        try { return f((double[])point.Clone()).Length; }
+        catch (Exception) { }
+        try { return jacobian((double[])point.Clone()).GetLength(0); }
+        catch (Exception e)
         {
-            throw new ArgumentException($"The claimed Jacobian threw {e.GetType().Name} at {CheckReport.Format(point)}, so the number of outputs is unknown: {e.Message}", nameof(jacobian), e);
+            throw new ArgumentException($"Both f and the claimed Jacobian threw at {CheckReport.Format(point)}, so the number of outputs is unknown: {e.Message}", nameof(jacobian), e);
         }
     }
 

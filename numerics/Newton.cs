@@ -57,8 +57,11 @@ public static class Newton
                 throw new NonConvergenceException($"Newton did not converge: max |F| = {residual:G3} at {CheckReport.Format(x)} after {iteration} steps (accuracy {accuracy:G3}). Try another guess or more iterations.");
             system.Jacobian(x, jacobian, workspace);
             var J = Matrix<double>.Build.Dense(m, n, (i, j) => jacobian[i * n + j]);
-            var step = J.QR().Solve(Vector<double>.Build.Dense(values).Negate());
-            if (step.Any(v => !double.IsFinite(v)))
+            var qr = J.QR();
+            // Rank-deficient when a diagonal entry of R vanishes relative to the largest one.
+            var diagonal = Enumerable.Range(0, n).Select(i => Math.Abs(qr.R[i, i])).ToArray();
+            var step = qr.Solve(Vector<double>.Build.Dense(values).Negate());
+            if (!(diagonal.Min() > 1e-13 * diagonal.Max()) || step.Any(v => !double.IsFinite(v)))
                 throw new NonConvergenceException($"Newton stopped: the Jacobian is singular at {CheckReport.Format(x)} (max |F| = {residual:G3}). Try another guess.");
             // Backtracking: halve the step until the residual decreases (Armijo-like on max |F|).
             double lambda = 1, next;

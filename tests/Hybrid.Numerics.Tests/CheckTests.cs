@@ -132,7 +132,7 @@ public class CheckTests
         double[] Fv(double[] p) => [p[0], p[1], p[0] * p[1]];
         double[,] Transposed(double[] p) => new double[,] { { 1, 0, p[1] }, { 0, 1, p[0] } };
         var e = Assert.ThrowsAny<ArgumentException>(() => JacobianCheck.Run(Fv, Transposed, [[1.0, 2.0]]));
-        Assert.Contains("f returned 3 values", e.Message);
+        Assert.Contains("The claimed Jacobian is 2×3 at (1, 2), but the function needs 3×2", e.Message);
         Expr[] functions = [x, y, x * y];
         var e2 = Assert.ThrowsAny<ArgumentException>(() => JacobianCheck.Run(functions, new Expr[2, 3], [x, y], points));
         Assert.Contains("is 2×3", e2.Message);
