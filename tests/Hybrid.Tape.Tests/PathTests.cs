@@ -40,6 +40,15 @@ public class CompiledTapeTests
             }).Aggregate((a, b) => a.And(b));
         });
 
+    [Fact]
+    public void EveryGradientPathAgreesThroughTheUsersKit()
+    {
+        // The assertion users get from Hybrid.Testing, over the same generated expressions as the properties here.
+        var tight = new CheckOptions { AbsoluteTolerance = 1e-9, RelativeTolerance = 1e-9 };
+        Properties.GradientsAgree(Gradients.Exact, Gradients.ReverseMode, options: tight, maxTest: 150);
+        Properties.GradientsAgree(Gradients.ReverseMode, Gradients.Compiled, options: tight with { AbsoluteTolerance = 1e-300, RelativeTolerance = 1e-13 }, maxTest: 100);
+    }
+
     // The same numbers, NaN where the interpreter has NaN; the order of operations is the interpreter's.
     private static bool Same(double a, double b) => a.Equals(b) || FiniteDifference.Close(a, b, 1e-13, 1e-300);
 

@@ -19,9 +19,9 @@ public static class Generators
         return Gen.Sized(size => Node(shape, variables, Math.Min(shape.MaxDepth, 1 + size / 10)));
     }
 
-    /// <summary>Expressions with a shrinker that tries each proper subexpression.</summary>
+    /// <summary>Expressions with a shrinker (<see cref="Shrink"/>).</summary>
     public static Arbitrary<Expr> ArbitraryExpressions(ExpressionShape? shape = null) =>
-        Arb.From(Expressions(shape), Subexpressions);
+        Arb.From(Expressions(shape), Shrink);
 
     /// <summary>A point: one value in [<paramref name="low"/>, <paramref name="high"/>] per variable name.</summary>
     public static Gen<Dictionary<string, double>> Points(IReadOnlyList<string> variables, double low = -2, double high = 2) =>
@@ -51,7 +51,7 @@ public static class Generators
     {
         shape ??= new ExpressionShape();
         var gen = from e in Expressions(shape) from p in Points(shape.Variables, shape.Low, shape.High) select (e, p);
-        return Arb.From(gen, pair => Subexpressions(pair.Item1).Select(s => (s, pair.Item2)));
+        return Arb.From(gen, pair => Shrink(pair.Item1).Select(s => (s, pair.Item2)));
     }
 
     /// <summary>Vectors of length <paramref name="n"/> with entries in [<paramref name="low"/>, <paramref name="high"/>].</summary>
@@ -90,6 +90,19 @@ public static class Generators
         ArgumentOutOfRangeException.ThrowIfLessThan(condition, 1);
         // The extremes are present, so the condition number is exactly as asked (for n ≥ 2).
         return Enumerable.Range(0, n).Select(i => i == 0 ? 1 : i == n - 1 ? condition : 1 + (condition - 1) * random.NextDouble()).ToArray();
+    }
+
+    /// <summary>
+    /// Smaller candidates for a failing expression: the root sum or product without one of its operands
+    /// (so a failing term survives while its neighbours go), then every proper subexpression, smallest first.
+    /// </summary>
+    public static IEnumerable<Expr> Shrink(Expr e)
+    {
+        var dropped = e.Kind is ExprKind.Sum or ExprKind.Product && e.Args.Count > 1
+            ? Enumerable.Range(0, e.Args.Count).Select(i => e.Args.Where((_, k) => k != i))
+                .Select(rest => e.Kind == ExprKind.Sum ? Expr.Sum(rest) : Expr.Product(rest))
+            : [];
+        return dropped.Concat(Subexpressions(e)).Where(c => c.TreeSize() < e.TreeSize()).Distinct();
     }
 
     /// <summary>Every distinct proper subexpression, smallest first.</summary>
