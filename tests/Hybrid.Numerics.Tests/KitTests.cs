@@ -68,20 +68,21 @@ public class KitTests
         Assert.Contains("before: log(x^2) = ", e.Message);
         Assert.Contains("after:  2*log(x) = NaN", e.Message);
         var wrong = Assert.Throws<PropertyFailedException>(() => Properties.IsSoundRewrite(Pow(x + 1, 2), Pow(x, 2) + 1));
-        Assert.Matches(@"^the rewrite changes the value at x = -?\d:", wrong.Message);   // shrunk to a round point
+        Assert.StartsWith("the rewrite changes the value at x = ", wrong.Message);
+        Assert.Contains("before: (x + 1)^2 = ", wrong.Message);
         Assert.Throws<PropertyFailedException>(() => Properties.IsSoundRewrite(Pi, Expr.Float(3.14)));
     }
 
     [Fact]
     public void IsSoundRewriteOnGeneratedExpressions()
     {
-        Properties.IsSoundRewrite(e => e.Expand(), maxTest: 50);
+        Properties.IsSoundRewrite(e => e.Expand(), relative: 1e-8, maxTest: 50);
         // A wrong rewrite rule: sin → cos everywhere.
         Expr SinToCos(Expr e) => e.Substitute(Primitives.Sin.Apply(x), Cos(x));
         var shape = new ExpressionShape { Primitives = [Primitives.Sin, Primitives.Exp] };
         var error = Assert.Throws<PropertyFailedException>(() => Properties.IsSoundRewrite(SinToCos, shape, maxTest: 300));
-        Assert.Contains("before: sin(x)", error.Message);
-        Assert.Contains("after:  cos(x)", error.Message);
+        Assert.Matches(@"before: .*sin\(x\)", error.Message);
+        Assert.Matches(@"after:  .*cos\(x\)", error.Message);
     }
 
     [FsCheck.Xunit.Property(MaxTest = 30)]
