@@ -34,8 +34,8 @@ public class KitTests
         Assert.Contains("Falsifiable", e.Message);
     }
 
-    // A user's differentiator with a bug in one rule: it forgets the chain rule inside exp.
-    private static double[] BuggyDifferentiator(GradientCase c)
+    // A user's differentiator with a bug: its gradient is 1.5 times too large wherever exp appears.
+    private static double[] MyDifferentiator(GradientCase c)
     {
         var d = c.Expression.Gradient(c.Symbols);
         bool usesExp = c.Expression.ToString().Contains("exp(");
@@ -47,11 +47,14 @@ public class KitTests
     {
         var shape = new ExpressionShape { Primitives = [Primitives.Exp, Primitives.Sin] };
         Properties.GradientsAgree(Gradients.Exact, Gradients.ReverseMode, shape, maxTest: 50);
-        var e = Assert.Throws<PropertyFailedException>(() => Properties.GradientsAgree(Gradients.Exact, BuggyDifferentiator, shape, maxTest: 200));
+        var e = Assert.Throws<PropertyFailedException>(() =>
+        {
+            Properties.GradientsAgree(Gradients.Exact, MyDifferentiator, shape, maxTest: 200);
+        });
         var first = e.Message.Split('\n')[0];
         Assert.StartsWith("gradients disagree for f = ", first);
         Assert.Contains("by Exact and", first);
-        Assert.Contains("by BuggyDifferentiator", first);
+        Assert.Contains("by MyDifferentiator", first);
         string shrunk = first["gradients disagree for f = ".Length..first.IndexOf(" at ")];
         var expression = Parse(shrunk);
         Assert.Contains("exp(", shrunk);
@@ -76,7 +79,7 @@ public class KitTests
     [Fact]
     public void IsSoundRewriteOnGeneratedExpressions()
     {
-        Properties.IsSoundRewrite(e => e.Expand(), relative: 1e-8, maxTest: 50);
+        Properties.IsSoundRewrite(e => e.Expand(), relative: 1e-6, maxTest: 50);
         // A wrong rewrite rule: sin → cos everywhere.
         Expr SinToCos(Expr e) => e.Substitute(Primitives.Sin.Apply(x), Cos(x));
         var shape = new ExpressionShape { Primitives = [Primitives.Sin, Primitives.Exp] };

@@ -36,11 +36,17 @@ public static class Generators
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         if (!(low < high)) throw new ArgumentException($"The box [{low}, {high}] is empty.", nameof(high));
+        return Arb.From(Coordinates(dimension, low, high), point => ShrinkPoint(point, low, high));
+    }
+
+    // Each coordinate moved to the centre, or rounded to an integer or one decimal, staying in the box.
+    private static IEnumerable<double[]> ShrinkPoint(double[] point, double low, double high)
+    {
         double centre = (low + high) / 2;
-        return Arb.From(Coordinates(dimension, low, high), point => Enumerable.Range(0, dimension)
+        return Enumerable.Range(0, point.Length)
             .SelectMany(i => new[] { centre, Math.Round(point[i]), Math.Round(point[i], 1) }
                 .Where(c => c != point[i] && c >= low && c <= high).Distinct()
-                .Select(c => point.Select((v, j) => j == i ? c : v).ToArray())));
+                .Select(c => point.Select((v, j) => j == i ? c : v).ToArray()));
     }
 
     private static Gen<double[]> Coordinates(int dimension, double low, double high) =>
@@ -51,7 +57,10 @@ public static class Generators
     {
         shape ??= new ExpressionShape();
         var gen = from e in Expressions(shape) from p in Points(shape.Variables, shape.Low, shape.High) select (e, p);
-        return Arb.From(gen, pair => Shrink(pair.Item1).Select(s => (s, pair.Item2)));
+        // Shrink the expression first, then move the point to round coordinates.
+        return Arb.From(gen, pair => Shrink(pair.Item1).Select(s => (s, pair.Item2))
+            .Concat(ShrinkPoint(shape.Variables.Select(v => pair.Item2[v]).ToArray(), shape.Low, shape.High)
+                .Select(p => (pair.Item1, shape.Variables.Select((v, i) => (v, p[i])).ToDictionary(q => q.v, q => q.Item2)))));
     }
 
     /// <summary>Vectors of length <paramref name="n"/> with entries in [<paramref name="low"/>, <paramref name="high"/>].</summary>
