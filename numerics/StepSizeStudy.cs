@@ -78,8 +78,8 @@ public sealed class StepSizeStudy
         text.AppendLine(CultureInfo.InvariantCulture, $"finite-difference error at x = {CheckReport.Format(Point)} (exact derivative {CheckReport.Format(Exact)})");
         text.AppendLine("step          forward error  central error");
         foreach (var s in Samples)
-            text.AppendLine(CultureInfo.InvariantCulture, $"{s.Step,-12:E2}  {s.ForwardError,-13:E3}  {s.CentralError:E3}");
-        text.Append(CultureInfo.InvariantCulture, $"best step: forward {BestForward.Step:E2} (error {BestForward.ForwardError:E2}), central {BestCentral.Step:E2} (error {BestCentral.CentralError:E2})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{s.Step,-12:0.00e+00}  {s.ForwardError,-13:0.000e+00}  {s.CentralError:0.000e+00}");
+        text.Append(CultureInfo.InvariantCulture, $"best step: forward {BestForward.Step:0.00e+00} (error {BestForward.ForwardError:0.00e+00}), central {BestCentral.Step:0.00e+00} (error {BestCentral.CentralError:0.00e+00})");
         return text.ToString();
     }
 }
