@@ -1,10 +1,4 @@
-// Entry point of the `hybrid` command. Until the full command set arrives, it offers `demo`.
+// Entry point of the `hybrid` command: the whole command line is Cli.Run against the console.
 using Hybrid.Cli;
 
-if (args is ["demo"])
-{
-    Demo.Run(Console.Out);
-    return 0;
-}
-Console.Error.WriteLine("usage: hybrid demo");
-return 2;
+return Cli.Run(args, Terminal.System);

@@ -1,0 +1,83 @@
+// The `hybrid` command line: System.CommandLine parses, each command's action writes to the
+// Terminal, and errors become exit codes — 2 for anything wrong with the input (usage, parse errors
+// with their caret line, unknown names, limits), 1 for a failed check, 0 otherwise.
+using System.CommandLine;
+using Hybrid.Symbolic;
+
+namespace Hybrid.Cli;
+
+/// <summary>Builds and runs the <c>hybrid</c> command.</summary>
+public static class Cli
+{
+    /// <summary>Exit code of a run that did what was asked.</summary>
+    public const int Success = 0;
+
+    /// <summary>Exit code of a check that found a mismatch.</summary>
+    public const int CheckFailed = 1;
+
+    /// <summary>Exit code of a command line or input that cannot be carried out.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>Runs one command line against <paramref name="terminal"/> and returns the exit code.</summary>
+    public static int Run(string[] args, Terminal terminal)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var parse = Build(terminal).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors) terminal.Error.WriteLine($"error: {error.Message}");
+            string command = parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + " ";
+            terminal.Error.WriteLine($"Run 'hybrid {command}--help' for usage and an example.");
+            return UsageError;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { Output = terminal.Out, Error = terminal.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is UsageException or FormatException or ArgumentException or ArithmeticException or InvalidOperationException or IOException)
+        {
+            // A ParseException's message carries the column and a caret line under the offending text.
+            terminal.Error.WriteLine($"error: {e.Message}");
+            return UsageError;
+        }
+        finally
+        {
+            terminal.Out.Flush();
+        }
+    }
+
+    /// <summary>The root command with every subcommand.</summary>
+    public static RootCommand Build(Terminal terminal)
+    {
+        var root = new RootCommand("Hybrid: exact symbolic derivatives and fast tape-based gradients.\n\nExample:\n  hybrid diff \"sin(x)*x^2\" --wrt x");
+        root.Options.Add(Options.Json());
+        foreach (var command in new[]
+                 {
+                     AlgebraCommands.Diff(terminal), AlgebraCommands.Simplify(terminal), AlgebraCommands.Expand(terminal),
+                     NumericCommands.Eval(terminal), NumericCommands.Grad(terminal), NumericCommands.Hessian(terminal),
+                     CheckCommand.Create(terminal), AlgebraCommands.Tape(terminal), PlotCommand.Create(terminal),
+                     DemoCommand(terminal), ServeCommand.Create(terminal),
+                 })
+            root.Subcommands.Add(command);
+        return root;
+    }
+
+    private static Command DemoCommand(Terminal terminal)
+    {
+        var demo = new Command("demo", "The d2l automatic-differentiation walkthrough, step by step (Tensor, trace, symbolic and tape side by side), then a tour of exact derivatives.\n\nExample:\n  hybrid demo");
+        demo.SetAction(_ =>
+        {
+            Demo.Run(terminal.Out);
+            return Success;
+        });
+        return demo;
+    }
+
+    /// <summary>An expression printed in the chosen format.</summary>
+    public static string Render(Expr e, string format) => format switch
+    {
+        "latex" => e.ToLatex(),
+        "csharp" => e.ToCSharp(),
+        _ => e.ToString(),
+    };
+}

@@ -1,0 +1,114 @@
+// The numeric commands at one point: eval, grad (tape reverse mode beside the symbolic gradient)
+// and hessian (the tape's forward-over-reverse Hessian beside the symbolic one).
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Hybrid.Symbolic;
+
+namespace Hybrid.Cli;
+
+/// <summary>eval, grad and hessian.</summary>
+public static class NumericCommands
+{
+    /// <summary><c>hybrid eval EXPR --at x=1.5,y=2</c>.</summary>
+    public static Command Eval(Terminal terminal)
+    {
+        var expression = Options.Expression();
+        var at = Options.At();
+        var command = new Command("eval", "The value of an expression at a point.\n\nExample:\n  hybrid eval \"sin(x)*y\" --at x=pi/2,y=3") { expression, at };
+        command.SetAction(parse =>
+        {
+            var f = Expr.Parse(parse.GetValue(expression)!);
+            var variables = Inputs.Variables(f, null);
+            var binding = Inputs.Bind(f, variables, Inputs.Point(parse.GetValue(at)!));
+            var (bound, point) = (binding.Apply(f), binding.Point);
+            var tape = Hybrid.Tape.Tape.Lower(bound, variables);
+            double value = tape.Evaluate(point, tape.CreateWorkspace());
+            terminal.Out.WriteLine(Options.IsJson(parse)
+                ? Json.Line(new JsonObject { ["expression"] = f.ToString(), ["at"] = Json.Point(variables, point), ["value"] = Json.Number(value) })
+                : Inputs.Number(value));
+            return Cli.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>hybrid grad EXPR --at ... [--wrt x ...]</c>.</summary>
+    public static Command Grad(Terminal terminal)
+    {
+        var expression = Options.Expression();
+        var at = Options.At();
+        var wrt = Options.Wrt("Differentiate by these variables only (the others in --at are parameters); default: all.");
+        var command = new Command("grad", "Value and gradient at a point by reverse mode on the tape, with the exact symbolic gradient beside it and their difference.\n\nExample:\n  hybrid grad \"x^2*y + sin(y)\" --at x=1.5,y=2")
+            { expression, at, wrt };
+        command.SetAction(parse =>
+        {
+            var f = Expr.Parse(parse.GetValue(expression)!);
+            var variables = Inputs.Variables(f, parse.GetValue(wrt));
+            var binding = Inputs.Bind(f, variables, Inputs.Point(parse.GetValue(at)!));
+            var (bound, point) = (binding.Apply(f), binding.Point);
+            var tape = Hybrid.Tape.Tape.Lower(bound, variables);
+            var gradient = new double[variables.Length];
+            double value = tape.Gradient(point, gradient, tape.CreateWorkspace());
+            var symbolic = f.Gradient(variables);
+            var bindings = variables.Select((v, i) => (v.ToString(), point[i])).ToArray();
+            var exact = bound.Gradient(variables).Select(d => d.Evaluate(bindings)).ToArray();
+            if (Options.IsJson(parse))
+            {
+                var rows = new JsonArray();
+                for (int i = 0; i < variables.Length; i++)
+                    rows.Add(new JsonObject
+                    {
+                        ["variable"] = variables[i].ToString(), ["tape"] = Json.Number(gradient[i]), ["symbolic"] = Json.Number(exact[i]),
+                        ["difference"] = Json.Number(gradient[i] - exact[i]), ["derivative"] = symbolic[i].ToString(),
+                    });
+                terminal.Out.WriteLine(Json.Line(new JsonObject { ["expression"] = f.ToString(), ["at"] = Json.Point(variables, point), ["value"] = Json.Number(value), ["gradient"] = rows }));
+                return Cli.Success;
+            }
+            terminal.Out.WriteLine($"f = {Inputs.Number(value)} at {Inputs.Describe(variables, point)}");
+            terminal.Out.Write(Table.Render(["", "tape (reverse mode)", "symbolic", "difference", "symbolic derivative"],
+                variables.Select((v, i) => new[] { $"∂f/∂{v}", Inputs.Number(gradient[i]), Inputs.Number(exact[i]), Inputs.Number(gradient[i] - exact[i]), symbolic[i].ToString() })));
+            return Cli.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>hybrid hessian EXPR --at ... [--wrt x ...]</c>.</summary>
+    public static Command Hessian(Terminal terminal)
+    {
+        var expression = Options.Expression();
+        var at = Options.At();
+        var wrt = Options.Wrt("Differentiate by these variables only (the others in --at are parameters); default: all.");
+        var command = new Command("hessian", "The Hessian at a point by forward over reverse mode on the tape, and its largest difference from the exact symbolic Hessian.\n\nExample:\n  hybrid hessian \"exp(x)*sin(y)\" --at x=0,y=1")
+            { expression, at, wrt };
+        command.SetAction(parse =>
+        {
+            var f = Expr.Parse(parse.GetValue(expression)!);
+            var variables = Inputs.Variables(f, parse.GetValue(wrt));
+            var binding = Inputs.Bind(f, variables, Inputs.Point(parse.GetValue(at)!));
+            var (bound, point) = (binding.Apply(f), binding.Point);
+            int n = variables.Length;
+            var tape = Hybrid.Tape.Tape.Lower(bound, variables);
+            var hessian = new double[n * n];
+            tape.Hessian(point, hessian, tape.CreateWorkspace());
+            var bindings = variables.Select((v, i) => (v.ToString(), point[i])).ToArray();
+            var symbolic = bound.Hessian(variables);
+            double difference = Enumerable.Range(0, n * n).Select(k => Math.Abs(hessian[k] - symbolic[k / n, k % n].Evaluate(bindings))).DefaultIfEmpty(0).Max();
+            if (Options.IsJson(parse))
+            {
+                var rows = new JsonArray(Enumerable.Range(0, n).Select(i => (JsonNode?)Json.Numbers(hessian.Skip(i * n).Take(n))).ToArray());
+                terminal.Out.WriteLine(Json.Line(new JsonObject
+                {
+                    ["expression"] = f.ToString(), ["at"] = Json.Point(variables, point),
+                    ["variables"] = new JsonArray(variables.Select(v => (JsonNode?)v.ToString()).ToArray()),
+                    ["hessian"] = rows, ["maxDifferenceFromSymbolic"] = Json.Number(difference),
+                }));
+                return Cli.Success;
+            }
+            terminal.Out.WriteLine($"Hessian at {Inputs.Describe(variables, point)} (tape, forward over reverse):");
+            terminal.Out.Write(Table.Render([.. variables.Select(v => v.ToString()).Prepend("")],
+                Enumerable.Range(0, n).Select(i => hessian.Skip(i * n).Take(n).Select(Inputs.Number).Prepend(variables[i].ToString()).ToArray())));
+            terminal.Out.WriteLine($"largest difference from the symbolic Hessian: {Inputs.Number(difference)}");
+            return Cli.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,31 @@
+// Options shared by several commands, declared once so their names, help and parsing agree.
+using System.CommandLine;
+
+namespace Hybrid.Cli;
+
+/// <summary>The options several commands take.</summary>
+public static class Options
+{
+    /// <summary>--json: machine-readable output (one JSON object), on every command. A new instance per root: an option records its parents.</summary>
+    public static Option<bool> Json() => new("--json") { Description = "Write the result as one JSON object.", Recursive = true };
+
+    /// <summary>Whether --json was given.</summary>
+    public static bool IsJson(ParseResult parse) => parse.GetValue<bool>("--json");
+
+    /// <summary>--format infix|latex|csharp.</summary>
+    public static Option<string> Format()
+    {
+        var format = new Option<string>("--format") { Description = "How expressions are printed: infix, latex or csharp.", DefaultValueFactory = _ => "infix" };
+        format.AcceptOnlyFromAmong("infix", "latex", "csharp");
+        return format;
+    }
+
+    /// <summary>--wrt NAME, repeatable.</summary>
+    public static Option<string[]> Wrt(string description) => new("--wrt") { Description = description, AllowMultipleArgumentsPerToken = false };
+
+    /// <summary>--at x=1.5,y=2 (required).</summary>
+    public static Option<string> At() => new("--at") { Description = "The point: name=value pairs separated by commas; a value may be a constant expression (pi/4).", Required = true };
+
+    /// <summary>The EXPR argument.</summary>
+    public static Argument<string> Expression() => new("EXPR") { Description = "An expression, e.g. \"sin(x)*x^2\" (quote it for the shell)." };
+}

@@ -1,0 +1,26 @@
+// Where a command reads and writes: the process's console in `hybrid`, string writers in tests.
+// Progress goes to Error only when Error is a terminal, so pipes and files never see it.
+namespace Hybrid.Cli;
+
+/// <summary>The streams of one invocation, and whether progress may be shown.</summary>
+/// <param name="In">Standard input (read by <c>serve</c>).</param>
+/// <param name="Out">Results.</param>
+/// <param name="Error">Errors, and progress when <paramref name="ShowProgress"/>.</param>
+/// <param name="ShowProgress">True when standard error is a terminal.</param>
+public sealed record Terminal(TextReader In, TextWriter Out, TextWriter Error, bool ShowProgress)
+{
+    /// <summary>The process's console; progress only when standard error is not redirected.</summary>
+    public static Terminal System => new(Console.In, Console.Out, Console.Error, !Console.IsErrorRedirected);
+
+    /// <summary>Writes "label done/total" over the previous progress line (a carriage return, no newline), at most every <paramref name="every"/> items.</summary>
+    public void Progress(string label, int done, int? total = null, int every = 100)
+    {
+        if (!ShowProgress || done % every != 0 && done != total) return;
+        Error.Write(total is null ? $"\r{label} {done}" : $"\r{label} {done}/{total}");
+        if (done == total) Error.WriteLine();
+        Error.Flush();
+    }
+}
+
+/// <summary>A command line that cannot be carried out as given; the message says what to change. Exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,176 @@
+// Every command end to end: outputs, --json, exit codes and error texts.
+using System.Text.Json.Nodes;
+
+namespace Hybrid.Cli.Tests;
+
+public class CommandTests
+{
+    private static JsonObject ParseJson(string text) => JsonNode.Parse(text)!.AsObject();
+
+    [Fact]
+    public void DiffPrintsTheDerivative()
+    {
+        Assert.Equal((0, "x^2*cos(x) + 2*x*sin(x)\n", ""), Run.Hybrid("diff", "sin(x)*x^2", "--wrt", "x"));
+        Assert.Equal((0, "x^2*cos(x) + 2*x*sin(x)\n", ""), Run.Hybrid("diff", "sin(x)*x^2"));   // the only variable
+        Assert.Equal("d/dx: 2*x*y\nd/dy: x^2\n", Run.Hybrid("diff", "x^2*y", "--wrt", "x", "--wrt", "y").Out);
+        Assert.Equal("d^2/dx^2: 6*x*y\nd^2/dy^2: 0\n", Run.Hybrid("diff", "x^3*y", "--wrt", "x", "--wrt", "y", "--order", "2").Out);
+        Assert.Equal("2 \\cdot x\n", Run.Hybrid("diff", "x^2", "--format", "latex").Out);
+        Assert.Equal("Math.Cos(x)\n", Run.Hybrid("diff", "sin(x)", "--format", "csharp").Out);
+        Assert.Equal("2*x\n", Run.Hybrid("diff", "exp(2*log(x))", "--simplify").Out);
+        Assert.Equal("2*exp(2*log(x))/x\n", Run.Hybrid("diff", "exp(2*log(x))").Out);
+    }
+
+    [Fact]
+    public void DiffAsJson()
+    {
+        var (code, output, _) = Run.Hybrid("diff", "x^2*y", "--wrt", "x", "--wrt", "y", "--json");
+        Assert.Equal(0, code);
+        var json = ParseJson(output);
+        Assert.Equal("x^2*y", (string)json["expression"]!);
+        Assert.Equal("2*x*y", (string)json["derivatives"]![0]!["derivative"]!);
+        Assert.Equal("y", (string)json["derivatives"]![1]!["wrt"]!);
+        Assert.Equal(1, (int)json["derivatives"]![1]!["order"]!);
+    }
+
+    [Fact]
+    public void DiffUsageErrors()
+    {
+        var several = Run.Hybrid("diff", "x*y");
+        Assert.Equal(2, several.Code);
+        Assert.Equal("", several.Out);
+        Assert.Contains("several variables (x, y); say which with --wrt", several.Err);
+        Assert.Contains("--order 0 is out of range", Run.Hybrid("diff", "x", "--order", "0").Err);
+        var format = Run.Hybrid("diff", "x", "--format", "pdf");
+        Assert.Equal(2, format.Code);
+        Assert.Contains("pdf", format.Err);
+        Assert.Contains("'2x' is not a variable name", Run.Hybrid("diff", "x", "--wrt", "2x").Err);
+    }
+
+    [Fact]
+    public void ParseErrorsShowTheColumnAndACaretOnStderr()
+    {
+        var (code, output, error) = Run.Hybrid("diff", "x + * 2", "--wrt", "x");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        var lines = error.Split('\n');
+        Assert.Matches(@"^error: .*\(column 5\)$", lines[0]);
+        Assert.Equal("  x + * 2", lines[1]);
+        Assert.Equal("      ^", lines[2]);
+        Assert.Contains("unknown function 'foo'", Run.Hybrid("eval", "foo(x)", "--at", "x=1").Err);
+    }
+
+    [Fact]
+    public void SimplifyAndExpand()
+    {
+        Assert.Equal((0, "x + 1\n", ""), Run.Hybrid("simplify", "(x^2 - 1)/(x - 1)"));
+        Assert.Equal((0, "x^3 + 3*x^2 + 3*x + 1\n", ""), Run.Hybrid("expand", "(x + 1)^3"));
+        Assert.Equal("x^{3} + 3 \\cdot x^{2} + 3 \\cdot x + 1", (string)ParseJson(Run.Hybrid("expand", "(x + 1)^3", "--json", "--format", "latex").Out)["result"]!);
+        var huge = Run.Hybrid("expand", "(x + y + z)^1500");
+        Assert.Equal(2, huge.Code);
+        Assert.Contains("more than 1000000 terms, the limit", huge.Err);
+    }
+
+    [Fact]
+    public void EvalAtAPoint()
+    {
+        Assert.Equal((0, "3\n", ""), Run.Hybrid("eval", "sin(x)*y", "--at", "x=pi/2,y=3"));
+        Assert.Equal("0.5", (string)ParseJson(Run.Hybrid("eval", "x/y", "--at", "x=1,y=2", "--json").Out)["value"]!.ToJsonString());
+        Assert.Equal("\"NaN\"", ParseJson(Run.Hybrid("eval", "log(x)", "--at", "x=-1", "--json").Out)["value"]!.ToJsonString());
+        Assert.Contains("y has no value: add it to --at", Run.Hybrid("eval", "x + y", "--at", "x=1").Err);
+        Assert.Contains("--at gives z, but the expression has no z (its variables: x)", Run.Hybrid("eval", "x", "--at", "x=1,z=2").Err);
+        Assert.Contains("is not name=value", Run.Hybrid("eval", "x", "--at", "x").Err);
+        Assert.Contains("x is given twice", Run.Hybrid("eval", "x", "--at", "x=1,x=2").Err);
+        Assert.Contains("must be a number or a constant expression, but it uses y", Run.Hybrid("eval", "x", "--at", "x=y").Err);
+        var missing = Run.Hybrid("eval", "x");
+        Assert.Equal(2, missing.Code);
+        Assert.Contains("--at", missing.Err);
+    }
+
+    [Fact]
+    public void GradShowsTapeAndSymbolicSideBySide()
+    {
+        var (code, output, _) = Run.Hybrid("grad", "x^2*y + sin(y)", "--at", "x=1.5,y=2");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n');
+        Assert.Equal("f = 5.409297426825682 at x = 1.5, y = 2", lines[0]);
+        Assert.Matches(@"^\s+tape \(reverse mode\)\s+symbolic\s+difference\s+symbolic derivative$", lines[1]);
+        Assert.Matches(@"^∂f/∂x\s+6\s+6\s+0\s+2\*x\*y$", lines[2]);
+        Assert.Matches(@"^∂f/∂y\s+1.8338531634528576\s+1.8338531634528576\s+0\s+x\^2 \+ cos\(y\)$", lines[3]);
+        var json = ParseJson(Run.Hybrid("grad", "a*x^2", "--wrt", "x", "--at", "x=3,a=2", "--json").Out);
+        Assert.Equal(18, (double)json["value"]!);
+        var row = Assert.Single(json["gradient"]!.AsArray())!;
+        Assert.Equal(12, (double)row["tape"]!);
+        Assert.Equal(12, (double)row["symbolic"]!);
+        Assert.Equal(0, (double)row["difference"]!);
+        Assert.Equal("2*a*x", (string)row["derivative"]!);
+    }
+
+    [Fact]
+    public void HessianFromTheTapeMatchesTheSymbolicOne()
+    {
+        var (code, output, _) = Run.Hybrid("hessian", "exp(x)*sin(y)", "--at", "x=0,y=1");
+        Assert.Equal(0, code);
+        Assert.Contains("Hessian at x = 0, y = 1 (tape, forward over reverse):", output);
+        Assert.Matches(@"x\s+0.8414709848078965\s+0.5403023058681398", output);
+        Assert.EndsWith("largest difference from the symbolic Hessian: 0\n", output);
+        var json = ParseJson(Run.Hybrid("hessian", "x^2*y", "--at", "x=1,y=2", "--json").Out);
+        Assert.Equal("[[4,2],[2,0]]", json["hessian"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void TapeListsTheLoweredInstructions()
+    {
+        var (code, output, _) = Run.Hybrid("tape", "sin(x*y) + x*y");
+        Assert.Equal(0, code);
+        var lines = output.Split('\n');
+        Assert.Equal("before: 8 nodes as a tree; after CSE and constant folding: 5 instructions", lines[0]);
+        Assert.Equal("%0 = input x", lines[1]);
+        Assert.Single(lines, l => l.Contains("multiply"));
+        var json = ParseJson(Run.Hybrid("tape", "sin(x*y) + x*y", "--json").Out);
+        Assert.Equal(5, (int)json["instructions"]!);
+        Assert.Equal(8, (int)json["treeSize"]!);
+    }
+
+    [Fact]
+    public void EveryCommandHasHelpWithAnExample()
+    {
+        foreach (var command in new[] { "diff", "simplify", "expand", "eval", "grad", "hessian", "check", "tape", "plot", "demo", "serve" })
+        {
+            var (code, output, _) = Run.Hybrid(command, "--help");
+            Assert.Equal(0, code);
+            Assert.Contains("Example", output);
+            Assert.Contains($"hybrid {command}", output);
+        }
+        var root = Run.Hybrid("--help");
+        Assert.Equal(0, root.Code);
+        Assert.Contains("serve", root.Out);
+    }
+
+    [Fact]
+    public void UnknownCommandsAndOptionsAreUsageErrors()
+    {
+        var none = Run.Hybrid();
+        Assert.Equal(2, none.Code);
+        Assert.Contains("Run 'hybrid --help'", none.Err);
+        var unknown = Run.Hybrid("diff", "x", "--frobnicate");
+        Assert.Equal(2, unknown.Code);
+        Assert.Contains("--frobnicate", unknown.Err);
+        Assert.Contains("Run 'hybrid diff --help'", unknown.Err);
+        Assert.Equal(2, Run.Hybrid("integrate", "x").Code);
+    }
+
+    [Fact]
+    public void DemoIsTheWalkthroughThenTheTour()
+    {
+        var (code, output, error) = Run.Hybrid("demo");
+        Assert.Equal((0, ""), (code, error));
+        var expected = new StringWriter();
+        Demo.Run(expected);
+        Assert.Equal(expected.ToString(), output);
+        // Every output block of docs/autograd.md appears in what `hybrid demo` prints.
+        var guide = File.ReadAllText(Path.Combine(Testing.Repository.Root(), "docs", "autograd.md"));
+        var blocks = guide.Split("```").Where((_, i) => i % 2 == 1).Where(b => b.StartsWith("text\n")).Select(b => b["text\n".Length..].Trim()).ToList();
+        Assert.NotEmpty(blocks);
+        Assert.All(blocks, b => Assert.Contains(b, output));
+    }
+}
