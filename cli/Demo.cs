@@ -12,8 +12,9 @@ public static class Demo
     public static void Run(TextWriter output)
     {
         output.WriteLine("Hybrid: the automatic-differentiation chapter of Dive into Deep Learning, in C#");
+        output.WriteLine("(each line: the C# expression on the left, its value on the right; docs/autograd.md has the code of every step)");
         output.WriteLine();
-        Walkthrough.Run(output);
+        Walkthrough.Run(output, annotate: true);
         output.WriteLine();
 
         var x = Expr.Symbol("x");

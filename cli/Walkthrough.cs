@@ -1,6 +1,7 @@
 // The automatic-differentiation chapter of Dive into Deep Learning, step by step, in C#. `hybrid
 // demo` prints it, and docs/autograd.md shows this code with the output it prints: a test checks
 // that every code line of the guide is here and that the guide's outputs are exactly what this prints.
+using System.Runtime.CompilerServices;
 using Hybrid.Symbolic;
 using Hybrid.Tape;
 
@@ -18,13 +19,32 @@ public static class Walkthrough
         return c;
     }
 
-    /// <summary>Runs every step, writing each step's output (steps separated by a blank line).</summary>
-    public static void Run(TextWriter output)
+    /// <summary>
+    /// Runs every step, writing each step's output (steps separated by a blank line). With
+    /// <paramref name="annotate"/>, each step gets its title and each value the code that printed it
+    /// (what <c>hybrid demo</c> shows); without, the bare values (what docs/autograd.md shows).
+    /// </summary>
+    public static void Run(TextWriter output, bool annotate = false)
     {
-        void Print(object? value) => output.WriteLine(value);
+        void Print(object? value, [CallerArgumentExpression(nameof(value))] string code = "")
+        {
+            if (!annotate)
+            {
+                output.WriteLine(value);
+                return;
+            }
+            // The code on the left, its value on the right; a long or multi-line value goes below.
+            string text = value?.ToString() ?? "null";
+            if (code.Length <= 36 && !text.Contains('\n')) output.WriteLine($"  {code,-36}  {text}");
+            else output.WriteLine($"  {code}{Environment.NewLine}      {text.Replace("\n", "\n      ")}");
+        }
+        void Title(string title)
+        {
+            if (annotate) output.WriteLine(title);
+        }
         void Step() => output.WriteLine();
 
-        // 1. A simple function
+        Title("1. A simple function");
         var x = Tensor.Arange(4);
         Print(x);
         x.RequiresGrad();
@@ -35,7 +55,7 @@ public static class Walkthrough
         Print(x.Grad);
         Step();
 
-        // 2. Gradients accumulate in one reused buffer until zeroed
+        Title("2. Gradients accumulate in one reused buffer until zeroed");
         var buffer = x.Grad;
         x.ZeroGrad();
         y = x.Sum();
@@ -44,7 +64,7 @@ public static class Walkthrough
         Print(ReferenceEquals(buffer, x.Grad));
         Step();
 
-        // 3. A non-scalar output needs a gradient (or a sum)
+        Title("3. A non-scalar output needs a gradient (or a sum)");
         x.ZeroGrad();
         y = x * x;
         try { y.Backward(); }
@@ -53,7 +73,7 @@ public static class Walkthrough
         Print(x.Grad);
         Step();
 
-        // 4. Detaching computation
+        Title("4. Detaching computation");
         x.ZeroGrad();
         y = x * x;
         var u = y.Detach();
@@ -66,7 +86,7 @@ public static class Walkthrough
         Print(x.Grad);
         Step();
 
-        // 5. Gradients and Python (here: C#) control flow
+        Title("5. Gradients and Python (here: C#) control flow");
         var a = Tensor.Scalar(0.37).RequiresGrad();
         var d = F(a);
         d.Backward();
@@ -75,7 +95,7 @@ public static class Walkthrough
         Print(a.Grad!.Item() == d.Item() / a.Item());
         Step();
 
-        // 6. Backward twice: the graph is freed unless retained
+        Title("6. Backward twice: the graph is freed unless retained");
         try { d.Backward(); }
         catch (InvalidOperationException e) { Print(e.Message); }
         a.ZeroGrad();
@@ -85,7 +105,7 @@ public static class Walkthrough
         Print(a.Grad);
         Step();
 
-        // 7. Second derivatives: keep the graph of the gradient
+        Title("7. Second derivatives: keep the graph of the gradient");
         var t = Tensor.Scalar(1.0).RequiresGrad();
         var s = Tensor.Sin(t);
         var ds = Autograd.Grad([s], [t], createGraph: true)[0];
@@ -94,7 +114,7 @@ public static class Walkthrough
         Print(dds);
         Step();
 
-        // 8. No grad
+        Title("8. No grad");
         using (Autograd.NoGrad())
         {
             var w = x * 2;
@@ -102,7 +122,7 @@ public static class Walkthrough
         }
         Step();
 
-        // 9. The same path, exactly: trace it to an expression
+        Title("9. The same path, exactly: trace it to an expression");
         var trace = Trace.Record(F, "a", Tensor.Scalar(0.37));
         Print(trace.Output);
         Print(trace.Output.Differentiate(trace.Symbols[0]));
@@ -111,13 +131,16 @@ public static class Walkthrough
         catch (InvalidOperationException e) { Print(e.Message); }
         Step();
 
-        // 10. The seed done symbolically and on a compiled tape
+        Title("10. The seed done symbolically and on a compiled tape");
         var xs = Expr.Symbols("x0", "x1", "x2", "x3");
         var seed = 2 * Expr.Sum(xs.Select(v => Expr.Pow(v, 2)));
-        Print(string.Join(", ", seed.Gradient(xs).Select(g => g.ToString())));
+        var symbolicGradient = string.Join(", ", seed.Gradient(xs).Select(g => g.ToString()));
+        Print(symbolicGradient);
         var compiled = Tape.Tape.Lower(seed, xs).Compile();
         var gradient = new double[4];
-        Print(compiled.Gradient([0.0, 1, 2, 3], gradient, compiled.CreateWorkspace()));
-        Print(string.Join(", ", gradient));
+        var value = compiled.Gradient([0.0, 1, 2, 3], gradient, compiled.CreateWorkspace());
+        Print(value);
+        var tapeGradient = string.Join(", ", gradient);
+        Print(tapeGradient);
     }
 }
