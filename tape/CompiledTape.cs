@@ -8,6 +8,8 @@
 // straight-line code that large misses the instruction cache and takes the JIT seconds. Semantics
 // are the interpreter's: the same partials, the same order of accumulation, and a zero adjoint
 // sends nothing.
+using System.Runtime.CompilerServices;
+
 namespace Hybrid.Tape;
 
 /// <summary>A <see cref="Tape"/> compiled to delegates for fast value and reverse-mode gradient; same results as the interpreter.</summary>
@@ -37,7 +39,10 @@ public sealed unsafe class CompiledTape
     {
         Tape = tape;
         var code = tape.Instructions;
-        if (Enumerable.Range(0, tape.Length).Any(i => code.Ops[i] == OpCode.Multiply && code.OperandCount[i] > MaxFactors))
+        // Without dynamic code (native AOT, or a file-based app, which defaults to PublishAot) IL cannot
+        // be emitted: the interpreter runs, with the same results.
+        if (!RuntimeFeature.IsDynamicCodeSupported
+            || Enumerable.Range(0, tape.Length).Any(i => code.Ops[i] == OpCode.Multiply && code.OperandCount[i] > MaxFactors))
         {
             (forward, reverse, IsInterpreted) = ([], [], true);
             return;
@@ -69,7 +74,10 @@ public sealed unsafe class CompiledTape
         reverse = chunks.Select(c => new Emitter(tape, c).ReverseOnly()).ToArray();
     }
 
-    /// <summary>True when the tape was too long to compile (see <see cref="CompileLimit"/> and <see cref="MaxFactors"/>) and the interpreter runs it.</summary>
+    /// <summary>
+    /// True when the interpreter runs the tape: it was too long to compile (see <see cref="CompileLimit"/> and
+    /// <see cref="MaxFactors"/>), or the runtime cannot generate code (native AOT).
+    /// </summary>
     public bool IsInterpreted { get; }
 
     /// <summary>The tape this was compiled from.</summary>
