@@ -17,17 +17,25 @@ public static class Run
     }
 
     /// <summary>As a child process: real exit code, stdout and stderr as pipes (not terminals).</summary>
-    public static (int Code, string Out, string Err) Process(string stdin, params string[] args)
+    public static (int Code, string Out, string Err) Process(string stdin, params string[] args) =>
+        Dotnet([Path.Combine(AppContext.BaseDirectory, "hybrid.dll"), .. args], stdin);
+
+    /// <summary>`dotnet` with <paramref name="args"/>, in <paramref name="workingDirectory"/>, given up after five minutes.</summary>
+    public static (int Code, string Out, string Err) Dotnet(string[] args, string stdin = "", string? workingDirectory = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "hybrid.dll"));
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = System.Diagnostics.Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         process.StandardInput.Write(stdin);
         process.StandardInput.Close();
-        process.WaitForExit();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(5)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet {string.Join(' ', args)} did not finish in five minutes.");
+        }
         return (process.ExitCode, output.Result, error.Result);
     }
 }
