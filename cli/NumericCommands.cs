@@ -10,42 +10,43 @@ namespace Hybrid.Cli;
 public static class NumericCommands
 {
     /// <summary><c>hybrid eval EXPR --at x=1.5,y=2</c>.</summary>
-    public static Command Eval(Terminal terminal)
+    public static Command Eval(Terminal terminal) =>
+        AtPoint("eval", "The value of an expression at a point.\n\nExample:\n  hybrid eval \"sin(x)*y\" --at x=pi/2,y=3", withWrt: false, (parse, p) =>
+        {
+            double value = p.Tape.Evaluate(p.Point, p.Tape.CreateWorkspace());
+            terminal.Out.WriteLine(Options.IsJson(parse)
+                ? Json.Line(new JsonObject { ["expression"] = p.F.ToString(), ["at"] = Json.Point(p.Variables, p.Point), ["value"] = Json.Number(value) })
+                : Inputs.Number(value));
+            return Cli.Success;
+        });
+
+    // An expression bound to a point: its variables, the expression with parameters substituted, and its tape.
+    private sealed record PointProblem(Expr F, Expr[] Variables, Expr Bound, double[] Point, Hybrid.Tape.Tape Tape);
+
+    // A command taking EXPR --at (and --wrt when asked), handing its action the bound problem.
+    private static Command AtPoint(string name, string description, bool withWrt, Func<ParseResult, PointProblem, int> action)
     {
         var expression = Options.Expression();
         var at = Options.At();
-        var command = new Command("eval", "The value of an expression at a point.\n\nExample:\n  hybrid eval \"sin(x)*y\" --at x=pi/2,y=3") { expression, at };
+        var wrt = Options.Wrt("Differentiate by these variables only (the others in --at are parameters); default: all.");
+        var command = new Command(name, description) { expression, at };
+        if (withWrt) command.Options.Add(wrt);
         command.SetAction(parse =>
         {
             var f = Expr.Parse(parse.GetValue(expression)!);
-            var variables = Inputs.Variables(f, null);
+            var variables = Inputs.Variables(f, withWrt ? parse.GetValue(wrt) : null);
             var binding = Inputs.Bind(f, variables, Inputs.Point(parse.GetValue(at)!));
-            var (bound, point) = (binding.Apply(f), binding.Point);
-            var tape = Hybrid.Tape.Tape.Lower(bound, variables);
-            double value = tape.Evaluate(point, tape.CreateWorkspace());
-            terminal.Out.WriteLine(Options.IsJson(parse)
-                ? Json.Line(new JsonObject { ["expression"] = f.ToString(), ["at"] = Json.Point(variables, point), ["value"] = Json.Number(value) })
-                : Inputs.Number(value));
-            return Cli.Success;
+            var bound = binding.Apply(f);
+            return action(parse, new PointProblem(f, variables, bound, binding.Point, Hybrid.Tape.Tape.Lower(bound, variables)));
         });
         return command;
     }
 
     /// <summary><c>hybrid grad EXPR --at ... [--wrt x ...]</c>.</summary>
-    public static Command Grad(Terminal terminal)
-    {
-        var expression = Options.Expression();
-        var at = Options.At();
-        var wrt = Options.Wrt("Differentiate by these variables only (the others in --at are parameters); default: all.");
-        var command = new Command("grad", "Value and gradient at a point by reverse mode on the tape, with the exact symbolic gradient beside it and their difference.\n\nExample:\n  hybrid grad \"x^2*y + sin(y)\" --at x=1.5,y=2")
-            { expression, at, wrt };
-        command.SetAction(parse =>
+    public static Command Grad(Terminal terminal) =>
+        AtPoint("grad", "Value and gradient at a point by reverse mode on the tape, with the exact symbolic gradient beside it and their difference.\n\nExample:\n  hybrid grad \"x^2*y + sin(y)\" --at x=1.5,y=2", withWrt: true, (parse, p) =>
         {
-            var f = Expr.Parse(parse.GetValue(expression)!);
-            var variables = Inputs.Variables(f, parse.GetValue(wrt));
-            var binding = Inputs.Bind(f, variables, Inputs.Point(parse.GetValue(at)!));
-            var (bound, point) = (binding.Apply(f), binding.Point);
-            var tape = Hybrid.Tape.Tape.Lower(bound, variables);
+            var (f, variables, bound, point, tape) = p;
             var gradient = new double[variables.Length];
             double value = tape.Gradient(point, gradient, tape.CreateWorkspace());
             var symbolic = f.Gradient(variables);
@@ -68,25 +69,13 @@ public static class NumericCommands
                 variables.Select((v, i) => new[] { $"∂f/∂{v}", Inputs.Number(gradient[i]), Inputs.Number(exact[i]), Inputs.Number(gradient[i] - exact[i]), symbolic[i].ToString() })));
             return Cli.Success;
         });
-        return command;
-    }
 
     /// <summary><c>hybrid hessian EXPR --at ... [--wrt x ...]</c>.</summary>
-    public static Command Hessian(Terminal terminal)
-    {
-        var expression = Options.Expression();
-        var at = Options.At();
-        var wrt = Options.Wrt("Differentiate by these variables only (the others in --at are parameters); default: all.");
-        var command = new Command("hessian", "The Hessian at a point by forward over reverse mode on the tape, and its largest difference from the exact symbolic Hessian.\n\nExample:\n  hybrid hessian \"exp(x)*sin(y)\" --at x=0,y=1")
-            { expression, at, wrt };
-        command.SetAction(parse =>
+    public static Command Hessian(Terminal terminal) =>
+        AtPoint("hessian", "The Hessian at a point by forward over reverse mode on the tape, and its largest difference from the exact symbolic Hessian.\n\nExample:\n  hybrid hessian \"exp(x)*sin(y)\" --at x=0,y=1", withWrt: true, (parse, p) =>
         {
-            var f = Expr.Parse(parse.GetValue(expression)!);
-            var variables = Inputs.Variables(f, parse.GetValue(wrt));
-            var binding = Inputs.Bind(f, variables, Inputs.Point(parse.GetValue(at)!));
-            var (bound, point) = (binding.Apply(f), binding.Point);
+            var (f, variables, bound, point, tape) = p;
             int n = variables.Length;
-            var tape = Hybrid.Tape.Tape.Lower(bound, variables);
             var hessian = new double[n * n];
             tape.Hessian(point, hessian, tape.CreateWorkspace());
             var bindings = variables.Select((v, i) => (v.ToString(), point[i])).ToArray();
@@ -109,6 +98,4 @@ public static class NumericCommands
             terminal.Out.WriteLine($"largest difference from the symbolic Hessian: {Inputs.Number(difference)}");
             return Cli.Success;
         });
-        return command;
-    }
 }
