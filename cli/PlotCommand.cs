@@ -48,6 +48,8 @@ public static class PlotCommand
                 ys[i] = tape.Gradient([xs[i]], gradient, workspace);
                 dys[i] = gradient[0];
             }
+            if (!ys.Any(double.IsFinite))
+                throw new UsageException($"f is not finite anywhere on [{Inputs.Number(a)}, {Inputs.Number(b)}]: nothing to plot.");
             string file = parse.GetValue(output)!;
             var plot = new ScottPlot.Plot();
             AddLine(plot, xs, ys, $"f = {Short(f)}");

@@ -90,6 +90,7 @@ public class CheckAndPlotTests
         Assert.Contains("give a .png or .svg file name", Run.Hybrid("plot", "x", "--from", "0", "--to", "1", "-o", "f.gif").Err);
         Assert.Contains("--from must be below --to", Run.Hybrid("plot", "x", "--from", "1", "--to", "0", "-o", "f.png").Err);
         Assert.Contains("say which variable", Run.Hybrid("plot", "x*y", "--from", "0", "--to", "1", "-o", "f.png").Err, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("f is not finite anywhere on [-2, -1]", Run.Hybrid("plot", "log(x)", "--from", "-2", "--to", "-1", "-o", "f.png").Err);
         Assert.Contains("a has no value", Run.Hybrid("plot", "a*x", "--wrt", "x", "--from", "0", "--to", "1", "-o", "f.png").Err);
     }
 }
