@@ -29,6 +29,7 @@ public static class HessianCheck
         int n = variables.Count;
         if (hessian.GetLength(0) != n || hessian.GetLength(1) != n)
             throw new ArgumentException($"The claimed Hessian is {hessian.GetLength(0)}×{hessian.GetLength(1)}, but there are {n} variables ({string.Join(", ", variables)}).", nameof(hessian));
+        RequireSize(n);
         var claimed = TapeFunctions.Values(TapeFunctions.Lower(hessian.Cast<Expr>().ToArray(), variables));
         return CheckExpr($"Hessian of {TapeFunctions.Describe(f)}", f, variables, claimed, points, options ?? CheckOptions.Default);
     }
@@ -38,6 +39,7 @@ public static class HessianCheck
     {
         ArgumentNullException.ThrowIfNull(f);
         CheckRun.RequireSymbols(variables);
+        RequireSize(variables.Count);
         return CheckExpr($"Hessian of {TapeFunctions.Describe(f)} (forward over reverse)", f, variables,
             TapeFunctions.Hessian(TapeFunctions.Lower([f], variables)), points, options ?? CheckOptions.Default);
     }
@@ -56,6 +58,7 @@ public static class HessianCheck
     private static CheckReport CheckExpr(string title, Expr f, IReadOnlyList<Expr> variables, Func<double[], double[]> claimed, IEnumerable<double[]> points, CheckOptions options)
     {
         int n = variables.Count;
+        RequireSize(n);
         var reference = CheckRun.Resolve(options, exactAvailable: true);
         Func<double[], double[]> referenceValues;
         if (reference == DerivativeReference.Exact)
@@ -67,6 +70,8 @@ public static class HessianCheck
         return Check(title, TapeFunctions.Names(variables), claimed, reference, referenceValues, points, options);
     }
 
+    private static void RequireSize(int n) => Limits.RequireMatrix(n, n, "Hessian", "check Hessian-vector products along directions instead");
+
     private static Func<double[], double[]> FromGradient(Func<double[], double[]> gradient, int n, DerivativeReference reference, CheckOptions options) =>
         x => Differences.Jacobian(p => Probe.Vector(gradient, p, n, "the gradient"), x, n, reference, options.RelativeStep);
 
@@ -74,6 +79,7 @@ public static class HessianCheck
         Func<double[], double[]> referenceValues, IEnumerable<double[]> points, CheckOptions options)
     {
         int n = names.Length;
+        RequireSize(n);
         var components = names.SelectMany(a => names.Select(b => a == b ? $"∂²f/∂{a}²" : $"∂²f/∂{a}∂{b}")).ToArray();
         return CheckRun.Run(title, reference, options, names, components, points, x => Probe.Vector(claimed, x, n * n, "the claimed Hessian"), referenceValues);
     }

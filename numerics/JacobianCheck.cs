@@ -35,6 +35,7 @@ public static class JacobianCheck
     {
         ArgumentNullException.ThrowIfNull(functions);
         CheckRun.RequireSymbols(variables);
+        RequireSize(functions.Count, variables.Count);
         var tape = TapeFunctions.Lower(functions, variables);
         return Check("Jacobian (reverse mode)", TapeFunctions.Names(variables), functions.Count, TapeFunctions.Values(tape), TapeFunctions.Jacobian(tape),
             Exact(functions, variables), points, options ?? CheckOptions.Default);
@@ -61,6 +62,8 @@ public static class JacobianCheck
         }
     }
 
+    private static void RequireSize(long m, long n) => Limits.RequireMatrix(m, n, "Jacobian", "check it along random directions with DirectionalCheck instead");
+
     private static Expr[] Flatten(Expr[,] matrix) => matrix.Cast<Expr>().ToArray();
 
     private static Func<double[], double[]> Exact(IReadOnlyList<Expr> functions, IReadOnlyList<Expr> variables) =>
@@ -71,6 +74,7 @@ public static class JacobianCheck
     {
         var reference = CheckRun.Resolve(options, exact is not null);
         int n = names.Length;
+        RequireSize(m, n);
         Func<double[], double[]> referenceValues = reference == DerivativeReference.Exact
             ? x => Probe.Vector(exact!, x, m * n, "the exact Jacobian")
             : x => Differences.Jacobian(p => Probe.Vector(f, p, m, "f"), x, m, reference, options.RelativeStep);

@@ -38,6 +38,7 @@ public static class Newton
         if (guess.Length != n) throw new ArgumentException($"The guess has {guess.Length} coordinates, but the system has {n} unknowns ({string.Join(", ", system.InputNames)}).", nameof(guess));
         if (m < n) throw new ArgumentException($"The system has {m} equations for {n} unknowns; Newton needs at least as many equations as unknowns.", nameof(system));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(accuracy);
+        Limits.RequireMatrix(m, n, "Jacobian", "Newton needs the dense Jacobian; use a smaller system or L-BFGS on the sum of squares");
         var workspace = system.CreateWorkspace();
         var x = (double[])guess.Clone();
         var values = new double[m];

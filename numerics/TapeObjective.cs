@@ -74,6 +74,7 @@ public sealed class TapeObjective : IObjectiveFunction
             if (hessian is not null) return hessian;
             if (gradient is null) throw new InvalidOperationException("Call EvaluateAt before reading the Hessian.");
             int n = shared.Tape.InputCount;
+            Limits.RequireMatrix(n, n, "Hessian", "use a gradient-only minimizer (BFGS, L-BFGS) for this many variables");
             var values = new double[n * n];
             shared.Tape.Hessian(Point.AsArray() ?? Point.ToArray(), values, shared.Workspace);
             shared.HessianEvaluations++;

@@ -264,4 +264,22 @@ public class CheckTests
                 Assert.True(FiniteDifference.Close(theirs, ours, 1e-6, 1e-8), $"{theirs} vs {ours}");
             }
     }
+
+    [Fact]
+    public void HostileSizesAreRefusedBeforeAllocating()
+    {
+        // 20 000 inputs: a dense Hessian or Jacobian would be 4·10⁸ entries (3.2 GB).
+        var xs = Enumerable.Range(0, 20_000).Select(i => Symbol($"x{i}")).ToArray();
+        var tape = Tape.Tape.Lower(Sum(xs.Select(v => Pow(v, 2))), xs);
+        var point = new double[xs.Length];
+        var hessian = Assert.Throws<ArgumentOutOfRangeException>(() => HessianCheck.Run(tape, [point]));
+        Assert.Contains("20000×20000 = 400000000 entries, more than the limit of 134217728", hessian.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => HessianCheck.Run(Sum(xs), xs, [point]));
+        Assert.Contains("DirectionalCheck", Assert.Throws<ArgumentOutOfRangeException>(() => JacobianCheck.Run(p => p, p => new double[1, 1], [point])).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Newton.FindRoot(Tape.Tape.Lower(xs, xs), point));
+        var objective = TapeObjective.Of(tape);
+        objective.EvaluateAt(MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(point));
+        Assert.Contains("gradient-only minimizer", Assert.Throws<ArgumentOutOfRangeException>(() => objective.Hessian).Message);
+        Assert.True(DirectionalCheck.Run(tape, [point]).Passed);   // the cheap check still works at this size
+    }
 }
