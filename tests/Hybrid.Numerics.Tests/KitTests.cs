@@ -109,4 +109,16 @@ public class KitTests
     [Fact]
     public void VectorsHaveTheirLength() =>
         Assert.All(Gen.Sample(Generators.Vectors(7, -2, 2), 10), (Vector<double> v) => Assert.True(v.Count == 7 && v.AbsoluteMaximum() <= 2));
+
+    [Fact]
+    public void PointsInDomainAreWhereTheExpressionIsDefined()
+    {
+        var (u, v) = (Symbol("u"), Symbol("v"));
+        var e = Log(u) * Sqrt(v - u);   // defined for 0 < u ≤ v
+        var points = Gen.Sample(Generators.PointsInDomain(e, ["u", "v"]), 200);
+        Assert.All(points, p => Assert.True(p["u"] > 0 && p["v"] >= p["u"] && p["u"] <= 2 && p["v"] <= 2, $"{p["u"]}, {p["v"]}"));
+        var nowhere = Assert.Throws<InvalidOperationException>(() => Gen.Sample(Generators.PointsInDomain(Log(u), ["u"], -3, -1), 1));
+        Assert.Contains("not defined at any of 1000 random points of [-3, -1]^1", nowhere.Message);
+        Assert.Contains("uses v", Assert.Throws<ArgumentException>(() => Generators.PointsInDomain(e, ["u"])).Message);
+    }
 }

@@ -52,6 +52,28 @@ public static class Generators
     private static Gen<double[]> Coordinates(int dimension, double low, double high) =>
         Gen.ArrayOf(Gen.Choose(0, 1 << 21).Select(k => low + (high - low) * k / (double)(1 << 21)), dimension);
 
+    /// <summary>
+    /// Points of the box [<paramref name="low"/>, <paramref name="high"/>] (over <paramref name="variables"/>) where
+    /// <paramref name="e"/> is defined (finite): for expressions that are not domain-safe, such as log(x)·sqrt(y − x).
+    /// Each case draws up to 1000 candidates from its seed; a box where none is defined is an error naming both.
+    /// </summary>
+    public static Gen<Dictionary<string, double>> PointsInDomain(Expr e, IReadOnlyList<string> variables, double low = -2, double high = 2)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var missing = e.FreeSymbols().Select(s => s.Name).Except(variables).ToList();
+        if (missing.Count > 0) throw new ArgumentException($"{e} uses {string.Join(", ", missing)}, which is not among the variables ({string.Join(", ", variables)}).", nameof(variables));
+        return Seeds.Select(seed =>
+        {
+            var random = new Random(seed);
+            for (int attempt = 0; attempt < 1000; attempt++)
+            {
+                var point = variables.ToDictionary(v => v, _ => low + (high - low) * random.NextDouble());
+                if (double.IsFinite(e.Evaluate(point))) return point;
+            }
+            throw new InvalidOperationException($"{e} is not defined at any of 1000 random points of [{low}, {high}]^{variables.Count}: choose a box inside its domain.");
+        });
+    }
+
     /// <summary>An expression together with a point of the shape's box.</summary>
     public static Arbitrary<(Expr Expression, Dictionary<string, double> Point)> ExpressionsAtPoints(ExpressionShape? shape = null)
     {
