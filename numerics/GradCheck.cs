@@ -32,6 +32,19 @@ public static class GradCheck
             TapeFunctions.Values(TapeFunctions.Lower(gradient, variables)), ExactGradient(f, variables), points, options ?? CheckOptions.Default);
     }
 
+    /// <summary>
+    /// Checks a hand-written C# <paramref name="gradient"/> (values in the order of <paramref name="variables"/>) of a
+    /// function known as an expression: by default against the exact symbolic gradient.
+    /// </summary>
+    public static CheckReport Run(Expr f, IReadOnlyList<Expr> variables, Func<double[], double[]> gradient, IEnumerable<double[]> points, CheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(gradient);
+        CheckRun.RequireSymbols(variables);
+        return Check($"gradient of {TapeFunctions.Describe(f)}", TapeFunctions.Names(variables), TapeFunctions.Value(TapeFunctions.Lower([f], variables)),
+            gradient, ExactGradient(f, variables), points, options ?? CheckOptions.Default);
+    }
+
     /// <summary>Checks our own reverse mode (the tape's gradient) of <paramref name="f"/>, by default against the exact symbolic gradient.</summary>
     public static CheckReport Run(Expr f, IReadOnlyList<Expr> variables, IEnumerable<double[]> points, CheckOptions? options = null)
     {
@@ -49,6 +62,16 @@ public static class GradCheck
         RequireOneOutput(tape);
         return Check($"gradient of a tape of {tape.Length} instructions (reverse mode)", tape.InputNames.ToArray(), TapeFunctions.Value(tape),
             TapeFunctions.Gradient(tape), exact: null, points, options ?? CheckOptions.Default);
+    }
+
+    /// <summary>Checks a hand-written C# <paramref name="gradient"/> of the function a tape computes, against finite differences of the tape's value.</summary>
+    public static CheckReport Run(Tape.Tape tape, Func<double[], double[]> gradient, IEnumerable<double[]> points, CheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        ArgumentNullException.ThrowIfNull(gradient);
+        RequireOneOutput(tape);
+        return Check($"gradient of a tape of {tape.Length} instructions", tape.InputNames.ToArray(), TapeFunctions.Value(tape),
+            gradient, exact: null, points, options ?? CheckOptions.Default);
     }
 
     internal static void RequireOneOutput(Tape.Tape tape)

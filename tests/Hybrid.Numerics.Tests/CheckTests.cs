@@ -82,6 +82,23 @@ public class CheckTests
     }
 
     [Fact]
+    public void HandWrittenGradientsOfExpressionsAndTapes()
+    {
+        // The function is known symbolically (or as a tape), the gradient is C# code under test.
+        var f = Sin(Pow(x, 2)) * y + Exp(x * y);
+        var exact = GradCheck.Run(f, [x, y], Right, points);
+        Assert.True(exact.Passed, exact.ToString());
+        Assert.Equal(DerivativeReference.Exact, exact.Reference);
+        Assert.False(GradCheck.Run(f, [x, y], MissingChainFactor, points).Passed);
+        Assert.False(GradCheck.Run(f, [x, y], FlippedSign, points).Passed);
+        var tape = Tape.Tape.Lower(f, x, y);
+        Assert.True(GradCheck.Run(tape, Right, points).Passed);
+        var wrong = GradCheck.Run(tape, FlippedSign, points);
+        Assert.False(wrong.Passed);
+        Assert.Equal(DerivativeReference.CentralDifference, wrong.Reference);
+    }
+
+    [Fact]
     public void OurReverseModePassesOnExpressionsAndTapes()
     {
         var f = Log(1 + Pow(x, 2)) * Tanh(y) / (2 + Cos(x * y));
