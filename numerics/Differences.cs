@@ -13,7 +13,7 @@ internal static class Differences
         for (int j = 0; j < n; j++)
         {
             double scale = Math.Max(1, Math.Abs(x[j]));
-            var column = Along(F, x, Unit(n, j), scale, kind, relativeStep);
+            var column = Along(F, x, Unit(n, j), scale, kind, relativeStep, axis: j);
             for (int k = 0; k < m; k++) jacobian[k * n + j] = column[k];
         }
         return jacobian;
@@ -21,15 +21,18 @@ internal static class Differences
 
     /// <summary>d/dt F(x + t·v) at t = 0, step scaled by max(1, max |xᵢ|).</summary>
     public static double[] Directional(Func<double[], double[]> F, double[] x, double[] v, DerivativeReference kind, double? relativeStep) =>
-        Along(F, x, v, Math.Max(1, x.Select(Math.Abs).DefaultIfEmpty(0).Max()), kind, relativeStep);
+        Along(F, x, v, Math.Max(1, x.Select(Math.Abs).DefaultIfEmpty(0).Max()), kind, relativeStep, axis: null);
 
-    private static double[] Along(Func<double[], double[]> F, double[] x, double[] v, double scale, DerivativeReference kind, double? relativeStep)
+    private static double[] Along(Func<double[], double[]> F, double[] x, double[] v, double scale, DerivativeReference kind, double? relativeStep, int? axis)
     {
         double[] Central(double h)
         {
-            var up = F(Shift(x, v, h));
-            var down = F(Shift(x, v, -h));
-            return up.Select((u, k) => (u - down[k]) / (2 * h)).ToArray();
+            var (plus, minus) = (Shift(x, v, h), Shift(x, v, -h));
+            // Along an axis, divide by the distance between the probes as stored: x ± h rounds, and
+            // dividing by the nominal 2h would turn that rounding into a bias.
+            double width = axis is int j ? plus[j] - minus[j] : 2 * h;
+            var (up, down) = (F(plus), F(minus));
+            return up.Select((u, k) => (u - down[k]) / width).ToArray();
         }
         return kind == DerivativeReference.Richardson
             ? FiniteDifference.Extrapolate(t => Central(t * scale), relativeStep ?? FiniteDifference.RichardsonStep, FiniteDifference.RichardsonLevels).Value

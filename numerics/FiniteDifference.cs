@@ -1,5 +1,6 @@
 // Finite differences: the independent oracle for every derivative check. Steps are powers of two
-// scaled by max(1, |x|), so x ± h is exact in binary and the step follows the argument's scale.
+// scaled by max(1, |x|), so the step follows the argument's scale; quotients divide by the distance
+// between the probe points as stored, so the rounding of x ± h does not bias them.
 // Richardson extrapolation runs a tableau over halved steps of a symmetric scheme (error in even
 // powers of h); the last correction is returned as the oracle's own error bar.
 namespace Hybrid.Numerics;
@@ -27,7 +28,8 @@ public static class FiniteDifference
     {
         ArgumentNullException.ThrowIfNull(f);
         double h = Step(x, relative);
-        return (f(x + h) - f(x - h)) / (2 * h);
+        double up = x + h, down = x - h;
+        return (f(up) - f(down)) / (up - down);   // the stored distance: x ± h rounds
     }
 
     /// <summary>f'(x) by Richardson extrapolation of central differences (error O(h⁶)).</summary>
@@ -38,7 +40,12 @@ public static class FiniteDifference
     {
         ArgumentNullException.ThrowIfNull(f);
         double scale = Math.Max(1, Math.Abs(x));
-        var (value, error) = Extrapolate(t => [(f(x + t * scale) - f(x - t * scale)) / (2 * t * scale)], RichardsonStep, RichardsonLevels);
+        double Central(double h)
+        {
+            double up = x + h, down = x - h;
+            return (f(up) - f(down)) / (up - down);
+        }
+        var (value, error) = Extrapolate(t => [Central(t * scale)], RichardsonStep, RichardsonLevels);
         return (value[0], error[0]);
     }
 
