@@ -60,7 +60,8 @@ public static class Newton
             var J = Matrix<double>.Build.Dense(m, n, (i, j) => jacobian[i * n + j]);
             var qr = J.QR();
             // Rank-deficient when a diagonal entry of R vanishes relative to the largest one.
-            var diagonal = Enumerable.Range(0, n).Select(i => Math.Abs(qr.R[i, i])).ToArray();
+            var r = qr.R;
+            var diagonal = Enumerable.Range(0, n).Select(i => Math.Abs(r[i, i])).ToArray();
             var step = qr.Solve(Vector<double>.Build.Dense(values).Negate());
             if (!(diagonal.Min() > 1e-13 * diagonal.Max()) || step.Any(v => !double.IsFinite(v)))
                 throw new NonConvergenceException($"Newton stopped: the Jacobian is singular at {CheckReport.Format(x)} (max |F| = {residual:G3}). Try another guess.");

@@ -92,7 +92,7 @@ public sealed class TapeObjective : IObjectiveFunction
         var fresh = Vector<double>.Build.Dense(n);
         Value = shared.Compiled.Gradient(point.AsArray() ?? point.ToArray(), fresh.AsArray(), shared.Workspace);
         shared.Evaluations++;
-        Point = point;
+        Point = point.Clone();   // the lazily computed Hessian must be taken where the gradient was, whatever the caller does with its vector
         gradient = fresh;
         hessian = null;
     }
