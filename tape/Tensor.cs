@@ -23,6 +23,8 @@ public sealed partial class Tensor
     private bool ownsPending;            // Pending is this tensor's own buffer (else it may be shared with other inputs)
     private bool retainsGrad;
     private bool ownsGrad;               // Grad is a plain buffer of this tensor's, not a tensor of a recorded graph (createGraph)
+    private Tensor? grad;
+    private bool gradIsZero;             // ZeroGrad deferred: the owned buffer's contents mean zero; the next backward overwrites it, a read clears it
     private Tensor[]? asInputs;          // [this], shared by every recorded one-input op that reads this tensor
 
     internal Tensor[] AsInputs => asInputs ??= [this];
@@ -55,7 +57,20 @@ public sealed partial class Tensor
     /// The accumulated gradient: null until a backward pass reaches this leaf, then a tensor of the same shape that later
     /// passes add into in place (the same object every time). Non-leaf tensors keep no gradient unless <see cref="RetainGrad"/> was called.
     /// </summary>
-    public Tensor? Grad { get; private set; }
+    public Tensor? Grad
+    {
+        get
+        {
+            if (gradIsZero) ClearDeferred();
+            return grad;
+        }
+    }
+
+    private void ClearDeferred()
+    {
+        grad!.Data.AsSpan().Clear();
+        gradIsZero = false;
+    }
 
     /// <summary>Marks this leaf as a variable whose gradient <see cref="Backward"/> should compute; returns it, for chaining.</summary>
     /// <exception cref="InvalidOperationException">The tensor is not a leaf (gradients of intermediate results are requested with <see cref="RetainGrad"/>).</exception>
@@ -89,9 +104,11 @@ public sealed partial class Tensor
     /// </summary>
     public void ZeroGrad()
     {
-        if (Grad is null) return;
-        if (ownsGrad) Grad.Data.AsSpan().Clear();
-        else (Grad, ownsGrad) = (Zeros(shape), true);
+        if (grad is null) return;
+        // Deferred: the next backward writes the buffer instead of adding to it, which saves a pass over
+        // memory (zeroing) per call; reading Grad before then clears it, so it always reads as zeros.
+        if (ownsGrad) gradIsZero = true;
+        else (grad, ownsGrad) = (Zeros(shape), true);
     }
 
     /// <summary>The same values with no history: a new leaf that does not require grad, sharing this tensor's storage.</summary>
@@ -238,37 +255,52 @@ public sealed partial class Tensor
 
     internal bool KeepsGrad => IsLeaf ? RequiresGradient : retainsGrad;
 
-    // Grad += scale·gradient (or += outer(gradient, outerWith)), in the leaf's own buffer (created at the first pass).
+    // Grad += scale·gradient (or += outer(gradient, outerWith)), in the leaf's own buffer (created at the first pass);
+    // after a deferred ZeroGrad, = instead of +=.
     internal void AccumulateGrad(Tensor gradient, double scale, Tensor? outerWith)
     {
         var target = OwnGrad().Data;
+        bool overwrite = gradIsZero;
+        gradIsZero = false;
         if (outerWith is not null)
         {
             int n = outerWith.Count;
             for (int i = 0; i < gradient.Count; i++)
             {
                 var row = target.AsSpan(i * n, n);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(outerWith.Data, gradient.Data[i], row, row);
+                if (overwrite) System.Numerics.Tensors.TensorPrimitives.Multiply(outerWith.Data, gradient.Data[i], row);
+                else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(outerWith.Data, gradient.Data[i], row, row);
             }
         }
-        else if (target.Length == 1) target[0] += scale * gradient.Data[0];
-        else if (gradient.Count == 1) System.Numerics.Tensors.TensorPrimitives.Add(target, scale * gradient.Data[0], target);
+        else if (target.Length == 1) target[0] = (overwrite ? 0 : target[0]) + scale * gradient.Data[0];
+        else if (gradient.Count == 1)
+        {
+            if (overwrite) target.AsSpan().Fill(scale * gradient.Data[0]);
+            else System.Numerics.Tensors.TensorPrimitives.Add(target, scale * gradient.Data[0], target);
+        }
+        else if (overwrite) System.Numerics.Tensors.TensorPrimitives.Multiply(gradient.Data, scale, target);
         else if (scale == 1) System.Numerics.Tensors.TensorPrimitives.Add(target, gradient.Data, target);
         else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient.Data, scale, target, target);
     }
 
     internal void StoreGrad(Tensor gradient, bool createGraph)
     {
-        if (createGraph) (Grad, ownsGrad) = (Grad is null ? gradient : Grad + gradient, false);   // recorded, out of place
-        else if (Grad is null) (Grad, ownsGrad) = (gradient.Copy(), true);
+        if (gradIsZero && (createGraph || gradient.Count != grad!.Count)) ClearDeferred();
+        if (createGraph) (grad, ownsGrad) = (grad is null ? gradient : grad + gradient, false);   // recorded, out of place
+        else if (grad is null) (grad, ownsGrad) = (gradient.Copy(), true);
+        else if (gradIsZero)
+        {
+            gradient.Data.CopyTo(grad.Data);
+            gradIsZero = false;
+        }
         else OwnGrad().AddInPlace(gradient);
     }
 
     // The gradient buffer, made this tensor's own first if it is missing or belongs to a recorded graph.
     private Tensor OwnGrad()
     {
-        if (Grad is null || !ownsGrad) (Grad, ownsGrad) = (Grad?.Copy() ?? Zeros(shape), true);
-        return Grad;
+        if (grad is null || !ownsGrad) (grad, ownsGrad) = (grad?.Copy() ?? Zeros(shape), true);
+        return grad;
     }
 
     internal Tensor Copy() => new((double[])Data.Clone(), shape);

@@ -39,6 +39,46 @@ public class AutogradChapterTests
     }
 
     [Fact]
+    public void ZeroingIsDeferredButAlwaysReadsAsZeros()
+    {
+        // ZeroGrad marks the buffer; the next backward writes instead of adding, a read before that clears.
+        var x = Tensor.Arange(4).RequiresGrad();
+        var w = Tensor.FromArray(new double[,] { { 1, 2, 3, 4 }, { 5, 6, 7, 8 } }).RequiresGrad();
+        Tensor.MatMul(w, x).Sum().Backward();
+        var (gx, gw) = (x.Grad!, w.Grad!);
+        foreach (var backward in new Action[]
+                 {
+                     () => (2 * Tensor.Dot(x, x)).Backward(),                  // scaled vector path
+                     () => x.Sum().Backward(),                                 // broadcast of a scalar gradient
+                     () => Tensor.MatMul(w, x).Sum().Backward(),               // outer-product path for w
+                     () => (x * x).Backward(gradient: Tensor.OnesLike(x)),     // a given gradient
+                 })
+        {
+            x.ZeroGrad();
+            w.ZeroGrad();
+            x.ZeroGrad();   // twice is still zero
+            backward();
+            var (fx, fw) = (x.Grad!.ToArray(), w.Grad!.ToArray());
+            x.ZeroGrad();
+            w.ZeroGrad();
+            Assert.Same(gx, x.Grad);
+            Assert.All(x.Grad!.ToArray(), v => Assert.Equal(0, v));
+            Assert.All(w.Grad!.ToArray(), v => Assert.Equal(0, v));
+            backward();
+            backward();
+            Assert.Equal(fx.Select(v => 2 * v), x.Grad!.ToArray());   // accumulates again after the first write
+            Assert.Equal(fw.Select(v => 2 * v), w.Grad!.ToArray());
+            Assert.Same(gx, x.Grad);
+            Assert.Same(gw, w.Grad);
+        }
+        x.ZeroGrad();
+        var y = Tensor.Sin(x).Sum();
+        var first = Autograd.Grad([y], [x], createGraph: true)[0];
+        Assert.Equal(Enumerable.Range(0, 4).Select(i => Math.Cos(i)), first.ToArray());
+        Assert.All(x.Grad!.ToArray(), v => Assert.Equal(0, v));
+    }
+
+    [Fact]
     public void ANonScalarOutputNeedsAGradientOrASum()
     {
         var x = Tensor.Arange(4).RequiresGrad();
