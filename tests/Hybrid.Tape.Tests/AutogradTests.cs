@@ -262,26 +262,7 @@ public class TensorTests
                 .Label($"{f}: tensors {x.Grad}, {y.Grad}; lifted {trace.Output}: {exact[0]}, {exact[1]}");
         });
 
-    private static Tensor OnTensors(Expr f, Tensor x, Tensor y)
-    {
-        var values = new Dictionary<Expr, Tensor>(ReferenceEqualityComparer.Instance);
-        foreach (var node in f.PostOrder())
-        {
-            var args = node.Args.Select(a => values[a]).ToArray();
-            values[node] = node switch
-            {
-                Symbol { Name: "x" } => x,
-                Symbol => y,
-                Sum => args.Aggregate((a, b) => a + b),
-                Product => args.Aggregate((a, b) => a * b),
-                Power { Exponent: Number n } => Tensor.Pow(args[0], n.Value.ToDouble()),
-                Power => Tensor.Exp(args[1] * Tensor.Log(args[0])),
-                Call call => Tensor.Apply(call.Primitive, args),
-                _ => Tensor.Scalar(node.Evaluate(new Dictionary<string, double>())),
-            };
-        }
-        return values[f];
-    }
+    private static Tensor OnTensors(Expr f, Tensor x, Tensor y) => Gradients.OnTensors(f, ["x", "y"], [x, y]);
 
     [Fact]
     public void MatricesVectorsAndTheirGradients()

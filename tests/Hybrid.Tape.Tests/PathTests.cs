@@ -46,7 +46,10 @@ public class CompiledTapeTests
         // The assertion users get from Hybrid.Testing, over the same generated expressions as the properties here.
         var tight = new CheckOptions { AbsoluteTolerance = 1e-9, RelativeTolerance = 1e-9 };
         Properties.GradientsAgree(Gradients.Exact, Gradients.ReverseMode, options: tight, maxTest: 150);
-        Properties.GradientsAgree(Gradients.ReverseMode, Gradients.Compiled, options: tight with { AbsoluteTolerance = 1e-300, RelativeTolerance = 1e-13 }, maxTest: 100);
+        var same = tight with { AbsoluteTolerance = 1e-300, RelativeTolerance = 1e-13 };
+        Properties.GradientsAgree(Gradients.ReverseMode, Gradients.Compiled, options: same, maxTest: 100);
+        Properties.GradientsAgree(Gradients.ReverseMode, Gradients.Batched, options: same, maxTest: 100);
+        Properties.GradientsAgree(Gradients.Exact, Gradients.Tensors, options: tight, maxTest: 100);
     }
 
     // The same numbers, NaN where the interpreter has NaN; the order of operations is the interpreter's.

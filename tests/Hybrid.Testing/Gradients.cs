@@ -1,7 +1,10 @@
 // Ready-made gradient computations over a GradientCase, for Properties.GradientsAgree: the exact
-// symbolic gradient, our reverse mode (interpreted and compiled tape), and Richardson finite differences.
+// symbolic gradient, every reverse mode of ours (interpreted, compiled and batched tape, define-by-run
+// tensors), and Richardson finite differences.
 using Hybrid.Numerics;
 using Hybrid.Symbolic;
+using Hybrid.Tape;
+using MathNet.Numerics.LinearAlgebra;
 
 namespace Hybrid.Testing;
 
@@ -27,6 +30,54 @@ public static class Gradients
         var gradient = new double[c.Variables.Count];
         compiled.Gradient(c.Point, gradient, compiled.CreateWorkspace());
         return gradient;
+    }
+
+    /// <summary>Reverse mode on the batched tape, the point as a one-row matrix.</summary>
+    public static double[] Batched(GradientCase c)
+    {
+        var batched = Tape.Tape.Lower(c.Expression, c.Symbols).Batched();
+        return batched.Gradient(Matrix<double>.Build.DenseOfRowArrays(c.Point)).Gradients.Row(0).ToArray();
+    }
+
+    /// <summary>Define-by-run reverse mode: the expression evaluated with <see cref="Tensor"/> operations (<see cref="OnTensors"/>), then <see cref="Tensor.Backward"/>.</summary>
+    public static double[] Tensors(GradientCase c)
+    {
+        var leaves = c.Point.Select(v => Tensor.Scalar(v).RequiresGrad()).ToArray();
+        var value = OnTensors(c.Expression, c.Variables, leaves);
+        if (value.RequiresGradient) value.Backward();   // else the expression is constant
+        return leaves.Select(l => l.Grad?.Item() ?? 0).ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="f"/> computed with tensor operations, variable <paramref name="variables"/>[k] bound to
+    /// <paramref name="values"/>[k]: sums and products by operators, powers by <see cref="Tensor.Pow"/> (or exp·log for a
+    /// symbolic exponent), every primitive through <see cref="Tensor.Apply"/>, constants as scalars.
+    /// </summary>
+    public static Tensor OnTensors(Expr f, IReadOnlyList<string> variables, IReadOnlyList<Tensor> values)
+    {
+        var computed = new Dictionary<Expr, Tensor>(Expr.ByReference);
+        foreach (var node in f.PostOrder())
+        {
+            var args = node.Args.Select(a => computed[a]).ToArray();
+            computed[node] = node switch
+            {
+                Symbol s => Position(variables, s.Name) is >= 0 and var k ? values[k] : throw new ArgumentException($"{s.Name} is not among the variables ({string.Join(", ", variables)}).", nameof(variables)),
+                Sum => args.Aggregate((a, b) => a + b),
+                Product => args.Aggregate((a, b) => a * b),
+                Power { Exponent: Number n } => Tensor.Pow(args[0], n.Value.ToDouble()),
+                Power => Tensor.Exp(args[1] * Tensor.Log(args[0])),
+                Call call => Tensor.Apply(call.Primitive, args),
+                _ => Tensor.Scalar(node.Evaluate(new Dictionary<string, double>())),
+            };
+        }
+        return computed[f];
+    }
+
+    private static int Position(IReadOnlyList<string> names, string name)
+    {
+        for (int k = 0; k < names.Count; k++)
+            if (names[k] == name) return k;
+        return -1;
     }
 
     /// <summary>Richardson-extrapolated central differences of the expression's value, one variable at a time.</summary>
