@@ -27,7 +27,7 @@ public static class AlgebraCommands
             string style = parse.GetValue(format)!;
             var derivatives = variables.Select(v =>
             {
-                var d = f.Differentiate(v, n);
+                var d = Differentiate(f, v, n);
                 return (Variable: v, Derivative: parse.GetValue(simplify) ? d.Simplify() : d);
             }).ToList();
             if (Options.IsJson(parse))
@@ -44,6 +44,23 @@ public static class AlgebraCommands
             return Cli.Success;
         });
         return command;
+    }
+
+    /// <summary>The most distinct nodes a derivative may reach before a higher order is refused.</summary>
+    public const int MaxDerivativeNodes = 250_000;
+
+    // One order at a time, so that expression swell (each order of exp(x·sin x·cos x) is 2.4 times the last)
+    // stops at a limit with a message rather than running for minutes.
+    private static Expr Differentiate(Expr f, Expr v, int order)
+    {
+        var d = f;
+        for (int k = 1; k <= order; k++)
+        {
+            d = d.Differentiate(v);
+            if (k < order && d.DagSize() > MaxDerivativeNodes)
+                throw new UsageException($"The derivative of order {k} by {v} already has {d.DagSize()} distinct nodes, more than the limit of {MaxDerivativeNodes}: order {order} is out of reach.");
+        }
+        return d;
     }
 
     private static Expr OnlyVariable(Expr f)

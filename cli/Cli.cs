@@ -73,11 +73,24 @@ public static class Cli
         return demo;
     }
 
-    /// <summary>An expression printed in the chosen format.</summary>
-    public static string Render(Expr e, string format) => format switch
+    /// <summary>The most nodes an expression may have, written out as a tree, for a command to print it (about 2.5 MB of text).</summary>
+    public const long MaxPrintedNodes = 1_000_000;
+
+    /// <summary>An expression printed in the chosen format; one past <see cref="MaxPrintedNodes"/> is a usage error naming its size.</summary>
+    public static string Render(Expr e, string format)
     {
-        "latex" => e.ToLatex(),
-        "csharp" => e.ToCSharp(),
-        _ => e.ToString(),
-    };
+        long size = e.TreeSize();
+        if (size > MaxPrintedNodes)
+            throw new UsageException($"The result has {size} nodes when written out as a tree ({e.DagSize()} distinct): more than the {MaxPrintedNodes} a command prints. "
+                                     + "Ask for less (a lower --order), or see it shared with 'hybrid tape'.");
+        return format switch
+        {
+            "latex" => e.ToLatex(),
+            "csharp" => e.ToCSharp(),
+            _ => e.ToString(),
+        };
+    }
+
+    /// <summary>The expression as infix text, or its size when it is too large to print (for a table column or a legend).</summary>
+    public static string Summary(Expr e) => e.TreeSize() <= MaxPrintedNodes ? e.ToString() : $"({e.TreeSize()} nodes as a tree)";
 }

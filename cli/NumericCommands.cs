@@ -59,14 +59,14 @@ public static class NumericCommands
                     rows.Add(new JsonObject
                     {
                         ["variable"] = variables[i].ToString(), ["tape"] = Json.Number(gradient[i]), ["symbolic"] = Json.Number(exact[i]),
-                        ["difference"] = Json.Number(gradient[i] - exact[i]), ["derivative"] = symbolic[i].ToString(),
+                        ["difference"] = Json.Number(gradient[i] - exact[i]), ["derivative"] = Cli.Summary(symbolic[i]),
                     });
                 terminal.Out.WriteLine(Json.Line(new JsonObject { ["expression"] = f.ToString(), ["at"] = Json.Point(variables, point), ["value"] = Json.Number(value), ["gradient"] = rows }));
                 return Cli.Success;
             }
             terminal.Out.WriteLine($"f = {Inputs.Number(value)} at {Inputs.Describe(variables, point)}");
             terminal.Out.Write(Table.Render(["", "tape (reverse mode)", "symbolic", "difference", "symbolic derivative"],
-                variables.Select((v, i) => new[] { $"∂f/∂{v}", Inputs.Number(gradient[i]), Inputs.Number(exact[i]), Inputs.Number(gradient[i] - exact[i]), symbolic[i].ToString() })));
+                variables.Select((v, i) => new[] { $"∂f/∂{v}", Inputs.Number(gradient[i]), Inputs.Number(exact[i]), Inputs.Number(gradient[i] - exact[i]), Cli.Summary(symbolic[i]) })));
             return Cli.Success;
         });
 

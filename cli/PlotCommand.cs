@@ -58,7 +58,7 @@ public static class PlotCommand
             plot.XLabel(x.ToString());
             Save(plot, file);
             terminal.Out.WriteLine(Options.IsJson(parse)
-                ? Json.Line(new JsonObject { ["expression"] = f.ToString(), ["derivative"] = f.Differentiate(x).ToString(), ["file"] = file, ["samples"] = n })
+                ? Json.Line(new JsonObject { ["expression"] = f.ToString(), ["derivative"] = Cli.Summary(f.Differentiate(x)), ["file"] = file, ["samples"] = n })
                 : $"wrote {file}: f and df/d{x} on [{Inputs.Number(a)}, {Inputs.Number(b)}], {n} samples");
             return Cli.Success;
         });
@@ -103,7 +103,7 @@ public static class PlotCommand
 
     private static string Short(Expr e)
     {
-        string text = e.ToString();
+        string text = Cli.Summary(e);
         return text.Length <= 50 ? text : text[..47] + "...";
     }
 }

@@ -94,9 +94,9 @@ public static class ServeCommand
             switch (op)
             {
                 case "simplify":
-                    return new JsonObject { ["result"] = Expr.Parse(expr).Simplify().ToString() };
+                    return new JsonObject { ["result"] = Cli.Render(Expr.Parse(expr).Simplify(), "infix") };
                 case "expand":
-                    return new JsonObject { ["result"] = Expr.Parse(expr).Expand().ToString() };
+                    return new JsonObject { ["result"] = Cli.Render(Expr.Parse(expr).Expand(), "infix") };
                 case "eval":
                 {
                     var p = Prepare("eval", expr, null);
@@ -106,7 +106,7 @@ public static class ServeCommand
                 {
                     string wrt = Wrt(request, expr);
                     var p = Prepare("diff", expr, wrt);
-                    var response = new JsonObject { ["derivative"] = p.Derivative!.ToString() };
+                    var response = new JsonObject { ["derivative"] = Cli.Render(p.Derivative!, "infix") };
                     if (at is null) return response;
                     var values = new double[2];
                     p.Tape.Evaluate(Values(p, at), values, p.Workspace);

@@ -206,7 +206,9 @@ public sealed partial class Tape
                 _ => $"{ops[i].ToString().ToLowerInvariant()} {args}",
             };
             text.Append('%').Append(i).Append(" = ").Append(what);
-            if (ops[i] is not (OpCode.Input or OpCode.Constant)) text.Append("    ; ").Append(Shorten(sources[i].ToString()));
+            // A comment shows the source only when it is small: printing a shared DAG as text can take exponential time.
+            if (ops[i] is not (OpCode.Input or OpCode.Constant))
+                text.Append("    ; ").Append(sources[i].TreeSize() <= 200 ? Shorten(sources[i].ToString()) : "...");
             text.Append('\n');
         }
         text.Append("outputs: ").Append(string.Join(", ", outputs.Select(o => "%" + o)));
