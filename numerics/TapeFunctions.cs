@@ -78,6 +78,8 @@ internal static class TapeFunctions
 
     public static string Describe(Expr f)
     {
+        // Printing a shared DAG as text can take exponential time: a large one is described by its size.
+        if (f.TreeSize() > 10_000) return $"an expression of {f.TreeSize()} nodes";
         string text = f.ToString();
         return text.Length <= 60 ? text : text[..57] + "...";
     }
