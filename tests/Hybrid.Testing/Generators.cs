@@ -125,7 +125,9 @@ public static class Generators
 
     /// <summary>
     /// Smaller candidates for a failing expression: the root sum or product without one of its operands
-    /// (so a failing term survives while its neighbours go), then every proper subexpression, smallest first.
+    /// (so a failing term survives while its neighbours go), the root with an argument replaced by one of
+    /// that argument's variables (exp(sqrt(x² + 1/2)) → exp(x)), then every proper subexpression,
+    /// smallest first. Each candidate is smaller, so shrinking ends.
     /// </summary>
     public static IEnumerable<Expr> Shrink(Expr e)
     {
@@ -133,7 +135,20 @@ public static class Generators
             ? Enumerable.Range(0, e.Args.Count).Select(i => e.Args.Where((_, k) => k != i))
                 .Select(rest => e.Kind == ExprKind.Sum ? Expr.Sum(rest) : Expr.Product(rest))
             : [];
-        return dropped.Concat(Subexpressions(e)).Where(c => c.TreeSize() < e.TreeSize()).Distinct();
+        var simplerArguments = Enumerable.Range(0, e.Args.Count).SelectMany(i => e.Args[i].FreeSymbols().Select(v => WithArgument(e, i, v)));
+        return dropped.Concat(simplerArguments).Concat(Subexpressions(e)).Where(c => c.TreeSize() < e.TreeSize()).Distinct();
+    }
+
+    private static Expr WithArgument(Expr e, int i, Expr argument)
+    {
+        var args = e.Args.Select((a, k) => k == i ? argument : a).ToArray();
+        return e switch
+        {
+            Call call => call.Primitive.Apply(args),
+            Power => Expr.Pow(args[0], args[1]),
+            Sum => Expr.Sum(args),
+            _ => Expr.Product(args),
+        };
     }
 
     /// <summary>Every distinct proper subexpression, smallest first.</summary>
