@@ -121,4 +121,18 @@ public class KitTests
         Assert.Contains("not defined at any of 1000 random points of [-3, -1]^1", nowhere.Message);
         Assert.Contains("uses v", Assert.Throws<ArgumentException>(() => Generators.PointsInDomain(e, ["u"])).Message);
     }
+
+    [Fact]
+    public void AFailureReplaysFromItsSeed()
+    {
+        var shape = new ExpressionShape { Primitives = [Primitives.Exp, Primitives.Sin] };
+        var first = Assert.Throws<PropertyFailedException>(() => Properties.GradientsAgree(Gradients.Exact, MyDifferentiator, shape, maxTest: 200));
+        var seed = System.Text.RegularExpressions.Regex.Match(first.Message, @"\((\d+),(\d+)\)");
+        Assert.True(seed.Success, first.Message);
+        (ulong, ulong) replay = (ulong.Parse(seed.Groups[1].Value), ulong.Parse(seed.Groups[2].Value));
+        var again = Assert.Throws<PropertyFailedException>(() => Properties.GradientsAgree(Gradients.Exact, MyDifferentiator, shape, maxTest: 200, replay: replay));
+        static string Original(string message) => message[message.IndexOf("Original:")..message.IndexOf("Shrunk:")];
+        Assert.Equal(Original(first.Message), Original(again.Message));   // the same random case, found again
+        Assert.Equal(first.Message.Split('\n')[0], again.Message.Split('\n')[0]);
+    }
 }

@@ -8,7 +8,7 @@ using MathNet.Numerics.LinearAlgebra;
 
 namespace Hybrid.Testing;
 
-/// <summary>Gradient computations to compare with <see cref="Properties.GradientsAgree(Func{GradientCase, double[]}, Func{GradientCase, double[]}, ExpressionShape?, CheckOptions?, int)"/>.</summary>
+/// <summary>Gradient computations to compare with <c>Properties.GradientsAgree(f, g, shape)</c>.</summary>
 public static class Gradients
 {
     /// <summary>The symbolic gradient, evaluated.</summary>

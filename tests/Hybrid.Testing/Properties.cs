@@ -1,6 +1,7 @@
 // Property assertions for xunit (or any test framework): each runs an FsCheck property, shrinks a
 // failure to a small counterexample, and throws PropertyFailedException whose message leads with the
 // shrunk case (expression, point, both values), then FsCheck's own report (seed, tests, shrinks).
+// Every assertion takes `replay`: the (seed, gamma) pair of a failure's report runs the same cases again.
 using FsCheck;
 using FsCheck.Fluent;
 using Hybrid.Numerics;
@@ -20,7 +21,7 @@ public static class Properties
     /// [<paramref name="low"/>, <paramref name="high"/>]^<paramref name="dimension"/>.
     /// </summary>
     public static void GradientsAgree(Func<double[], double> f, Func<double[], double[]> gradient, int dimension, double low = -2, double high = 2,
-        CheckOptions? options = null, int maxTest = 100)
+        CheckOptions? options = null, int maxTest = 100, (ulong Seed, ulong Gamma)? replay = null)
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(gradient);
@@ -29,7 +30,7 @@ public static class Properties
         {
             var report = GradCheck.Run(f, gradient, [point], options);
             return report.Passed ? null : $"the gradient disagrees with finite differences at ({string.Join(", ", point)}):{Environment.NewLine}{report}";
-        }, maxTest);
+        }, maxTest, replay);
     }
 
     /// <summary>
@@ -39,7 +40,7 @@ public static class Properties
     /// (NaN included) must be within the tolerances of f's.
     /// </summary>
     public static void GradientsAgree(Func<GradientCase, double[]> f, Func<GradientCase, double[]> g, ExpressionShape? shape = null,
-        CheckOptions? options = null, int maxTest = 100)
+        CheckOptions? options = null, int maxTest = 100, (ulong Seed, ulong Gamma)? replay = null)
     {
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(g);
@@ -59,14 +60,14 @@ public static class Properties
             int bad = Enumerable.Range(0, a.Length).FirstOrDefault(i => !options.Accepts(b[i], a[i]), -1);
             return bad < 0 ? null
                 : $"gradients disagree for {c}: ∂f/∂{variables[bad]} is {a[bad]:R} by {fName} and {b[bad]:R} by {gName} (difference {Math.Abs(a[bad] - b[bad]):G3})";
-        }, maxTest);
+        }, maxTest, replay);
     }
 
     /// <summary>
     /// Asserts that <paramref name="after"/> equals <paramref name="before"/> wherever <paramref name="before"/> is defined
     /// (finite, within <see cref="ValueLimit"/>), at random points of the shape's box, to <paramref name="relative"/> precision.
     /// </summary>
-    public static void IsSoundRewrite(Expr before, Expr after, ExpressionShape? shape = null, double relative = 1e-9, int maxTest = 100)
+    public static void IsSoundRewrite(Expr before, Expr after, ExpressionShape? shape = null, double relative = 1e-9, int maxTest = 100, (ulong Seed, ulong Gamma)? replay = null)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
@@ -79,14 +80,14 @@ public static class Properties
             return;
         }
         Run(Generators.BoxPoints(names.Length, shape.Low, shape.High),
-            point => Unequal(before, after, names.Select((n, i) => (n, point[i])).ToDictionary(p => p.n, p => p.Item2), relative), maxTest);
+            point => Unequal(before, after, names.Select((n, i) => (n, point[i])).ToDictionary(p => p.n, p => p.Item2), relative), maxTest, replay);
     }
 
     /// <summary>Asserts that <paramref name="rewrite"/> keeps the value of generated expressions wherever they are defined.</summary>
-    public static void IsSoundRewrite(Func<Expr, Expr> rewrite, ExpressionShape? shape = null, double relative = 1e-9, int maxTest = 100)
+    public static void IsSoundRewrite(Func<Expr, Expr> rewrite, ExpressionShape? shape = null, double relative = 1e-9, int maxTest = 100, (ulong Seed, ulong Gamma)? replay = null)
     {
         ArgumentNullException.ThrowIfNull(rewrite);
-        Run(Generators.ExpressionsAtPoints(shape), pair => Unequal(pair.Expression, rewrite(pair.Expression), pair.Point, relative), maxTest);
+        Run(Generators.ExpressionsAtPoints(shape), pair => Unequal(pair.Expression, rewrite(pair.Expression), pair.Point, relative), maxTest, replay);
     }
 
     private static string? Unequal(Expr before, Expr after, IReadOnlyDictionary<string, double> point, double relative)
@@ -105,7 +106,7 @@ public static class Properties
 
     // Runs the property; a case fails when the check returns a message. The last failing case FsCheck
     // tried is the shrunk one, so its message leads the exception.
-    private static void Run<T>(Arbitrary<T> cases, Func<T, string?> check, int maxTest)
+    private static void Run<T>(Arbitrary<T> cases, Func<T, string?> check, int maxTest, (ulong Seed, ulong Gamma)? replay)
     {
         string? lastFailure = null;
         var property = Prop.ForAll(cases, c =>
@@ -116,7 +117,8 @@ public static class Properties
         });
         try
         {
-            Check.One(Config.QuickThrowOnFailure.WithMaxTest(maxTest), property);
+            var config = Config.QuickThrowOnFailure.WithMaxTest(maxTest);
+            Check.One(replay is var (seed, gamma) ? config.WithReplay(seed, gamma) : config, property);
         }
         catch (Exception e) when (lastFailure is not null && e is not PropertyFailedException)
         {
