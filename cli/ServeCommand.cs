@@ -100,7 +100,7 @@ public static class ServeCommand
                 case "eval":
                 {
                     var p = Prepare("eval", expr, null);
-                    return new JsonObject { ["value"] = Json.Number(p.Tape.Evaluate(Values(p, at ?? Need("eval")), p.Workspace)) };
+                    return new JsonObject { ["value"] = Json.Number(p.Tape.Evaluate(Values(p, at ?? throw MissingPoint("eval")), p.Workspace)) };
                 }
                 case "diff":
                 {
@@ -118,7 +118,7 @@ public static class ServeCommand
                 {
                     var p = Prepare("grad", expr, null);
                     var gradient = new double[p.Inputs.Length];
-                    double value = p.Tape.Gradient(Values(p, at ?? Need("grad")), gradient, p.Workspace);
+                    double value = p.Tape.Gradient(Values(p, at ?? throw MissingPoint("grad")), gradient, p.Workspace);
                     var wanted = request["wrt"] is null ? p.Inputs.Select(v => v.ToString()).ToArray() : Names(request["wrt"]!);
                     var components = new JsonObject();
                     foreach (var name in wanted)
@@ -133,7 +133,7 @@ public static class ServeCommand
             }
         }
 
-        private static Dictionary<string, double> Need(string op) => throw new UsageException($"\"{op}\" needs \"at\": the point, e.g. {{\"x\": 1.5}}.");
+        private static UsageException MissingPoint(string op) => new($"\"{op}\" needs \"at\": the point, e.g. {{\"x\": 1.5}}.");
 
         private Prepared Prepare(string op, string expr, string? wrt)
         {
