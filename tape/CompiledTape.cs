@@ -35,13 +35,13 @@ public sealed unsafe class CompiledTape
     /// <summary>Products of more factors than this are not compiled (each factor's suffix product is a local of the method); the interpreter runs such tapes.</summary>
     public const int MaxFactors = 64;
 
-    internal CompiledTape(Tape tape, int localsLimit = LocalsLimit, int chunkLength = ChunkLength, int compileLimit = CompileLimit)
+    internal CompiledTape(Tape tape, int localsLimit = LocalsLimit, int chunkLength = ChunkLength, int compileLimit = CompileLimit, bool? dynamicCode = null)
     {
         Tape = tape;
         var code = tape.Instructions;
         // Without dynamic code (native AOT, or a file-based app, which defaults to PublishAot) IL cannot
         // be emitted: the interpreter runs, with the same results.
-        if (!RuntimeFeature.IsDynamicCodeSupported
+        if (!(dynamicCode ?? RuntimeFeature.IsDynamicCodeSupported)
             || Enumerable.Range(0, tape.Length).Any(i => code.Ops[i] == OpCode.Multiply && code.OperandCount[i] > MaxFactors))
         {
             (forward, reverse, IsInterpreted) = ([], [], true);

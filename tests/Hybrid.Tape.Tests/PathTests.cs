@@ -41,6 +41,21 @@ public class CompiledTapeTests
         });
 
     [Fact]
+    public void WithoutDynamicCodeTheInterpreterRunsWithTheSameNumbers()
+    {
+        // Native AOT (and .NET 10 file-based apps by default) cannot emit IL: Compile must still work.
+        var tape = Tape.Lower(Sin(x * y) + Pow(x, 3) / (1 + Pow(y, 2)), x, y);
+        var aot = new CompiledTape(tape, dynamicCode: false);
+        Assert.True(aot.IsInterpreted);
+        var (expected, actual) = (new double[2], new double[2]);
+        double[] point = [0.7, -1.3];
+        var ws = tape.CreateWorkspace();
+        Assert.Equal(tape.Gradient(point, expected, ws), aot.Gradient(point, actual, ws));
+        Assert.Equal(expected, actual);
+        Assert.Equal(tape.Evaluate(point, ws), aot.Evaluate(point, ws));
+    }
+
+    [Fact]
     public void EveryGradientPathAgreesThroughTheUsersKit()
     {
         // The assertion users get from Hybrid.Testing, over the same generated expressions as the properties here.
