@@ -54,6 +54,25 @@ internal sealed class Polynomial
         return (new Polynomial(quotient), new Polynomial(remainder));
     }
 
+    /// <summary>The product, or null past the degree limit.</summary>
+    public Polynomial? Times(Polynomial other)
+    {
+        if (IsZero || other.IsZero) return new Polynomial([]);
+        if (Degree + other.Degree > MaxDegree) return null;
+        var product = new Rational[Degree + other.Degree + 1];
+        for (int i = 0; i <= Degree; i++)
+            for (int j = 0; j <= other.Degree; j++) product[i + j] += coefficients[i] * other.coefficients[j];
+        return new Polynomial(product);
+    }
+
+    public Polynomial Plus(Polynomial other)
+    {
+        var sum = new Rational[Math.Max(coefficients.Length, other.coefficients.Length)];
+        for (int k = 0; k < sum.Length; k++)
+            sum[k] = (k < coefficients.Length ? coefficients[k] : default) + (k < other.coefficients.Length ? other.coefficients[k] : default);
+        return new Polynomial(sum);
+    }
+
     public static Polynomial Gcd(Polynomial a, Polynomial b)
     {
         while (!b.IsZero) (a, b) = (b, a.DivideBy(b).Remainder);

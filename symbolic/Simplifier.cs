@@ -6,6 +6,8 @@
 //   exp(c log u) = u^c                  (same domain)
 //   c sin(u)^2 + c cos(u)^2 = c,  c cosh(u)^2 - c sinh(u)^2 = c
 //   N/D = (N/g)/(D/g), g = gcd(N, D)    (univariate polynomials; where D != 0)
+//   Σ nᵢ/dᵢ = N/L over the least common denominator L, then cancelled (univariate rational functions;
+//                                       where every dᵢ != 0), kept only when smaller
 namespace Hybrid.Symbolic;
 
 internal static class Simplifier
@@ -42,7 +44,7 @@ internal static class Simplifier
         Call { Primitive.Name: "exp", Args: [Call { Primitive.Name: "log" } log] } => log.Args[0],
         Call { Primitive.Name: "exp", Args: [Product { Args: [Number c, Call { Primitive.Name: "log" } log] }] } => Build.Pow(log.Args[0], c),
         Product product => CancelFraction(product),
-        Sum sum => Pythagoras(sum),
+        Sum sum => Pythagoras(sum) switch { Sum rest => Together(rest), var other => other },
         _ => node,
     };
 
@@ -74,6 +76,52 @@ internal static class Simplifier
         var (coefficient, rest) = Build.SplitCoefficient(term);
         return rest is Power { Base: Call { Primitive.Name: "sin" or "cos" or "sinh" or "cosh" } call, Exponent: Number { Value: { IsInteger: true } two } } && two == 2
             ? (coefficient, call.Primitive.Name, call.Args[0]) : null;
+    }
+
+    // A sum of rational functions of one variable over its least common denominator, cancelled: SymPy's
+    // together-then-cancel. Kept only when the result is smaller (x + 1/x stays as it is).
+    private static Expr Together(Sum sum)
+    {
+        if (!sum.Args.Any(t => t is Power { Exponent: Number { Value.Sign: < 0 } } || t is Product p && p.Args.Any(f => f is Power { Exponent: Number { Value.Sign: < 0 } })))
+            return sum;
+        var symbols = FreeSymbols.Of(sum);
+        if (symbols.Count != 1) return sum;
+        var x = symbols[0];
+        var parts = new List<(Polynomial N, Polynomial D)>();
+        foreach (var term in sum.Args)
+        {
+            if (Fraction(term, x) is not { } part) return sum;
+            parts.Add(part);
+        }
+        var denominator = parts[0].D;
+        foreach (var (_, d) in parts.Skip(1))
+        {
+            var g = Polynomial.Gcd(denominator, d);
+            if (denominator.Times(d.DivideBy(g).Quotient) is not { } lcm) return sum;
+            denominator = lcm;
+        }
+        var numerator = parts.Select(p => p.N.Times(denominator.DivideBy(p.D).Quotient)).ToList();
+        if (numerator.Any(n => n is null)) return sum;
+        var total = numerator.Aggregate((a, b) => a!.Plus(b!))!;
+        var gcd = Polynomial.Gcd(total, denominator);
+        if (!gcd.IsZero && gcd.Degree >= 1) (total, denominator) = (total.DivideBy(gcd).Quotient, denominator.DivideBy(gcd).Quotient);
+        var combined = Build.Multiply(total.ToExpr(x), Build.Pow(denominator.ToExpr(x), Build.MinusOne));
+        return Traversal.TreeSize(combined) < Traversal.TreeSize(sum) ? combined : sum;
+    }
+
+    // A term as numerator and denominator polynomials in x (factors with negative integer exponents go below), or null.
+    private static (Polynomial N, Polynomial D)? Fraction(Expr term, Symbol x)
+    {
+        var factors = term is Product p ? p.Args : [term];
+        bool Below(Expr f) => f is Power { Exponent: Number { Value: { IsInteger: true, Sign: < 0 } } };
+        var numerator = Build.Multiply(factors.Where(f => !Below(f)));
+        var denominator = Build.Multiply(factors.Where(Below).Select(f => Build.Pow(((Power)f).Base, Build.Multiply(Build.MinusOne, ((Power)f).Exponent))));
+        try
+        {
+            return Polynomial.From(Transforms.Expand(numerator, 10_000), x) is { } n && Polynomial.From(Transforms.Expand(denominator, 10_000), x) is { IsZero: false } d
+                ? (n, d) : null;
+        }
+        catch (InvalidOperationException) { return null; }
     }
 
     // N/D with N and D polynomials in one variable: divide both by their gcd.

@@ -42,6 +42,11 @@ public class TransformTests
     [InlineData("exp(x)*exp(y)", "exp(x + y)")]
     [InlineData("log(exp(x))", "x")]
     [InlineData("(x + 1)^2 - x^2", "2*x + 1")]
+    [InlineData("x/(x - 1) - 1/(x - 1)", "1")]                          // over a common denominator, then cancelled
+    [InlineData("2*x/(x - 1) - (x^2 - 1)/(x - 1)^2", "1")]              // the derivative of (x^2 - 1)/(x - 1)
+    [InlineData("1/(x - 1) - 1/(x + 1)", "2/(x^2 - 1)")]
+    [InlineData("x + 1/x", "x + 1/x")]                                  // combined would not be smaller
+    [InlineData("1/x + 1/y", "1/y + 1/x")]                              // two variables: left alone
     public void Simplifies(string input, string expected) => Assert.Equal(expected, Parse(input).Simplify().ToString());
 
     [Fact]
@@ -77,6 +82,11 @@ public class TransformTests
 
     [Fact]
     public void SimplifyIsSound() => Properties.IsSoundRewrite(e => e.Simplify(), smooth, relative: 1e-8, maxTest: 200);
+
+    // One variable, so rational sums are combined and cancelled (the polynomial rules need a single symbol).
+    [Fact]
+    public void SimplifyIsSoundInOneVariable() =>
+        Properties.IsSoundRewrite(e => e.Simplify(), smooth with { Variables = ["x"] }, relative: 1e-8, maxTest: 200);
 
     [Property(MaxTest = 200)]
     public Property SimplifyNeverGrows() =>
