@@ -23,7 +23,7 @@ public static class AlgebraCommands
             var f = Expr.Parse(parse.GetValue(expression)!);
             int n = parse.GetValue(order);
             if (n is < 1 or > 20) throw new UsageException($"--order {n} is out of range: give 1 to 20.");
-            var variables = parse.GetValue(wrt) is { Length: > 0 } names ? names.Select(Inputs.Variable).ToArray() : [OnlyVariable(f)];
+            var variables = parse.GetValue(wrt) is { Length: > 0 } names ? names.Select(Inputs.Variable).ToArray() : [Inputs.OnlyVariable(f, "say which with --wrt")];
             string style = parse.GetValue(format)!;
             var derivatives = variables.Select(v =>
             {
@@ -61,15 +61,6 @@ public static class AlgebraCommands
                 throw new UsageException($"The derivative of order {k} by {v} already has {d.DagSize()} distinct nodes, more than the limit of {MaxDerivativeNodes}: order {order} is out of reach.");
         }
         return d;
-    }
-
-    private static Expr OnlyVariable(Expr f)
-    {
-        var free = f.FreeSymbols();
-        return free.Count == 1 ? free[0]
-            : throw new UsageException(free.Count == 0
-                ? "The expression has no variables; give one with --wrt (its derivative is 0)."
-                : $"The expression has several variables ({Inputs.List(free.Select(s => s.Name))}); say which with --wrt.");
     }
 
     private static string Operator(Expr v, int order) => order == 1 ? $"d/d{v}" : $"d^{order}/d{v}^{order}";

@@ -91,9 +91,8 @@ public static class CheckCommand
             return;
         }
         // Many points: the summary line and the worst entries, not thousands of rows.
-        var lines = report.ToString().Split(Environment.NewLine);
-        output.WriteLine(lines[0]);
-        output.WriteLine(lines[^1]);
+        output.WriteLine(report.Title);
+        output.WriteLine(report.Summary);
         foreach (var e in report.Failures.Take(10))
             output.WriteLine($"  {e.Component} at ({string.Join(", ", e.Point.Select(Inputs.Number))}): claimed {Inputs.Number(e.Claimed)}, reference {Inputs.Number(e.Reference)}{(e.Problem is null ? "" : " — " + e.Problem)}");
         if (report.Worst is { } worst)

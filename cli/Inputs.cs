@@ -57,6 +57,18 @@ public static class Inputs
         if (!isName) throw new UsageException($"'{name}' is not a variable name (a letter or '_', then letters, digits or '_').");
     }
 
+    /// <summary>
+    /// The expression's only variable, for commands where it may go unnamed; with none or several, a
+    /// <see cref="UsageException"/> naming them and ending with <paramref name="remedy"/>.
+    /// </summary>
+    public static Expr OnlyVariable(Expr f, string remedy)
+    {
+        var free = f.FreeSymbols();
+        if (free.Count == 1) return free[0];
+        string found = free.Count == 0 ? "no variables" : $"several variables ({List(free.Select(s => s.Name))})";
+        throw new UsageException($"The expression has {found}; {remedy}.");
+    }
+
     /// <summary>The variables to differentiate by: the ones given, else the expression's free symbols in natural order.</summary>
     public static Expr[] Variables(Expr f, IReadOnlyList<string>? wrt) =>
         wrt is { Count: > 0 } ? wrt.Select(Variable).ToArray() : f.FreeSymbols().Cast<Expr>().ToArray();

@@ -20,8 +20,9 @@ public static class NumericCommands
             return Cli.Success;
         });
 
-    // An expression bound to a point: its variables, the expression with parameters substituted, and its tape.
-    private sealed record PointProblem(Expr F, Expr[] Variables, Expr Bound, double[] Point, Hybrid.Tape.Tape Tape);
+    // An expression at a point: its variables, every symbol's value (parameters included), the variables'
+    // values in order, and the tape of the expression with the parameters substituted.
+    private sealed record PointProblem(Expr F, Expr[] Variables, IReadOnlyDictionary<string, double> At, double[] Point, Hybrid.Tape.Tape Tape);
 
     // A command taking EXPR --at (and --wrt when asked), handing its action the bound problem.
     private static Command AtPoint(string name, string description, bool withWrt, Func<ParseResult, PointProblem, int> action)
@@ -35,9 +36,9 @@ public static class NumericCommands
         {
             var f = Expr.Parse(parse.GetValue(expression)!);
             var variables = Inputs.Variables(f, withWrt ? parse.GetValue(wrt) : null);
-            var binding = Inputs.Bind(f, variables, Inputs.Point(parse.GetValue(at)!));
-            var bound = binding.Apply(f);
-            return action(parse, new PointProblem(f, variables, bound, binding.Point, Hybrid.Tape.Tape.Lower(bound, variables)));
+            var point = Inputs.Point(parse.GetValue(at)!);
+            var binding = Inputs.Bind(f, variables, point);
+            return action(parse, new PointProblem(f, variables, point, binding.Point, Hybrid.Tape.Tape.Lower(binding.Apply(f), variables)));
         });
         return command;
     }
@@ -46,12 +47,11 @@ public static class NumericCommands
     public static Command Grad(Terminal terminal) =>
         AtPoint("grad", "Value and gradient at a point by reverse mode on the tape, with the exact symbolic gradient beside it and their difference.\n\nExample:\n  hybrid grad \"x^2*y + sin(y)\" --at x=1.5,y=2", withWrt: true, (parse, p) =>
         {
-            var (f, variables, bound, point, tape) = p;
+            var (f, variables, at, point, tape) = p;
             var gradient = new double[variables.Length];
             double value = tape.Gradient(point, gradient, tape.CreateWorkspace());
             var symbolic = f.Gradient(variables);
-            var bindings = variables.Select((v, i) => (v.ToString(), point[i])).ToArray();
-            var exact = bound.Gradient(variables).Select(d => d.Evaluate(bindings)).ToArray();
+            var exact = symbolic.Select(d => d.Evaluate(at)).ToArray();
             if (Options.IsJson(parse))
             {
                 var rows = new JsonArray();
@@ -74,13 +74,12 @@ public static class NumericCommands
     public static Command Hessian(Terminal terminal) =>
         AtPoint("hessian", "The Hessian at a point by forward over reverse mode on the tape, and its largest difference from the exact symbolic Hessian.\n\nExample:\n  hybrid hessian \"exp(x)*sin(y)\" --at x=0,y=1", withWrt: true, (parse, p) =>
         {
-            var (f, variables, bound, point, tape) = p;
+            var (f, variables, at, point, tape) = p;
             int n = variables.Length;
             var hessian = new double[n * n];
             tape.Hessian(point, hessian, tape.CreateWorkspace());
-            var bindings = variables.Select((v, i) => (v.ToString(), point[i])).ToArray();
-            var symbolic = bound.Hessian(variables);
-            double difference = Enumerable.Range(0, n * n).Select(k => Math.Abs(hessian[k] - symbolic[k / n, k % n].Evaluate(bindings))).DefaultIfEmpty(0).Max();
+            var symbolic = f.Hessian(variables);
+            double difference = Enumerable.Range(0, n * n).Select(k => Math.Abs(hessian[k] - symbolic[k / n, k % n].Evaluate(at))).DefaultIfEmpty(0).Max();
             if (Options.IsJson(parse))
             {
                 var rows = new JsonArray(Enumerable.Range(0, n).Select(i => (JsonNode?)Json.Numbers(hessian.Skip(i * n).Take(n))).ToArray());

@@ -28,9 +28,7 @@ public static class PlotCommand
         command.SetAction(parse =>
         {
             var f = Expr.Parse(parse.GetValue(expression)!);
-            var x = parse.GetValue(wrt) is { } name ? Inputs.Variable(name)
-                : f.FreeSymbols() is { Count: 1 } only ? only[0]
-                : throw new UsageException($"Say which variable goes on the horizontal axis with --wrt (the expression has {Inputs.List(f.FreeSymbols().Select(s => s.Name))}).");
+            var x = parse.GetValue(wrt) is { } name ? Inputs.Variable(name) : Inputs.OnlyVariable(f, "say which variable goes on the horizontal axis with --wrt");
             var (a, b, n) = (parse.GetValue(from), parse.GetValue(to), parse.GetValue(samples));
             if (!(a < b) || !double.IsFinite(a) || !double.IsFinite(b)) throw new UsageException($"--from {a} --to {b} is not an interval: --from must be below --to.");
             if (n is < 2 or > MaxSamples) throw new UsageException($"--samples {n} is out of range: give 2 to {MaxSamples}.");

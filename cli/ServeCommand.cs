@@ -104,8 +104,7 @@ public static class ServeCommand
                 }
                 case "diff":
                 {
-                    string wrt = Wrt(request, expr);
-                    var p = Prepare("diff", expr, wrt);
+                    var p = Prepare("diff", expr, Text(request, "wrt"));
                     var response = new JsonObject { ["derivative"] = Cli.Render(p.Derivative!, "infix") };
                     if (at is null) return response;
                     var values = new double[2];
@@ -135,6 +134,7 @@ public static class ServeCommand
 
         private static UsageException MissingPoint(string op) => new($"\"{op}\" needs \"at\": the point, e.g. {{\"x\": 1.5}}.");
 
+        // For "diff", wrt may be null: the expression's only variable, found once and cached with the rest.
         private Prepared Prepare(string op, string expr, string? wrt)
         {
             string key = $"{op}\n{wrt}\n{expr}";
@@ -142,9 +142,9 @@ public static class ServeCommand
             var f = Expr.Parse(expr);
             var inputs = f.FreeSymbols().Cast<Expr>().ToList();
             Expr? derivative = null;
-            if (wrt is not null)
+            if (op == "diff")
             {
-                var x = Inputs.Variable(wrt);
+                var x = wrt is null ? Inputs.OnlyVariable(f, "say which with \"wrt\"") : Inputs.Variable(wrt);
                 derivative = f.Differentiate(x);
                 if (!inputs.Contains(x)) inputs.Add(x);
             }
@@ -154,13 +154,6 @@ public static class ServeCommand
         }
 
         private static double[] Values(Prepared p, Dictionary<string, double> at) => Inputs.Bind(p.F, p.Inputs, at, "\"at\"").Point;
-
-        private static string Wrt(JsonObject request, string expr)
-        {
-            if (Text(request, "wrt") is { } wrt) return wrt;
-            var free = Expr.Parse(expr).FreeSymbols();
-            return free.Count == 1 ? free[0].Name : throw new UsageException($"\"diff\" needs \"wrt\": the expression has {(free.Count == 0 ? "no variables" : "several: " + Inputs.List(free.Select(s => s.Name)))}.");
-        }
 
         private static Dictionary<string, double>? Point(JsonObject request)
         {

@@ -73,10 +73,17 @@ public sealed class CheckReport
         text.AppendLine(Title);
         foreach (var row in rows.Prepend(header))
             text.AppendLine(string.Join("  ", row.Select((cell, c) => c == row.Length - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd());
-        int failed = Entries.Count(e => !e.Passed);
-        text.Append(failed == 0 && Entries.Count > 0 ? "PASSED" : "FAILED")
-            .Append($": {Entries.Count - failed} of {Entries.Count} within atol {Format(Options.AbsoluteTolerance)} + rtol {Format(Options.RelativeTolerance)}·|reference|");
-        return text.ToString();
+        return text.Append(Summary).ToString();
+    }
+
+    /// <summary>The table's last line: PASSED or FAILED, how many entries are within the tolerances, and the tolerances.</summary>
+    public string Summary
+    {
+        get
+        {
+            int passed = Entries.Count(e => e.Passed);
+            return $"{(Passed ? "PASSED" : "FAILED")}: {passed} of {Entries.Count} within atol {Format(Options.AbsoluteTolerance)} + rtol {Format(Options.RelativeTolerance)}·|reference|";
+        }
     }
 
     /// <summary>The reference's name as printed: "central differences", "Richardson", "exact".</summary>

@@ -23,7 +23,7 @@ public static class DirectionalCheck
     {
         ArgumentNullException.ThrowIfNull(f);
         CheckRun.RequireSymbols(variables);
-        var tape = TapeFunctions.Lower([f], variables);
+        var tape = Tape.Tape.Lower([f], variables);
         return Check($"directional derivatives of {TapeFunctions.Describe(f)} (reverse mode)", TapeFunctions.Names(variables), TapeFunctions.Value(tape),
             TapeFunctions.Gradient(tape), GradCheck.ExactGradient(f, variables), points, options ?? CheckOptions.Default);
     }

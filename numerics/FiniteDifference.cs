@@ -39,13 +39,7 @@ public static class FiniteDifference
     public static (double Value, double Error) DerivativeWithError(Func<double, double> f, double x)
     {
         ArgumentNullException.ThrowIfNull(f);
-        double scale = Math.Max(1, Math.Abs(x));
-        double Central(double h)
-        {
-            double up = x + h, down = x - h;
-            return (f(up) - f(down)) / (up - down);
-        }
-        var (value, error) = Extrapolate(t => [Central(t * scale)], RichardsonStep, RichardsonLevels);
+        var (value, error) = Extrapolate(t => [Central(f, x, t)], RichardsonStep, RichardsonLevels);
         return (value[0], error[0]);
     }
 

@@ -28,8 +28,8 @@ public static class GradCheck
         CheckRun.RequireSymbols(variables);
         if (gradient.Count != variables.Count)
             throw new ArgumentException($"The claimed gradient has {gradient.Count} components, but there are {variables.Count} variables ({string.Join(", ", variables)}).", nameof(gradient));
-        return Check($"gradient of {TapeFunctions.Describe(f)}", TapeFunctions.Names(variables), TapeFunctions.Value(TapeFunctions.Lower([f], variables)),
-            TapeFunctions.Values(TapeFunctions.Lower(gradient, variables)), ExactGradient(f, variables), points, options ?? CheckOptions.Default);
+        return Check($"gradient of {TapeFunctions.Describe(f)}", TapeFunctions.Names(variables), TapeFunctions.Value(Tape.Tape.Lower([f], variables)),
+            TapeFunctions.Values(Tape.Tape.Lower(gradient, variables)), ExactGradient(f, variables), points, options ?? CheckOptions.Default);
     }
 
     /// <summary>
@@ -41,7 +41,7 @@ public static class GradCheck
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(gradient);
         CheckRun.RequireSymbols(variables);
-        return Check($"gradient of {TapeFunctions.Describe(f)}", TapeFunctions.Names(variables), TapeFunctions.Value(TapeFunctions.Lower([f], variables)),
+        return Check($"gradient of {TapeFunctions.Describe(f)}", TapeFunctions.Names(variables), TapeFunctions.Value(Tape.Tape.Lower([f], variables)),
             gradient, ExactGradient(f, variables), points, options ?? CheckOptions.Default);
     }
 
@@ -50,7 +50,7 @@ public static class GradCheck
     {
         ArgumentNullException.ThrowIfNull(f);
         CheckRun.RequireSymbols(variables);
-        var tape = TapeFunctions.Lower([f], variables);
+        var tape = Tape.Tape.Lower([f], variables);
         return Check($"gradient of {TapeFunctions.Describe(f)} (reverse mode)", TapeFunctions.Names(variables), TapeFunctions.Value(tape),
             TapeFunctions.Gradient(tape), ExactGradient(f, variables), points, options ?? CheckOptions.Default);
     }
@@ -81,7 +81,7 @@ public static class GradCheck
     }
 
     internal static Func<double[], double[]> ExactGradient(Expr f, IReadOnlyList<Expr> variables) =>
-        TapeFunctions.Values(TapeFunctions.Lower(f.Gradient(variables.ToArray()), variables));
+        TapeFunctions.Values(Tape.Tape.Lower(f.Gradient(variables.ToArray()), variables));
 
     private static CheckReport Check(string title, string[] names, Func<double[], double> f, Func<double[], double[]> claimed,
         Func<double[], double[]>? exact, IEnumerable<double[]> points, CheckOptions options)

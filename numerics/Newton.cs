@@ -57,7 +57,7 @@ public static class Newton
             if (iteration == maxIterations || !double.IsFinite(residual))
                 throw new NonConvergenceException($"Newton did not converge: max |F| = {residual:G3} at {CheckReport.Format(x)} after {iteration} steps (accuracy {accuracy:G3}). Try another guess or more iterations.");
             system.Jacobian(x, jacobian, workspace);
-            var J = Matrix<double>.Build.Dense(m, n, (i, j) => jacobian[i * n + j]);
+            var J = Matrix<double>.Build.DenseOfRowMajor(m, n, jacobian);
             var qr = J.QR();
             // Rank-deficient when a diagonal entry of R vanishes relative to the largest one.
             var r = qr.R;

@@ -7,56 +7,33 @@ namespace Hybrid.Numerics;
 
 internal static class TapeFunctions
 {
-    public static Tape.Tape Lower(IReadOnlyList<Expr> outputs, IReadOnlyList<Expr> variables) =>
-        Tape.Tape.Lower(outputs, variables);
-
     public static Func<double[], double> Value(Tape.Tape tape)
     {
         var workspace = tape.CreateWorkspace();
         return x => tape.Evaluate(x, workspace);
     }
 
-    public static Func<double[], double[]> Values(Tape.Tape tape)
-    {
-        var workspace = tape.CreateWorkspace();
-        return x =>
-        {
-            var values = new double[tape.OutputCount];
-            tape.Evaluate(x, values, workspace);
-            return values;
-        };
-    }
+    public static Func<double[], double[]> Values(Tape.Tape tape) =>
+        Sweep(tape, tape.OutputCount, (x, values, workspace) => tape.Evaluate(x, values, workspace));
 
-    public static Func<double[], double[]> Gradient(Tape.Tape tape)
-    {
-        var workspace = tape.CreateWorkspace();
-        return x =>
-        {
-            var gradient = new double[tape.InputCount];
-            tape.Gradient(x, gradient, workspace);
-            return gradient;
-        };
-    }
+    public static Func<double[], double[]> Gradient(Tape.Tape tape) =>
+        Sweep(tape, tape.InputCount, (x, gradient, workspace) => tape.Gradient(x, gradient, workspace));
 
-    public static Func<double[], double[]> Jacobian(Tape.Tape tape)
-    {
-        var workspace = tape.CreateWorkspace();
-        return x =>
-        {
-            var jacobian = new double[tape.OutputCount * tape.InputCount];
-            tape.Jacobian(x, jacobian, workspace);
-            return jacobian;
-        };
-    }
+    public static Func<double[], double[]> Jacobian(Tape.Tape tape) =>
+        Sweep(tape, tape.OutputCount * tape.InputCount, (x, jacobian, workspace) => tape.Jacobian(x, jacobian, workspace));
 
-    public static Func<double[], double[]> Hessian(Tape.Tape tape)
+    public static Func<double[], double[]> Hessian(Tape.Tape tape) =>
+        Sweep(tape, tape.InputCount * tape.InputCount, (x, hessian, workspace) => tape.Hessian(x, hessian, workspace));
+
+    // One workspace per function; each call fills a new array of the given length (the checks keep them).
+    private static Func<double[], double[]> Sweep(Tape.Tape tape, int length, Action<double[], double[], Workspace> sweep)
     {
         var workspace = tape.CreateWorkspace();
         return x =>
         {
-            var hessian = new double[tape.InputCount * tape.InputCount];
-            tape.Hessian(x, hessian, workspace);
-            return hessian;
+            var result = new double[length];
+            sweep(x, result, workspace);
+            return result;
         };
     }
 

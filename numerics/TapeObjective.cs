@@ -78,7 +78,7 @@ public sealed class TapeObjective : IObjectiveFunction
             var values = new double[n * n];
             shared.Tape.Hessian(Point.AsArray() ?? Point.ToArray(), values, shared.Workspace);
             shared.HessianEvaluations++;
-            return hessian = Matrix<double>.Build.Dense(n, n, (i, j) => values[i * n + j]);
+            return hessian = Matrix<double>.Build.DenseOfRowMajor(n, n, values);
         }
     }
 

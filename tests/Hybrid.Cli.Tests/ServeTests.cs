@@ -90,6 +90,15 @@ public class ServeTests
     }
 
     [Fact]
+    public void DiffWithoutWrtNeedsASingleVariable()
+    {
+        string input = "{\"op\":\"diff\",\"expr\":\"x*y\"}\n{\"op\":\"diff\",\"expr\":\"x*y\"}\n{\"op\":\"diff\",\"expr\":\"y^2\",\"at\":{\"y\":3}}";
+        var lines = Run.With(input, false, "serve", "--jsonl").Out.TrimEnd('\n').Split('\n');
+        Assert.Equal(2, lines.Count(l => l == "{\"error\":\"The expression has several variables (x, y); say which with \\\"wrt\\\".\",\"column\":null}"));
+        Assert.Equal("{\"derivative\":\"2*y\",\"value\":9,\"derivativeValue\":6}", lines[2]);
+    }
+
+    [Fact]
     public void ServeWithoutJsonlIsAUsageError()
     {
         var (code, _, error) = Run.Hybrid("serve");

@@ -46,6 +46,7 @@ public class CheckTests
         Assert.Matches(@"^\(1, 2\)\s+∂f/∂x\[0\]\s+\S+\s+\S+\s+\S+\s+\S+\s+ok$", lines[2]);
         Assert.Matches(@"^\(1, 2\)\s+∂f/∂x\[1\]\s+6.54759\s+\S+\s+\S+\s+\S+\s+FAIL$", lines[3]);
         Assert.StartsWith("FAILED: 1 of 2 within atol 1E-05 + rtol 0.001", lines[4]);
+        Assert.Equal(report.Summary, lines[4]);
         var worst = report.Worst!;
         Assert.Equal("∂f/∂x[1]", worst.Component);
         Assert.Equal(Math.Abs(worst.Claimed - worst.Reference), worst.AbsoluteError);

@@ -55,13 +55,14 @@ public static class Gradients
     /// </summary>
     public static Tensor OnTensors(Expr f, IReadOnlyList<string> variables, IReadOnlyList<Tensor> values)
     {
+        var bound = variables.Zip(values).ToDictionary(p => p.First, p => p.Second);
         var computed = new Dictionary<Expr, Tensor>(Expr.ByReference);
         foreach (var node in f.PostOrder())
         {
             var args = node.Args.Select(a => computed[a]).ToArray();
             computed[node] = node switch
             {
-                Symbol s => Position(variables, s.Name) is >= 0 and var k ? values[k] : throw new ArgumentException($"{s.Name} is not among the variables ({string.Join(", ", variables)}).", nameof(variables)),
+                Symbol s => bound.TryGetValue(s.Name, out var value) ? value : throw new ArgumentException($"{s.Name} is not among the variables ({string.Join(", ", variables)}).", nameof(variables)),
                 Sum => args.Aggregate((a, b) => a + b),
                 Product => args.Aggregate((a, b) => a * b),
                 Power { Exponent: Number n } => Tensor.Pow(args[0], n.Value.ToDouble()),
@@ -71,13 +72,6 @@ public static class Gradients
             };
         }
         return computed[f];
-    }
-
-    private static int Position(IReadOnlyList<string> names, string name)
-    {
-        for (int k = 0; k < names.Count; k++)
-            if (names[k] == name) return k;
-        return -1;
     }
 
     /// <summary>Richardson-extrapolated central differences of the expression's value, one variable at a time.</summary>
