@@ -22,7 +22,13 @@ internal static class Build
 
     public static Expr Number(Rational value) => value.IsZero ? Zero : value.IsOne ? One : new Number(value);
 
-    public static Expr Float(double value) => new FloatNumber(value);
+    /// <summary>Undefined: the float NaN, which every sum, product and function of it absorbs.</summary>
+    public static readonly Expr NaN = new FloatNumber(double.NaN);
+
+    // One NaN node, so that every undefined result is the same value and prints the same.
+    public static Expr Float(double value) => double.IsNaN(value) ? NaN : new FloatNumber(value);
+
+    public static bool IsNaN(Expr e) => e is FloatNumber f && double.IsNaN(f.Value);
 
     public static bool IsZeroNumber(Expr e) => e is Number { Value.IsZero: true } || e is FloatNumber { Value: 0 };
 
@@ -63,6 +69,7 @@ internal static class Build
             if (!IsZeroNumber(coefficients.ValueAt(i))) kept.Add((coefficients.KeyAt(i), coefficients.ValueAt(i)));
         if (kept.Count > 1) kept.Sort((a, b) => Order.Compare(a.Term, b.Term));
         var constant = numbers.ToExpr(isProduct: false);
+        if (IsNaN(constant)) return NaN;   // undefined plus anything is undefined
         bool keepConstant = !IsZeroNumber(constant) || kept.Count == 0 && constant is FloatNumber;
         var result = new Expr[kept.Count + (keepConstant ? 1 : 0)];
         int n = 0;
@@ -131,6 +138,8 @@ internal static class Build
             if (factor is Product product) foreach (var f in product.Children) AddFactor(f);
             else AddFactor(factor);
         }
+        // 0*u = 0 is sound wherever u is defined; a factor that is undefined everywhere (nan, from 1/0)
+        // is a float, so the accumulator is not an exact zero and 0*nan stays nan below.
         if (numbers.IsExactZero) return Zero;
 
         var merged = new List<Expr>(powers.Count);
@@ -145,6 +154,7 @@ internal static class Build
             else merged.Add(factor);
         }
         var coefficient = numbers.ToExpr(isProduct: true);
+        if (IsNaN(coefficient)) return NaN;   // 0*nan and nan*x are undefined; an exact 0 absorbs only defined factors
         // Merging produced a product (sqrt(2)^3 = 2*sqrt(2)): its parts may merge further, so go round once more.
         if (unflattened is not null) return Multiply([coefficient, .. merged, .. unflattened]);
         if (IsZeroNumber(coefficient)) return coefficient;
@@ -179,55 +189,66 @@ internal static class Build
 
     private static Expr PowNumbers(Expr b, Expr e)
     {
+        // Floats follow IEEE, infinities and NaN included: 1/0.0 is inf, (-8.0)^(1/3) is nan.
         if (b is FloatNumber || e is FloatNumber)
-        {
-            double value = Math.Pow(NumberAccumulator.ToDouble(b), NumberAccumulator.ToDouble(e));
-            return double.IsFinite(value) ? Float(value) : new Power(b, e);
-        }
+            return Float(Math.Pow(NumberAccumulator.ToDouble(b), NumberAccumulator.ToDouble(e)));
         var (x, n) = (((Number)b).Value, ((Number)e).Value);
+        if (x.IsZero) return NaN;   // 0^n for n < 0: division by zero is undefined (SymPy: zoo; 0/0 is nan)
         if (n.IsInteger) return x.TryPow(n.Numerator) is { } exact ? Number(exact) : new Power(b, e);
         if (x.Sign < 0) return new Power(b, e);
-        int q = (int)n.Denominator;
-        if (IntegerRoot(x.Numerator, q) is { } rootN && IntegerRoot(x.Denominator, q) is { } rootD)
-            return new Rational(rootN, rootD).TryPow(n.Numerator) is { } exactRoot ? Number(exactRoot) : new Power(b, e);
+        var q = n.Denominator;
 
-        // x^(p/q) = x^k * x^(r/q) with 0 < r < q; for r = 1, perfect q-th powers come out of the root.
+        // x^(p/q) = x^k * x^(r/q) with 0 < r < q.
         var k = BigInteger.Divide(n.Numerator - ((n.Numerator % q) + q) % q, q);
-        var r = (int)(n.Numerator - k * q);
+        var r = n.Numerator - k * q;
         if (x.TryPow(k) is not { } whole) return new Power(b, e);
-        if (r != 1 || (!x.Denominator.IsOne && q != 2))
-            return Multiply(Number(whole), new Power(b, Number(new Rational(r, q))));
-        // sqrt(n/d) = sqrt(n*d)/d, so only an integer is left under the root.
+        // An integer m > 1 has an exact q-th root only if m >= 2^q, and a q-th power comes out of a root only
+        // if it fits in the radicand: a denominator beyond the limit is decided here, before any root is
+        // tried (2^(1/494913671) stays as it is, at once), and roots are tried only below the bit length.
+        if (q > Limits.MaxBits)
+            return k.IsZero ? new Power(b, e) : Multiply(Number(whole), new Power(b, Number(new Rational(r, q))));
+        int degree = (int)q;
+        bool rootPossible = q < Math.Max(x.Numerator.GetBitLength(), x.Denominator.GetBitLength());
+        if (rootPossible && IntegerRoot(x.Numerator, degree) is { } rootN && IntegerRoot(x.Denominator, degree) is { } rootD)
+            return new Rational(rootN, rootD).TryPow(n.Numerator) is { } exactRoot ? Number(exactRoot) : new Power(b, e);
+        if (!r.IsOne || (!x.Denominator.IsOne && degree != 2))
+            return k.IsZero ? new Power(b, e) : Multiply(Number(whole), new Power(b, Number(new Rational(r, q))));
+        // For r = 1, perfect q-th powers come out of the root; sqrt(n/d) = sqrt(n*d)/d, so only an integer is left under it.
         var radicand = x.Numerator * x.Denominator;
-        var (outside, inside) = ExtractPowers(radicand, q);
+        var (outside, inside) = ExtractPowers(radicand, degree);
         var coefficient = whole * new Rational(outside, x.Denominator);
-        var root = inside.IsOne ? One : new Power(Number(inside), Number(new Rational(1, q)));
+        var root = inside.IsOne ? One : new Power(Number(inside), Number(new Rational(1, degree)));
         return Multiply(Number(coefficient), root);
     }
 
-    // Pulls factors p^q out of m for small primes: m = outside^q * inside.
+    // Pulls factors p^q out of m for primes p < 1000: m = outside^q * inside. Stops as soon as p^q
+    // has more bits than what is left, so a large q costs one comparison.
     private static (BigInteger Outside, BigInteger Inside) ExtractPowers(BigInteger m, int q)
     {
         BigInteger outside = 1, inside = m;
         for (int p = 2; p < 1000; p++)
         {
+            if ((double)q * Math.Log2(p) > inside.GetBitLength()) break;
             var pq = BigInteger.Pow(p, q);
-            if (pq > inside) break;
             while ((inside % pq).IsZero) { inside /= pq; outside *= p; }
         }
         return (outside, inside);
     }
 
-    // The exact q-th root of a non-negative integer, or null.
+    // The exact q-th root of a non-negative integer, or null. Callers keep q below m's bit length,
+    // so every power computed here has about as many bits as m.
     private static BigInteger? IntegerRoot(BigInteger m, int q)
     {
         if (m.Sign < 0 || m.GetBitLength() > Rational.MaxBits) return null;
         if (m <= 1) return m;
-        var guess = (BigInteger)Math.Round(Math.Pow((double)m, 1.0 / q));
-        for (var candidate = BigInteger.Max(guess - 1, 0); candidate <= guess + 1; candidate++)
-            if (BigInteger.Pow(candidate, q) == m) return candidate;
-        if (m.GetBitLength() <= 50) return null;
-        // Beyond double precision: Newton's method on integers.
+        if (m.GetBitLength() <= 1000)
+        {
+            var guess = (BigInteger)Math.Round(Math.Pow((double)m, 1.0 / q));
+            for (var candidate = BigInteger.Max(guess - 1, 0); candidate <= guess + 1; candidate++)
+                if (BigInteger.Pow(candidate, q) == m) return candidate;
+            if (m.GetBitLength() <= 50) return null;
+        }
+        // Beyond double precision: Newton's method on integers, from above.
         var x = BigInteger.One << (int)((m.GetBitLength() + q - 1) / q);
         while (true)
         {
@@ -248,12 +269,12 @@ internal static class Build
             throw new ArgumentException($"{primitive.Name} takes {primitive.Arity} argument(s) ({string.Join(", ", primitive.Parameters)}), not {args.Length}.", nameof(args));
         foreach (var arg in args) ArgumentNullException.ThrowIfNull(arg, nameof(args));
         if (primitive.Fold(args) is { } folded) return folded;
+        // Float arguments evaluate as IEEE does (sin(inf) is nan, exp(1000.0) is inf), like float arithmetic.
         if (Array.TrueForAll(args, a => a.IsNumber) && Array.Exists(args, a => a is FloatNumber))
         {
             Span<double> values = stackalloc double[args.Length];
             for (int i = 0; i < args.Length; i++) values[i] = NumberAccumulator.ToDouble(args[i]);
-            double value = primitive.Evaluate(values);
-            if (double.IsFinite(value)) return Float(value);
+            return Float(primitive.Evaluate(values));
         }
         return new Call(primitive, args);
     }

@@ -19,3 +19,14 @@ public sealed class NotDifferentiableException(string message, Expr node, IReadO
     /// <summary>The values of its arguments at that point.</summary>
     public IReadOnlyList<double> Arguments { get; } = arguments;
 }
+
+/// <summary>
+/// Work stopped at one of the declared limits of <see cref="Limits"/>: an exact number past
+/// <see cref="Limits.MaxBits"/>, an expansion past <see cref="Limits.MaxExpandedTerms"/>, or a transform past its time budget.
+/// It derives from <see cref="InvalidOperationException"/>, so code that caught Expand's refusal before still does.
+/// </summary>
+public sealed class LimitExceededException(string message, string limit) : InvalidOperationException(message)
+{
+    /// <summary>The limit that was hit, as named in <see cref="Limits"/>: <c>MaxBits</c>, <c>MaxExpandedTerms</c>, <c>Timeout</c>, ...</summary>
+    public string Limit { get; } = limit;
+}

@@ -13,12 +13,12 @@ public abstract partial class Expr
     public static readonly Expr E = new Constant("e", Math.E);
 
     /// <summary>A variable. Names are identifiers (letters, digits, underscore; not starting with a digit).</summary>
-    /// <exception cref="ArgumentException">The name is not an identifier, or is reserved (a function name, <c>pi</c>, <c>e</c>).</exception>
+    /// <exception cref="ArgumentException">The name is not an identifier, or is reserved (a function name, <c>pi</c>, <c>e</c>, <c>inf</c>, <c>nan</c>).</exception>
     public static Expr Symbol(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (!IsIdentifier(name)) throw new ArgumentException($"The symbol name '{name}' is not an identifier (letters, digits and '_', not starting with a digit).", nameof(name));
-        if (name is "pi" or "e" || Primitives.Find(name) is not null || name == "sqrt")
+        if (name is "pi" or "e" or "inf" or "nan" || Primitives.Find(name) is not null || name == "sqrt")
             throw new ArgumentException($"The symbol name '{name}' is reserved: it names a constant or a function.", nameof(name));
         return new Symbol(name);
     }

@@ -61,18 +61,27 @@ public abstract partial class Expr
     }
 
     /// <summary>Distributes products over sums and expands integer powers of sums.</summary>
-    /// <exception cref="InvalidOperationException">The result would have more than a million terms.</exception>
-    public Expr Expand() => Transforms.Expand(this);
+    /// <param name="timeout">The time budget; <see cref="Limits.ExpandTimeout"/> (10 s) when null, <see cref="Timeout.InfiniteTimeSpan"/> for none.</param>
+    /// <param name="cancellationToken">Stops the expansion early.</param>
+    /// <exception cref="LimitExceededException">The result would have more than <see cref="Limits.MaxExpandedTerms"/> terms,
+    /// a coefficient more than <see cref="Limits.MaxBits"/> bits, or the time budget ran out (<see cref="LimitExceededException.Limit"/> says which).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Expr Expand(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Transforms.Expand(this, Limits.MaxExpandedTerms, new Deadline("Expand", timeout ?? Limits.ExpandTimeout, cancellationToken));
 
     /// <summary>
     /// Sound simplification beyond the canonical form: polynomial cancellation in one variable,
-    /// sin²+cos² = 1, exp(log u) = u and the like. Work is bounded by <paramref name="budget"/> nodes,
-    /// so it always terminates; the result is never larger than the input.
+    /// sin²+cos² = 1, exp(log u) = u and the like. Work is bounded by <paramref name="budget"/> nodes
+    /// and by <paramref name="timeout"/>: when time runs out it returns the smallest sound form found so
+    /// far (at worst the input). The result is never larger than the input.
     /// </summary>
-    public Expr Simplify(int budget = 20_000)
+    /// <param name="budget">The largest expression (distinct nodes) that Simplify will try to expand.</param>
+    /// <param name="timeout">The time budget; <see cref="Limits.SimplifyTimeout"/> (2 s) when null, <see cref="Timeout.InfiniteTimeSpan"/> for none.</param>
+    /// <param name="cancellationToken">Stops early, like the timeout, with the best result so far.</param>
+    public Expr Simplify(int budget = 20_000, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(budget);
-        return Simplifier.Simplify(this, budget);
+        return Simplifier.Simplify(this, budget, new Deadline("Simplify", timeout ?? Limits.SimplifyTimeout, cancellationToken));
     }
 
     /// <summary>The variables this expression depends on, sorted by name.</summary>

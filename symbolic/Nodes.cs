@@ -25,7 +25,15 @@ public sealed class FloatNumber : Expr
     public override ExprKind Kind => ExprKind.Float;
     // Bitwise equality so that NaN equals itself and the equality stays reflexive.
     private protected override bool PayloadEquals(Expr other) => Value.Equals(((FloatNumber)other).Value);
-    internal string Text => Value.ToString("R", CultureInfo.InvariantCulture) is var s && (s.Contains('.') || s.Contains('E') || s.Contains('N') || s.Contains('I')) ? s : s + ".0";
+    // Text that the parser reads back to the same double: "R" digits, ".0" on whole numbers, and the
+    // reserved names inf and nan for the non-finite values (the sign is printed by the layout).
+    internal string Text => Value switch
+    {
+        double.NaN => "nan",
+        double.PositiveInfinity => "inf",
+        double.NegativeInfinity => "-inf",
+        _ => Value.ToString("R", CultureInfo.InvariantCulture) is var s && (s.Contains('.') || s.Contains('E')) ? s : s + ".0",
+    };
 }
 
 /// <summary>A named constant with a known double value: <c>pi</c> or <c>e</c>.</summary>

@@ -1,7 +1,8 @@
 // Infix text to Expr by operator precedence with explicit operand and operator stacks: no
 // recursion, so 100 000 nested parentheses parse. Precedence, lowest first:
 //   comparisons (< <= > >=, not chained) | + - | * / | unary - + | ^ and ** (right-associative)
-// so -x^2 is -(x^2) and x^-2 is x^(-2). Decimal literals (2.0, 1e-3) are floats, integers exact.
+// so -x^2 is -(x^2) and x^-2 is x^(-2). Decimal literals (2.0, 1e-3) are floats, integers exact;
+// only ASCII digits are digits. The names inf and nan read back what the printer writes for those floats.
 // A chain a + b + c is collected and canonicalized once, so long sums parse in linear-log time.
 using System.Globalization;
 
@@ -44,7 +45,13 @@ internal sealed class Parser
     public static Expr Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return new Parser(text).Run();
+        var parser = new Parser(text);
+        try { return parser.Run(); }
+        catch (LimitExceededException e)
+        {
+            // Exact arithmetic past Limits.MaxBits while folding numbers: reported where the parser stood.
+            throw parser.Error(e.Message.TrimEnd('.'), Math.Min(parser.position, text.Length) + 1);
+        }
     }
 
     private ParseException Error(string reason, int column) => new(reason, text, column);
@@ -191,6 +198,8 @@ internal sealed class Parser
     {
         "pi" => Expr.Pi,
         "e" => Expr.E,
+        "inf" => Build.Float(double.PositiveInfinity),   // what the printer writes for the float infinity
+        "nan" => Build.NaN,                               // and for an undefined value (0/0, 1/0)
         "sqrt" => throw Error("'sqrt' is a function: call it as sqrt(...)", token.Column),
         var name when Primitives.Find(name) is not null => throw Error($"'{name}' is a function: call it as {name}(...)", token.Column),
         var name => new Symbol(name),
@@ -199,7 +208,13 @@ internal sealed class Parser
     private Expr ParseNumber(Token token)
     {
         bool isFloat = token.Text.IndexOfAny(['.', 'e', 'E']) >= 0;
-        if (!isFloat) return Build.Number(System.Numerics.BigInteger.Parse(token.Text, CultureInfo.InvariantCulture));
+        if (!isFloat)
+        {
+            int digits = token.Text.AsSpan().TrimStart('0').Length;
+            if (digits > Limits.MaxLiteralDigits)
+                throw Error($"the integer literal has {digits} digits, more than the limit of {Limits.MaxLiteralDigits} (Limits.MaxLiteralDigits, {Limits.MaxBits} bits); write it as a power such as 10^20000, or as a float", token.Column);
+            return Build.Number(System.Numerics.BigInteger.Parse(token.Text, CultureInfo.InvariantCulture));
+        }
         if (!double.TryParse(token.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
             throw Error($"the number '{token.Text}' is not a finite double", token.Column);
         return Build.Float(value);
@@ -220,15 +235,15 @@ internal sealed class Parser
         int column = start + 1;
         if (position >= text.Length) return new(TokenKind.End, "end of input", column);
         char c = text[position];
-        if (char.IsDigit(c) || c == '.' && position + 1 < text.Length && char.IsDigit(text[position + 1]))
+        if (char.IsAsciiDigit(c) || c == '.' && position + 1 < text.Length && char.IsAsciiDigit(text[position + 1]))
         {
-            while (position < text.Length && char.IsDigit(text[position])) position++;
-            if (position < text.Length && text[position] == '.') { position++; while (position < text.Length && char.IsDigit(text[position])) position++; }
+            while (position < text.Length && char.IsAsciiDigit(text[position])) position++;
+            if (position < text.Length && text[position] == '.') { position++; while (position < text.Length && char.IsAsciiDigit(text[position])) position++; }
             if (position < text.Length && text[position] is 'e' or 'E')
             {
                 int mark = position++;
                 if (position < text.Length && text[position] is '+' or '-') position++;
-                if (position < text.Length && char.IsDigit(text[position])) { while (position < text.Length && char.IsDigit(text[position])) position++; }
+                if (position < text.Length && char.IsAsciiDigit(text[position])) { while (position < text.Length && char.IsAsciiDigit(text[position])) position++; }
                 else position = mark;   // "2e" is 2 followed by the name e: leave the 'e' for the next token
             }
             return new(TokenKind.Number, text[start..position], column);

@@ -73,9 +73,13 @@ internal sealed class Polynomial
         return new Polynomial(sum);
     }
 
-    public static Polynomial Gcd(Polynomial a, Polynomial b)
+    public static Polynomial Gcd(Polynomial a, Polynomial b, Deadline deadline)
     {
-        while (!b.IsZero) (a, b) = (b, a.DivideBy(b).Remainder);
+        while (!b.IsZero)
+        {
+            deadline.Check();
+            (a, b) = (b, a.DivideBy(b).Remainder);
+        }
         return a.IsZero ? a : new Polynomial(a.coefficients.Select(c => c / a.Leading).ToArray());   // monic
     }
 }

@@ -8,9 +8,9 @@ namespace Hybrid.Symbolic;
 /// <summary>An exact rational number, always normalized (positive denominator, no common factor).</summary>
 public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
 {
-    /// <summary>The largest number of bits an exact result may have before it is refused.</summary>
-    /// <remarks>Keeps <c>2^(10^9)</c> from hanging: such powers stay unevaluated instead.</remarks>
-    public const int MaxBits = 1 << 16;
+    /// <summary>The largest number of bits of a numerator or denominator (<see cref="Limits.MaxBits"/>).</summary>
+    /// <remarks>Keeps <c>2^(10^9)</c> from hanging: such powers stay unevaluated, and other operations past it throw.</remarks>
+    public const int MaxBits = Limits.MaxBits;
 
     /// <summary>The numerator; it carries the sign.</summary>
     public BigInteger Numerator { get; }
@@ -22,6 +22,7 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
 
     /// <summary>Creates <paramref name="numerator"/>/<paramref name="denominator"/>, normalized.</summary>
     /// <exception cref="DivideByZeroException">The denominator is zero.</exception>
+    /// <exception cref="LimitExceededException">The normalized numerator or denominator has more than <see cref="MaxBits"/> bits.</exception>
     public Rational(BigInteger numerator, BigInteger denominator)
     {
         if (denominator.IsZero) throw new DivideByZeroException($"The rational {numerator}/0 has a zero denominator.");
@@ -31,6 +32,12 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
             var gcd = BigInteger.GreatestCommonDivisor(numerator, denominator);
             if (!gcd.IsOne && !gcd.IsZero) { numerator /= gcd; denominator /= gcd; }
         }
+        // Every exact operation ends here, so this one test bounds them all (a sum, product or quotient
+        // of numbers near the limit costs microseconds; past it the arithmetic would grow without end).
+        if (numerator.GetBitLength() > MaxBits || denominator.GetBitLength() > MaxBits)
+            throw new LimitExceededException(
+                $"An exact number of {Math.Max(numerator.GetBitLength(), denominator.GetBitLength())} bits would pass the limit of {MaxBits} bits (Limits.MaxBits); use a float (2.0 instead of 2) for approximate arithmetic.",
+                nameof(Limits.MaxBits));
         Numerator = numerator;
         this.denominator = numerator.IsZero ? BigInteger.One : denominator;
     }
@@ -74,23 +81,6 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
         exponent -= 1075;
         BigInteger numerator = negative ? -mantissa : mantissa;
         return exponent >= 0 ? new Rational(numerator << exponent, 1) : new Rational(numerator, BigInteger.One << -exponent);
-    }
-
-    /// <summary>Parses a decimal literal such as <c>12</c>, <c>0.125</c> or <c>1e-3</c> exactly.</summary>
-    internal static Rational ParseDecimal(string text)
-    {
-        int e = text.IndexOfAny(['e', 'E']);
-        int exponent = e < 0 ? 0 : int.Parse(text.AsSpan(e + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
-        var mantissa = e < 0 ? text : text[..e];
-        int dot = mantissa.IndexOf('.');
-        if (dot >= 0)
-        {
-            exponent -= mantissa.Length - dot - 1;
-            mantissa = mantissa.Remove(dot, 1);
-        }
-        var digits = BigInteger.Parse(mantissa.Length == 0 ? "0" : mantissa, CultureInfo.InvariantCulture);
-        if (Math.Abs(exponent) > 4096) throw new OverflowException($"The exponent of '{text}' is beyond ±4096.");
-        return exponent >= 0 ? new Rational(digits * BigInteger.Pow(10, exponent), 1) : new Rational(digits, BigInteger.Pow(10, -exponent));
     }
 
     /// <summary>Raises to an integer power, or returns null when the result would exceed <see cref="MaxBits"/>.</summary>

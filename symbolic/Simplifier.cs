@@ -1,6 +1,7 @@
 // Simplify: sound rewriting beyond the canonical form, within a budget. Each round applies the
 // local rules below bottom-up, also to the expanded form, and keeps the smallest candidate (tree
-// size). Rounds stop at a fixed point or after MaxRounds, so Simplify always terminates.
+// size). Rounds stop at a fixed point, after MaxRounds, or at the deadline (with the best so far),
+// so Simplify always terminates, and in bounded time.
 // Every rule keeps the value wherever the input is defined:
 //   exp(log u) = u                      (log u defined means u > 0)
 //   exp(c log u) = u^c                  (same domain)
@@ -14,37 +15,57 @@ internal static class Simplifier
 {
     private const int MaxRounds = 4;
 
-    public static Expr Simplify(Expr root, int budget)
+    // Expanding pays only where terms cancel; an expansion far larger than its input ((x+1)^3000) never
+    // comes back smaller, so Simplify tries it only up to this many terms per node of the input.
+    private const int ExpansionPerNode = 10;
+
+    // Simplify never fails: past the deadline it returns the best form found in the rounds that finished,
+    // and a rule that meets a limit (an exact number past Limits.MaxBits) leaves its node as it is.
+    public static Expr Simplify(Expr root, int budget, Deadline deadline)
     {
         var best = root;
         long bestSize = Traversal.TreeSize(root);
         var current = root;
-        for (int round = 0; round < MaxRounds; round++)
+        try
         {
-            var candidates = new List<Expr> { ApplyRules(current) };
-            if (Traversal.DagSize(current) <= budget)
+            for (int round = 0; round < MaxRounds; round++)
             {
-                try { candidates.Add(ApplyRules(Transforms.Expand(current, budget))); }
-                catch (InvalidOperationException) { /* expansion over budget: keep the unexpanded candidate */ }
+                var candidates = new List<Expr> { ApplyRules(current, deadline) };
+                int size = Traversal.DagSize(current);
+                if (size <= budget)
+                {
+                    int maxTerms = (int)Math.Min(budget, Math.Max(1000L, (long)ExpansionPerNode * size));
+                    try { candidates.Add(ApplyRules(Transforms.Expand(current, maxTerms, deadline), deadline)); }
+                    catch (LimitExceededException e) when (e.Limit != "Timeout") { /* expansion over budget: keep the unexpanded candidate */ }
+                }
+                var next = candidates.MinBy(Traversal.TreeSize)!;
+                long nextSize = Traversal.TreeSize(next);
+                if (nextSize < bestSize) (best, bestSize) = (next, nextSize);
+                if (next.Equals(current)) break;
+                current = next;
             }
-            var next = candidates.MinBy(Traversal.TreeSize)!;
-            long size = Traversal.TreeSize(next);
-            if (size < bestSize) (best, bestSize) = (next, size);
-            if (next.Equals(current)) break;
-            current = next;
         }
+        catch (LimitExceededException e) when (e.Limit == "Timeout") { /* out of time: the best so far */ }
+        catch (OperationCanceledException) { /* cancelled: the best so far */ }
         return best;
     }
 
-    private static Expr ApplyRules(Expr root) =>
-        Traversal.Rewrite(root, (node, children) => Local(Traversal.WithChildren(node, children)));
+    private static Expr ApplyRules(Expr root, Deadline deadline) =>
+        Traversal.Rewrite(root, (node, children) => LocalWithin(Traversal.WithChildren(node, children), deadline), deadline);
 
-    private static Expr Local(Expr node) => node switch
+    // A local rule whose arithmetic meets a limit is simply not applied to that node.
+    private static Expr LocalWithin(Expr node, Deadline deadline)
+    {
+        try { return Local(node, deadline); }
+        catch (LimitExceededException e) when (e.Limit != "Timeout") { return node; }
+    }
+
+    private static Expr Local(Expr node, Deadline deadline) => node switch
     {
         Call { Primitive.Name: "exp", Args: [Call { Primitive.Name: "log" } log] } => log.Args[0],
         Call { Primitive.Name: "exp", Args: [Product { Args: [Number c, Call { Primitive.Name: "log" } log] }] } => Build.Pow(log.Args[0], c),
-        Product product => CancelFraction(product),
-        Sum sum => Pythagoras(sum) switch { Sum rest => Together(rest), var other => other },
+        Product product => CancelFraction(product, deadline),
+        Sum sum => Pythagoras(sum) switch { Sum rest => Together(rest, deadline), var other => other },
         _ => node,
     };
 
@@ -80,7 +101,7 @@ internal static class Simplifier
 
     // A sum of rational functions of one variable over its least common denominator, cancelled: SymPy's
     // together-then-cancel. Kept only when the result is smaller (x + 1/x stays as it is).
-    private static Expr Together(Sum sum)
+    private static Expr Together(Sum sum, Deadline deadline)
     {
         if (!sum.Args.Any(t => t is Power { Exponent: Number { Value.Sign: < 0 } } || t is Product p && p.Args.Any(f => f is Power { Exponent: Number { Value.Sign: < 0 } })))
             return sum;
@@ -90,27 +111,27 @@ internal static class Simplifier
         var parts = new List<(Polynomial N, Polynomial D)>();
         foreach (var term in sum.Args)
         {
-            if (Fraction(term, x) is not { } part) return sum;
+            if (Fraction(term, x, deadline) is not { } part) return sum;
             parts.Add(part);
         }
         var denominator = parts[0].D;
         foreach (var (_, d) in parts.Skip(1))
         {
-            var g = Polynomial.Gcd(denominator, d);
+            var g = Polynomial.Gcd(denominator, d, deadline);
             if (denominator.Times(d.DivideBy(g).Quotient) is not { } lcm) return sum;
             denominator = lcm;
         }
         var numerator = parts.Select(p => p.N.Times(denominator.DivideBy(p.D).Quotient)).ToList();
         if (numerator.Any(n => n is null)) return sum;
         var total = numerator.Aggregate((a, b) => a!.Plus(b!))!;
-        var gcd = Polynomial.Gcd(total, denominator);
+        var gcd = Polynomial.Gcd(total, denominator, deadline);
         if (!gcd.IsZero && gcd.Degree >= 1) (total, denominator) = (total.DivideBy(gcd).Quotient, denominator.DivideBy(gcd).Quotient);
         var combined = Build.Multiply(total.ToExpr(x), Build.Pow(denominator.ToExpr(x), Build.MinusOne));
         return Traversal.TreeSize(combined) < Traversal.TreeSize(sum) ? combined : sum;
     }
 
     // A term as numerator and denominator polynomials in x (factors with negative integer exponents go below), or null.
-    private static (Polynomial N, Polynomial D)? Fraction(Expr term, Symbol x)
+    private static (Polynomial N, Polynomial D)? Fraction(Expr term, Symbol x, Deadline deadline)
     {
         var factors = term is Product p ? p.Args : [term];
         bool Below(Expr f) => f is Power { Exponent: Number { Value: { IsInteger: true, Sign: < 0 } } };
@@ -118,14 +139,14 @@ internal static class Simplifier
         var denominator = Build.Multiply(factors.Where(Below).Select(f => Build.Pow(((Power)f).Base, Build.Multiply(Build.MinusOne, ((Power)f).Exponent))));
         try
         {
-            return Polynomial.From(Transforms.Expand(numerator, 10_000), x) is { } n && Polynomial.From(Transforms.Expand(denominator, 10_000), x) is { IsZero: false } d
+            return Polynomial.From(Transforms.Expand(numerator, 10_000, deadline), x) is { } n && Polynomial.From(Transforms.Expand(denominator, 10_000, deadline), x) is { IsZero: false } d
                 ? (n, d) : null;
         }
-        catch (InvalidOperationException) { return null; }
+        catch (LimitExceededException e) when (e.Limit != "Timeout") { return null; }
     }
 
     // N/D with N and D polynomials in one variable: divide both by their gcd.
-    private static Expr CancelFraction(Expr node)
+    private static Expr CancelFraction(Expr node, Deadline deadline)
     {
         if (node is not Product product) return node;
         var denominatorFactors = product.Args.Where(f => f is Power { Exponent: Number { Value.Sign: < 0 } }).ToList();
@@ -136,10 +157,10 @@ internal static class Simplifier
         var numerator = Build.Multiply(product.Args.Where(f => !denominatorFactors.Contains(f)));
         var denominator = Build.Multiply(denominatorFactors.Select(f => Build.Pow(((Power)f).Base, Build.Multiply(Build.MinusOne, ((Power)f).Exponent))));
         Expr expandedN, expandedD;
-        try { (expandedN, expandedD) = (Transforms.Expand(numerator, 10_000), Transforms.Expand(denominator, 10_000)); }
-        catch (InvalidOperationException) { return node; }
+        try { (expandedN, expandedD) = (Transforms.Expand(numerator, 10_000, deadline), Transforms.Expand(denominator, 10_000, deadline)); }
+        catch (LimitExceededException e) when (e.Limit != "Timeout") { return node; }
         if (Polynomial.From(expandedN, x) is not { } n || Polynomial.From(expandedD, x) is not { } d || d.IsZero) return node;
-        var gcd = Polynomial.Gcd(n, d);
+        var gcd = Polynomial.Gcd(n, d, deadline);
         if (gcd.Degree < 1) return node;
         var reducedN = n.DivideBy(gcd).Quotient.ToExpr(x);
         var reducedD = d.DivideBy(gcd).Quotient.ToExpr(x);

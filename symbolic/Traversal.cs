@@ -42,11 +42,12 @@ internal static class Traversal
     /// Rebuilds bottom-up: <paramref name="rewrite"/> receives each node and its already rewritten
     /// children. Results are memoized per node, so shared nodes stay shared.
     /// </summary>
-    public static Expr Rewrite(Expr root, Func<Expr, Expr[], Expr> rewrite)
+    public static Expr Rewrite(Expr root, Func<Expr, Expr[], Expr> rewrite, Deadline deadline = default)
     {
         var done = new Dictionary<Expr, Expr>(Expr.ByReference);
         foreach (var node in PostOrder(root))
         {
+            deadline.Check();
             var children = node.Children;
             var mapped = new Expr[children.Length];
             for (int i = 0; i < mapped.Length; i++) mapped[i] = done[children[i]];

@@ -12,13 +12,18 @@ internal sealed class CSharp : Renderer
     // Every call renders as a method call or a parenthesized template, so it binds as an atom.
     protected override Precedence Binding(Visual visual) => visual is CallVisual ? Precedence.Atom : visual.Precedence;
 
-    private static string Literal(double value) => new FloatNumber(value).Text;
+    private static string Literal(double value) => value switch
+    {
+        double.NaN => "double.NaN",
+        double.PositiveInfinity => "double.PositiveInfinity",
+        _ => new FloatNumber(value).Text,   // a negative value is printed by the layout as a negation
+    };
 
     protected override IEnumerable<object> Pieces(Visual visual) => visual switch
     {
         IntegerVisual i => [Literal((double)i.Value)],
         FractionVisual f => [$"({Literal((double)f.Numerator)} / {Literal((double)f.Denominator)})"],
-        FloatVisual f => [f.Number.Text],
+        FloatVisual f => [Literal(f.Number.Value)],
         NameVisual { Node: Constant c } => [c.Name == "pi" ? "Math.PI" : "Math.E"],
         NameVisual n => [((Symbol)n.Node).Name],
         SumVisual s => Terms(s, afterLeadingMinus: Precedence.Power),

@@ -14,6 +14,8 @@ internal sealed class Latex : Renderer
     {
         IntegerVisual i => [i.Value.ToString()],
         FractionVisual f => [$@"\frac{{{f.Numerator}}}{{{f.Denominator}}}"],
+        FloatVisual { Number.Value: double.PositiveInfinity } => [@"\infty"],
+        FloatVisual { Number.Value: double.NaN } => [@"\mathrm{nan}"],
         FloatVisual f => [f.Number.Text],
         NameVisual { Node: Constant { Name: "pi" } } => [@"\pi"],
         NameVisual n => [n.Node is Symbol s ? s.Name : ((Constant)n.Node).Name],

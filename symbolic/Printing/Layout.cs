@@ -30,7 +30,7 @@ internal static class Layout
     private static Visual Node(Expr node, Dictionary<Expr, Visual> done) => node switch
     {
         Number n => Signed(n.Value.Sign < 0, Magnitude(n.Value.Sign < 0 ? -n.Value : n.Value)),
-        FloatNumber f => f.Value < 0 || double.IsNegative(f.Value) ? new NegationVisual(new FloatVisual(new FloatNumber(-f.Value))) : new FloatVisual(f),
+        FloatNumber f => !double.IsNaN(f.Value) && double.IsNegative(f.Value) ? new NegationVisual(new FloatVisual(new FloatNumber(-f.Value))) : new FloatVisual(f),
         Constant or Symbol => new NameVisual(node),
         Sum sum => new SumVisual(PrintOrder(sum).Select(t => SplitSign(t, done)).ToList()),
         Product product => Signed(SplitSign(product, done).Negative, SplitSign(product, done).Term),
@@ -41,32 +41,43 @@ internal static class Layout
 
     // Printing order of a sum, as SymPy's: higher total degree first, then higher powers of the
     // alphabetically first variable (x^2 before x*y before y^2), the constant last. Terms that are
-    // not monomials have degree 0; ties keep the canonical order (the sort is stable).
+    // not monomials have degree 0; ties keep the canonical order (the sort is stable). Each monomial
+    // is a short list of (name, exponent) sorted by name, compared pairwise: a million terms sort in
+    // n log n, never against the union of all names.
     private static IEnumerable<Expr> PrintOrder(Sum sum)
     {
-        var monomials = sum.Args.Select(Exponents).ToList();
-        var names = monomials.SelectMany(m => m.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+        var monomials = sum.Args.Select(Exponents).ToArray();
         return sum.Args.Select((term, i) => (term, i))
-            .OrderByDescending(t => t.term.IsNumber ? -1 : monomials[t.i].Values.Sum())
-            .ThenByDescending(t => names.Select(n => monomials[t.i].GetValueOrDefault(n)).ToArray(), LexicographicOrder)
+            .OrderByDescending(t => t.term.IsNumber ? -1 : monomials[t.i].Sum(p => p.Exponent))
+            .ThenByDescending(t => monomials[t.i], LexicographicOrder)
             .Select(t => t.term);
     }
 
-    private static readonly Comparer<double[]> LexicographicOrder = Comparer<double[]>.Create((a, b) =>
+    // Dense lexicographic order of exponent vectors over all names, computed on the sparse lists: at the
+    // first name where the two differ, the one with the larger exponent there is larger (a missing name is 0).
+    private static readonly Comparer<(string Name, double Exponent)[]> LexicographicOrder = Comparer<(string Name, double Exponent)[]>.Create((a, b) =>
     {
-        for (int i = 0; i < a.Length; i++) if (a[i] != b[i]) return a[i].CompareTo(b[i]);
+        int i = 0, j = 0;
+        while (i < a.Length || j < b.Length)
+        {
+            int byName = i == a.Length ? 1 : j == b.Length ? -1 : string.CompareOrdinal(a[i].Name, b[j].Name);
+            if (byName < 0) { if (a[i].Exponent != 0) return a[i].Exponent.CompareTo(0); i++; }
+            else if (byName > 0) { if (b[j].Exponent != 0) return 0.0.CompareTo(b[j].Exponent); j++; }
+            else { if (a[i].Exponent != b[j].Exponent) return a[i].Exponent.CompareTo(b[j].Exponent); i++; j++; }
+        }
         return 0;
     });
 
-    private static Dictionary<string, double> Exponents(Expr term)
+    private static (string Name, double Exponent)[] Exponents(Expr term)
     {
-        var exponents = new Dictionary<string, double>();
+        var exponents = new List<(string Name, double Exponent)>();
         foreach (var factor in term is Product p ? p.Args : [term])
         {
-            if (factor is Symbol s) exponents[s.Name] = 1;
-            else if (factor is Power { Base: Symbol b, Exponent: Number n }) exponents[b.Name] = n.Value.ToDouble();
+            if (factor is Symbol s) exponents.Add((s.Name, 1));
+            else if (factor is Power { Base: Symbol b, Exponent: Number n }) exponents.Add((b.Name, n.Value.ToDouble()));
         }
-        return exponents;
+        if (exponents.Count > 1) exponents.Sort((u, v) => string.CompareOrdinal(u.Name, v.Name));
+        return exponents.ToArray();
     }
 
     private static Visual Signed(bool negative, Visual magnitude) => negative ? new NegationVisual(magnitude) : magnitude;
