@@ -51,7 +51,7 @@ public static class NumericCommands
             var gradient = new double[variables.Length];
             double value = tape.Gradient(point, gradient, tape.CreateWorkspace());
             var symbolic = f.Gradient(variables);
-            var exact = symbolic.Select(d => d.Evaluate(at)).ToArray();
+            var exact = symbolic.Select(d => d.Evaluate(at, EvaluationOptions.Derivative)).ToArray();
             if (Options.IsJson(parse))
             {
                 var rows = new JsonArray();

@@ -48,14 +48,15 @@ internal static class Build
     public static Expr Add(IEnumerable<Expr> terms)
     {
         var numbers = new NumberAccumulator(Rational.Zero, 0);
-        var coefficients = new SmallMap<Expr>();   // rest -> coefficient, in order of first appearance
+        // rest -> (coefficient, the term as given while nothing merged into it), in order of first appearance
+        var coefficients = new SmallMap<(Expr Coefficient, Expr? Original)>();
         void AddTerm(Expr term)
         {
             if (numbers.TryAdd(term)) return;
             var (coefficient, rest) = SplitCoefficient(term);
             int at = coefficients.IndexOf(rest);
-            if (at >= 0) coefficients.SetAt(at, NumberAccumulator.Add(coefficients.ValueAt(at), coefficient));
-            else coefficients.Add(rest, coefficient);
+            if (at >= 0) coefficients.SetAt(at, (NumberAccumulator.Add(coefficients.ValueAt(at).Coefficient, coefficient), null));
+            else coefficients.Add(rest, (coefficient, term));
         }
         foreach (var term in terms)
         {
@@ -64,9 +65,9 @@ internal static class Build
             else AddTerm(term);
         }
 
-        var kept = new List<(Expr Term, Expr Coefficient)>(coefficients.Count);
+        var kept = new List<(Expr Term, (Expr Coefficient, Expr? Original) Value)>(coefficients.Count);
         for (int i = 0; i < coefficients.Count; i++)
-            if (!IsZeroNumber(coefficients.ValueAt(i))) kept.Add((coefficients.KeyAt(i), coefficients.ValueAt(i)));
+            if (!IsZeroNumber(coefficients.ValueAt(i).Coefficient)) kept.Add((coefficients.KeyAt(i), coefficients.ValueAt(i)));
         if (kept.Count > 1) kept.Sort((a, b) => Order.Compare(a.Term, b.Term));
         var constant = numbers.ToExpr(isProduct: false);
         if (IsNaN(constant)) return NaN;   // undefined plus anything is undefined
@@ -74,7 +75,8 @@ internal static class Build
         var result = new Expr[kept.Count + (keepConstant ? 1 : 0)];
         int n = 0;
         if (keepConstant) result[n++] = constant;
-        foreach (var (rest, coefficient) in kept) result[n++] = Scale(coefficient, rest);
+        // A term nothing merged into is reused as given: no new node, and shared subtrees stay shared.
+        foreach (var (rest, (coefficient, original)) in kept) result[n++] = original ?? Scale(coefficient, rest);
         return result.Length switch { 0 => Zero, 1 => result[0], _ => new Sum(result) };
     }
 

@@ -17,6 +17,17 @@ public sealed record EvaluationOptions
     /// </summary>
     public bool Strict { get; init; }
 
+    /// <summary>
+    /// A product with an exactly zero factor is zero even where another factor is infinite or NaN (0·∞ = 0).
+    /// This is the chain rule's convention at singular points, which the tape, the compiled code, the batched
+    /// kernels and Tensor follow: evaluate a derivative with it to get the numbers they give
+    /// (d/dy of x·sqrt(y) at (0, 0) is x/(2 sqrt(y)) = 0, not NaN). Leave it off for function values.
+    /// </summary>
+    public bool StrongZero { get; init; }
+
+    /// <summary>Evaluation of derivatives: <see cref="StrongZero"/> on, IEEE otherwise.</summary>
+    public static EvaluationOptions Derivative { get; } = new() { StrongZero = true };
+
     /// <summary>IEEE semantics: NaN propagates, conventions apply at kinks.</summary>
     public static EvaluationOptions Default { get; } = new();
 }
@@ -26,6 +37,9 @@ internal static class Evaluation
     public static double Evaluate(Expr root, IReadOnlyDictionary<string, double> bindings, EvaluationOptions options)
     {
         var values = new Dictionary<Expr, double>(Expr.ByReference);
+        // Checked mode: a value that left the domain is an error only if the result uses it, so a node keeps
+        // the error it would raise and passes it to its parents; where() passes only its taken branch's.
+        Dictionary<Expr, DomainException>? errors = null;
         var args = new double[3];
         foreach (var node in Traversal.PostOrder(root))
         {
@@ -39,18 +53,38 @@ internal static class Evaluation
                 Symbol s => bindings.TryGetValue(s.Name, out var v) ? v
                     : throw new KeyNotFoundException($"No value for the variable '{s.Name}'; bind it (bound: {Describe(bindings)})."),
                 Sum => SumOf(children, values),
-                Product => ProductOf(children, values),
+                Product => ProductOf(children, values, options.StrongZero),
                 Power => Pow(args[0], args[1]),
                 Call call => call.Primitive.Evaluate(args.AsSpan(0, children.Length)),
                 _ => throw new InvalidOperationException(node.Kind.ToString()),
             };
             if (options.Strict && IsKink(node, args.AsSpan(0, Math.Min(children.Length, args.Length))) is { } why)
                 throw new NotDifferentiableException($"{why} at {node} with arguments ({Format(args, children.Length)}); the strict mode reports it instead of using the convention.", node, args[..children.Length]);
-            if (options.Checked && !double.IsFinite(value) && AllFinite(node, values))
-                throw new DomainException($"{node} is {value.ToString(CultureInfo.InvariantCulture)} at arguments ({Format(args, children.Length)}): outside its real domain.", node, args[..Math.Min(children.Length, args.Length)]);
+            if (options.Checked)
+            {
+                var error = errors is null ? null : InheritedError(node, args, errors);
+                if (error is null && !double.IsFinite(value) && AllFinite(node, values))
+                    error = new DomainException($"{node} is {value.ToString(CultureInfo.InvariantCulture)} at arguments ({Format(args, children.Length)}): outside its real domain.", node, args[..Math.Min(children.Length, args.Length)]);
+                if (error is not null) (errors ??= new(Expr.ByReference))[node] = error;
+            }
             values[node] = value;
         }
+        if (errors is not null && errors.TryGetValue(root, out var domainError)) throw domainError;
         return values[root];
+    }
+
+    // The error a node inherits from the children it uses: all of them, except that where(c, a, b) uses
+    // only c and the branch c selects.
+    private static DomainException? InheritedError(Expr node, double[] args, Dictionary<Expr, DomainException> errors)
+    {
+        var children = node.Children;
+        if (node is Call call && ReferenceEquals(call.Primitive, Primitives.Where))
+        {
+            if (errors.TryGetValue(children[0], out var condition)) return condition;
+            return errors.GetValueOrDefault(args[0] != 0 ? children[1] : children[2]);
+        }
+        foreach (var child in children) if (errors.TryGetValue(child, out var error)) return error;
+        return null;
     }
 
     /// <summary>The power as the reals define it; x^(1/2) is exactly Math.Sqrt.</summary>
@@ -77,10 +111,15 @@ internal static class Evaluation
         return total;
     }
 
-    private static double ProductOf(ReadOnlySpan<Expr> factors, Dictionary<Expr, double> values)
+    private static double ProductOf(ReadOnlySpan<Expr> factors, Dictionary<Expr, double> values, bool strongZero)
     {
         double total = 1;
-        foreach (var f in factors) total *= values[f];
+        foreach (var f in factors)
+        {
+            double value = values[f];
+            if (strongZero && value == 0) return 0;
+            total *= value;
+        }
         return total;
     }
 

@@ -34,6 +34,9 @@ internal static class Order
             int byKind = Rank(left.Kind).CompareTo(Rank(right.Kind));
             return byKind != 0 ? byKind : ComparePayload(left, right);
         }
+        // Powers of one base with numeric exponents (x^5 vs x^7, the terms of a long polynomial) decide by the exponents.
+        if (left is Power { Exponent.IsNumber: true } pl && right is Power { Exponent.IsNumber: true } pr && ReferenceEquals(pl.Base, pr.Base))
+            return CompareNumbers(pl.Exponent, pr.Exponent);
         var stack = reusable ?? new Stack<Item>();
         reusable = null;   // a comparison that re-enters (it does not today) gets its own stack
         try { return Compare(stack, left, right); }

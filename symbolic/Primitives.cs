@@ -124,7 +124,8 @@ public static class Primitives
     public static readonly Primitive Atan2 = new("atan2", ["y", "x"], a => Math.Atan2(a[0], a[1]))
     {
         Partials = [args => args[1] / (Pow(args[0], 2) + Pow(args[1], 2)), args => -args[0] / (Pow(args[0], 2) + Pow(args[1], 2))],
-        NumericPartials = [a => a[1] / (a[0] * a[0] + a[1] * a[1]), a => -a[0] / (a[0] * a[0] + a[1] * a[1])],
+        // At the origin each partial is 0·(1/0): 0 by the chain rule's strong zero, as the symbolic partial evaluates with StrongZero.
+        NumericPartials = [a => a[1] == 0 ? 0 : a[1] / (a[0] * a[0] + a[1] * a[1]), a => a[0] == 0 ? 0 : -a[0] / (a[0] * a[0] + a[1] * a[1])],
         Domain = a => a[0] != 0 || a[1] != 0,
         Sample = r => [AwayFromZero(r, 0.2, 3), AwayFromZero(r, 0.2, 3)],
         Kink = a => a[0] == 0 && a[1] <= 0,

@@ -128,7 +128,9 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Numerator, Denominator);
     /// <inheritdoc/>
-    public int CompareTo(Rational other) => (Numerator * other.Denominator).CompareTo(other.Numerator * Denominator);
+    public int CompareTo(Rational other) =>
+        Denominator.IsOne && other.Denominator.IsOne ? Numerator.CompareTo(other.Numerator)   // integers: no products to form
+        : (Numerator * other.Denominator).CompareTo(other.Numerator * Denominator);
     /// <summary><c>p</c> or <c>p/q</c>.</summary>
     public override string ToString() => IsInteger ? Numerator.ToString(CultureInfo.InvariantCulture) : $"{Numerator}/{Denominator}";
 }

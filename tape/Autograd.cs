@@ -72,6 +72,8 @@ public static class Autograd
     internal static Tensor[]? Run(Tensor[] outputs, Tensor[]? seeds, bool retainGraph, bool createGraph, Tensor[]? targets)
     {
         ArgumentNullException.ThrowIfNull(outputs);
+        RequireNoNull(outputs, nameof(outputs));
+        if (targets is not null) RequireNoNull(targets, "inputs");
         if (seeds is not null && seeds.Length != outputs.Length)
             throw new ArgumentException($"{seeds.Length} gradients were given for {outputs.Length} outputs.", nameof(seeds));
         var seedTensors = new Tensor[outputs.Length];
@@ -133,6 +135,12 @@ public static class Autograd
             order.Clear();
             touched.Clear();
         }
+    }
+
+    private static void RequireNoNull(Tensor[] tensors, string name)
+    {
+        int at = Array.IndexOf(tensors, null);
+        if (at >= 0) throw new ArgumentNullException(name, $"{name}[{at}] is null: every element must be a tensor.");
     }
 
     // Recording on even inside an enclosing NoGrad: a trace records whatever its function does.
@@ -223,22 +231,25 @@ public static class Autograd
         {
             case Op.Add: return [needA ? Reduce(g, a) : null, needB ? Reduce(g, b!) : null];
             case Op.Subtract: return [needA ? Reduce(g, a) : null, needB ? Reduce(-g, b!) : null];
-            case Op.Multiply: return [needA ? Reduce(g * b!, a) : null, needB ? Reduce(g * a, b!) : null];
-            case Op.Divide: return [needA ? Reduce(g / b!, a) : null, needB ? Reduce(-(g * a) / (b! * b!), b!) : null];
+            // Elementwise rules go through Strong: a zero gradient element sends zero, even where the local
+            // partial is infinite or NaN (the chain rule's 0·∞ = 0, as on the tape; docs/tape.md, Singular points).
+            case Op.Multiply: return [needA ? Reduce(Strong(g, g * b!), a) : null, needB ? Reduce(Strong(g, g * a), b!) : null];
+            case Op.Divide: return [needA ? Reduce(Strong(g, g / b!), a) : null, needB ? Reduce(Strong(g, -(g * a) / (b! * b!)), b!) : null];
             case Op.Affine: return [g * node.Constant];
             case Op.Negate: return [-g];
-            case Op.Power: return [g * (node.Constant * Tensor.Pow(a, node.Constant - 1))];
-            case Op.Exp: return [g * output];
-            case Op.Log: return [g / a];
-            case Op.Sqrt: return [g / (2 * output)];
-            case Op.Sin: return [g * Tensor.Cos(a)];
-            case Op.Cos: return [-(g * Tensor.Sin(a))];
-            case Op.Tanh: return [g * (1 - output * output)];
-            case Op.Sigmoid: return [g * (output * (1 - output))];
-            case Op.Relu: return [g * Constant(a, v => v > 0 ? 1 : 0)];          // relu'(0) = 0
-            case Op.Abs: return [g * Constant(a, v => double.IsNaN(v) ? v : Math.Sign(v))];   // abs'(0) = 0
+            case Op.Power when node.Constant == 0: return [Tensor.ZerosLike(a)];   // u^0 = 1: its derivative is 0 everywhere, also at u = 0
+            case Op.Power: return [Strong(g, g * (node.Constant * Tensor.Pow(a, node.Constant - 1)))];
+            case Op.Exp: return [Strong(g, g * output)];
+            case Op.Log: return [Strong(g, g / a)];
+            case Op.Sqrt: return [Strong(g, g / (2 * output))];
+            case Op.Sin: return [Strong(g, g * Tensor.Cos(a))];
+            case Op.Cos: return [Strong(g, -(g * Tensor.Sin(a)))];
+            case Op.Tanh: return [Strong(g, g * (1 - output * output))];
+            case Op.Sigmoid: return [Strong(g, g * (output * (1 - output)))];
+            case Op.Relu: return [Strong(g, g * Constant(a, v => v > 0 ? 1 : 0))];          // relu'(0) = 0
+            case Op.Abs: return [Strong(g, g * Constant(a, v => double.IsNaN(v) ? v : Math.Sign(v)))];   // abs'(0) = 0
             case Op.Elementwise:
-                return inputs.Select((input, k) => input.RequiresGradient ? Reduce(g * Tensor.Map(node.Function!.Derivative(k), inputs), input) : null).ToArray();
+                return inputs.Select((input, k) => input.RequiresGradient ? Reduce(Strong(g, g * Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray();
             case Op.Sum: return [Tensor.Expand(g, a.ShapeArray)];
             case Op.Expand: return [g.Sum()];
             case Op.Norm: return [a * g / output];
@@ -253,6 +264,23 @@ public static class Autograd
             case Op.Scatter: return [Flat(g, node.Position)];
         }
         throw new InvalidOperationException($"No backward rule for {node.Op}.");
+    }
+
+    // g·partial with 0 wherever g is 0. Scans first: the common case, no zero gradient element meeting a
+    // non-finite partial, returns the product itself. With createGraph the fix is a where() over a constant
+    // mask, so the result stays differentiable.
+    private static Tensor Strong(Tensor g, Tensor product)
+    {
+        if (product.Count != g.Count) return product;
+        var (gd, pd) = (g.Data, product.Data);
+        bool leaks = false;
+        for (int i = 0; i < pd.Length && !leaks; i++) leaks = gd[i] == 0 && !double.IsFinite(pd[i]);
+        if (!leaks) return product;
+        if (IsRecording)
+            return Tensor.Apply(Hybrid.Symbolic.Primitives.Where, Constant(g, v => v != 0 ? 1 : 0), product, Tensor.ZerosLike(product));
+        var data = (double[])pd.Clone();
+        for (int i = 0; i < data.Length; i++) if (gd[i] == 0) data[i] = 0;
+        return new Tensor(data, product.ShapeArray);
     }
 
     // A scalar input that was broadcast against a larger tensor receives the sum of the gradient.

@@ -122,7 +122,7 @@ public sealed class BatchedTape
                     for (int p = 0; p < adjoint.Length; p++)
                     {
                         double a = adjoint[p];
-                        if (a != 0) target[p] += a * partial[p];   // a zero adjoint sends nothing, as in the interpreter
+                        if (a != 0) target[p] += Tape.Chain(a, partial[p]);   // zero adjoints and zero partials send nothing, as in the interpreter
                     }
                 }
             }
@@ -199,7 +199,7 @@ public sealed class BatchedTape
                     for (int p = 0; p < length; p++)
                     {
                         v[p] = Math.Pow(u[p], c);
-                        if (withPartials) d[p] = c * Math.Pow(u[p], c - 1);
+                        if (withPartials) d[p] = Tape.StrongProduct(c, Math.Pow(u[p], c - 1));
                     }
                     break;
                 }
@@ -210,7 +210,7 @@ public sealed class BatchedTape
                     {
                         double a = bases[p], b = exponents[p];
                         v[p] = Math.Pow(a, b);
-                        if (withPartials) { d0[p] = b * Math.Pow(a, b - 1); d1[p] = v[p] * Math.Log(a); }
+                        if (withPartials) { d0[p] = Tape.StrongProduct(b, Math.Pow(a, b - 1)); d1[p] = Tape.StrongProduct(v[p], Math.Log(a)); }
                     }
                     break;
                 }

@@ -350,7 +350,12 @@ internal sealed unsafe class Emitter
     // a[operand k] += adjoint * partial, the partial pushed by the given action; constants need no adjoint.
     private void Send(int i, int k, Action? partial) => SendToSlot(code.OperandStart[i] + k, partial);
 
-    private void SendToSlot(int slot, Action? partial)
+    private static readonly System.Reflection.MethodInfo chain = typeof(Tape).GetMethod(nameof(Tape.Chain), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
+    private static readonly System.Reflection.MethodInfo strongProduct = typeof(Tape).GetMethod(nameof(Tape.StrongProduct), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
+
+    // adjoint · partial through Tape.Chain (a zero partial sends zero, even behind an infinite adjoint), except for
+    // a linear instruction's weights: canonical sums have no zero coefficient, so a plain multiply is the same.
+    private void SendToSlot(int slot, Action? partial, bool weight = false)
     {
         int target = code.Operands[slot];
         if (code.Ops[target] == OpCode.Constant && Stride(slot) == 0 && TermStride(slot) == 0) return;
@@ -359,7 +364,12 @@ internal sealed unsafe class Emitter
         if (local is not null) il.Emit(Il.Ldloc, local);
         else { Address(Il.Ldarg_2, target, Stride(slot), TermStride(slot)); il.Emit(Il.Dup); il.Emit(Il.Ldind_R8); }
         il.Emit(Il.Ldloc, current);
-        if (partial is not null) { partial(); il.Emit(Il.Mul); }   // null: the partial is 1
+        if (partial is not null)   // null: the partial is 1
+        {
+            partial();
+            if (weight) il.Emit(Il.Mul);
+            else il.Emit(Il.Call, chain);
+        }
         il.Emit(Il.Add);
         if (local is not null) il.Emit(Il.Stloc, local);
         else il.Emit(Il.Stind_R8);
@@ -375,7 +385,7 @@ internal sealed unsafe class Emitter
                 foreach (var part in OperandRuns(i))
                 {
                     double w = code.Weights[part.First];
-                    OverOperands(part, () => SendToSlot(part.First, w == 1 ? null : () => Constant(w)), stackCarriesSum: false);
+                    OverOperands(part, () => SendToSlot(part.First, w == 1 ? null : () => Constant(w), weight: true), stackCarriesSum: false);
                 }
                 break;
             case OpCode.SquaredLinear:
@@ -409,11 +419,11 @@ internal sealed unsafe class Emitter
             case OpCode.Reciprocal: Send(i, 0, () => { LoadOwn(i); il.Emit(Il.Neg); LoadOwn(i); il.Emit(Il.Mul); }); break;
             case OpCode.Sqrt: Send(i, 0, () => { Constant(0.5); LoadOwn(i); il.Emit(Il.Div); }); break;
             case OpCode.PowConstant:
-                Send(i, 0, () => { Constant(code.Constants[i]); LoadOperand(i, 0); Constant(code.Constants[i] - 1); CallMath(nameof(System.Math.Pow), 2); il.Emit(Il.Mul); });
+                Send(i, 0, () => { Constant(code.Constants[i]); LoadOperand(i, 0); Constant(code.Constants[i] - 1); CallMath(nameof(System.Math.Pow), 2); il.Emit(Il.Call, strongProduct); });
                 break;
             case OpCode.Pow:
-                Send(i, 0, () => { LoadOperand(i, 1); LoadOperand(i, 0); LoadOperand(i, 1); Constant(1); il.Emit(Il.Sub); CallMath(nameof(System.Math.Pow), 2); il.Emit(Il.Mul); });
-                Send(i, 1, () => { LoadOwn(i); LoadOperand(i, 0); CallMath(nameof(System.Math.Log), 1); il.Emit(Il.Mul); });
+                Send(i, 0, () => { LoadOperand(i, 1); LoadOperand(i, 0); LoadOperand(i, 1); Constant(1); il.Emit(Il.Sub); CallMath(nameof(System.Math.Pow), 2); il.Emit(Il.Call, strongProduct); });
+                Send(i, 1, () => { LoadOwn(i); LoadOperand(i, 0); CallMath(nameof(System.Math.Log), 1); il.Emit(Il.Call, strongProduct); });
                 break;
             case OpCode.Call:
                 var row = code.Primitives[i]!;

@@ -41,6 +41,10 @@ public sealed partial class Tape
         var d = workspace.Partials;
         bool strict = options?.Strict ?? false, check = options?.Checked ?? false;
         point.CopyTo(values);
+        // Checked mode: where each value's domain error came from (-1: none), so that only an error the
+        // outputs use is raised; where() passes on only its taken branch's (its untaken one may be NaN).
+        int[]? origin = check ? new int[kernels.Length] : null;
+        if (origin is not null) Array.Fill(origin, -1);
         var (kernel, start, count, operand, weight, constant) = (kernels, operandStart, operandCount, operands, weights, constants);
         for (int i = InputCount; i < kernel.Length; i++)
         {
@@ -110,14 +114,14 @@ public sealed partial class Tape
                     double a = values[operand[s]], c = constant[i];
                     if (strict && a == 0 && c < 1 && c != Math.Floor(c)) throw Kink(i, $"x^({c.ToString(CultureInfo.InvariantCulture)}) is not differentiable at x = 0", a);
                     v = Math.Pow(a, c);
-                    if (partials) d[s] = c * Math.Pow(a, c - 1);
+                    if (partials) d[s] = StrongProduct(c, Math.Pow(a, c - 1));
                     break;
                 }
                 case Kernel.Pow:
                 {
                     double a = values[operand[s]], b = values[operand[s + 1]];
                     v = Math.Pow(a, b);
-                    if (partials) { d[s] = b * Math.Pow(a, b - 1); d[s + 1] = v * Math.Log(a); }
+                    if (partials) { d[s] = StrongProduct(b, Math.Pow(a, b - 1)); d[s + 1] = StrongProduct(v, Math.Log(a)); }
                     break;
                 }
                 case Kernel.Call:
@@ -133,9 +137,28 @@ public sealed partial class Tape
                 default:
                     throw new InvalidOperationException($"Instruction %{i} has no forward rule ({ops[i]}).");
             }
-            if (check && !double.IsFinite(v) && OperandsFinite(values, s, n)) throw OutsideDomain(i, v, values);
             At(values, i) = v;
+            if (origin is not null)
+            {
+                origin[i] = InheritedOrigin(i, origin, values);
+                if (origin[i] < 0 && !double.IsFinite(v) && OperandsFinite(values, s, n)) origin[i] = i;
+            }
         }
+        if (origin is not null)
+            foreach (var output in outputs)
+                if (origin[output] >= 0) throw OutsideDomain(origin[output], values[origin[output]], values);
+    }
+
+    private int InheritedOrigin(int i, int[] origin, double[] values)
+    {
+        int s = operandStart[i], n = operandCount[i];
+        if (ReferenceEquals(primitives[i], Primitives.Where))
+        {
+            int condition = operands[s];
+            return origin[condition] >= 0 ? origin[condition] : origin[operands[values[condition] != 0 ? s + 1 : s + 2]];
+        }
+        for (int k = s; k < s + n; k++) if (origin[operands[k]] >= 0) return origin[operands[k]];
+        return -1;
     }
 
     // Built outside Forward: a lambda there would capture its locals and allocate on every sweep.

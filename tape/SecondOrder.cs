@@ -69,8 +69,8 @@ public sealed partial class Tape
             {
                 int u = operands[k];
                 double p = partials[k], pt = partialTangents[k];
-                if (a != 0) adjoints[u] += a * p;
-                if (at != 0) adjointTangents[u] += at * p;
+                if (a != 0) adjoints[u] += Chain(a, p);
+                if (at != 0) adjointTangents[u] += Chain(at, p);
                 if (a != 0 && pt != 0) adjointTangents[u] += a * pt;
             }
         }
@@ -128,14 +128,14 @@ public sealed partial class Tape
             case OpCode.PowConstant:
             {
                 double c = constants[i];
-                pt[s] = T(0) == 0 ? 0 : c * (c - 1) * Math.Pow(V(0), c - 2) * T(0);
+                pt[s] = T(0) == 0 ? 0 : StrongProduct(c * (c - 1), Math.Pow(V(0), c - 2)) * T(0);
                 break;
             }
             case OpCode.Pow:
             {
                 double a = V(0), b = V(1), ta = T(0), tb = T(1);
-                pt[s] = (ta == 0 ? 0 : b * (b - 1) * Math.Pow(a, b - 2) * ta) + (tb == 0 ? 0 : Math.Pow(a, b - 1) * (1 + b * Math.Log(a)) * tb);
-                pt[s + 1] = (tangents[i] == 0 ? 0 : tangents[i] * Math.Log(a)) + (ta == 0 ? 0 : values[i] * ta / a);
+                pt[s] = (ta == 0 ? 0 : StrongProduct(b * (b - 1), Math.Pow(a, b - 2)) * ta) + (tb == 0 ? 0 : Math.Pow(a, b - 1) * (1 + StrongProduct(b, Math.Log(a))) * tb);
+                pt[s + 1] = (tangents[i] == 0 ? 0 : tangents[i] * Math.Log(a)) + (ta == 0 ? 0 : StrongProduct(values[i], ta / a));
                 break;
             }
             case OpCode.Call:

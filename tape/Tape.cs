@@ -1,10 +1,12 @@
 // The tape: an expression lowered to flat arrays (struct of arrays), one instruction per distinct
 // subexpression (common subexpressions shared, constants folded). The forward sweep computes each
 // value and its local partials from the opcode or the primitive's row; the reverse sweep is one
-// loop that knows no operations: adjoint(operand) += adjoint(result) * partial. A zero adjoint
-// sends nothing (JAX's symbolic zero), which is also what masks the untaken branch of `where`.
+// loop that knows no operations: adjoint(operand) += adjoint(result) * partial. A zero adjoint or a
+// zero partial sends nothing (JAX's symbolic zero; Chain), which is also what masks the untaken
+// branch of `where`, even behind an infinite adjoint.
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using Hybrid.Symbolic;
 
@@ -167,15 +169,28 @@ public sealed partial class Tape
             double adjoint = At(adjoints, i);
             if (adjoint == 0) continue;
             int s = At(start, i), n = At(count, i);
-            if (n == 1) At(adjoints, At(operand, s)) += adjoint * At(partials, s);   // the common arities, without a loop
+            if (n == 1) At(adjoints, At(operand, s)) += Chain(adjoint, At(partials, s));   // the common arities, without a loop
             else if (n == 2)
             {
-                At(adjoints, At(operand, s)) += adjoint * At(partials, s);
-                At(adjoints, At(operand, s + 1)) += adjoint * At(partials, s + 1);
+                At(adjoints, At(operand, s)) += Chain(adjoint, At(partials, s));
+                At(adjoints, At(operand, s + 1)) += Chain(adjoint, At(partials, s + 1));
             }
-            else for (int end = s + n; s < end; s++) At(adjoints, At(operand, s)) += adjoint * At(partials, s);
+            else for (int end = s + n; s < end; s++) At(adjoints, At(operand, s)) += Chain(adjoint, At(partials, s));
         }
     }
+
+    /// <summary>
+    /// One term of the chain rule, adjoint × partial, where a zero partial sends exactly zero even when the
+    /// adjoint is infinite or NaN (0·∞ = 0, the symbolic zero of the canonical form): a where's untaken
+    /// branch and a comparison's operands get nothing. (A zero adjoint is skipped before this is reached.)
+    /// Every path uses it: the interpreter, the compiled code, the batched kernels and Tensor.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double Chain(double adjoint, double partial) => partial == 0 ? 0 : adjoint * partial;
+
+    /// <summary>a·b with 0·anything = 0: the products inside a power's partials (x^x at 0: 0·0^-1 is 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static double StrongProduct(double a, double b) => a == 0 || b == 0 ? 0 : a * b;
 
     internal void RequireOneOutput(string what)
     {
@@ -194,7 +209,7 @@ public sealed partial class Tape
         var text = new StringBuilder();
         for (int i = 0; i < ops.Length; i++)
         {
-            var args = string.Join(", ", operands.Skip(operandStart[i]).Take(operandCount[i]).Select(o => "%" + o));
+            var args = string.Join(", ", operands.AsSpan(operandStart[i], operandCount[i]).ToArray().Select(o => "%" + o));
             string what = ops[i] switch
             {
                 OpCode.Input => $"input {inputNames[i]}",
@@ -208,7 +223,7 @@ public sealed partial class Tape
             text.Append('%').Append(i).Append(" = ").Append(what);
             // A comment shows the source only when it is small: printing a shared DAG as text can take exponential time.
             if (ops[i] is not (OpCode.Input or OpCode.Constant))
-                text.Append("    ; ").Append(sources[i].TreeSize() <= 200 ? Shorten(sources[i].ToString()) : "...");
+                text.Append("    ; ").Append(TreeSizeAtMost(sources[i], 200) ? Shorten(sources[i].ToString()) : "...");
             text.Append('\n');
         }
         text.Append("outputs: ").Append(string.Join(", ", outputs.Select(o => "%" + o)));
@@ -231,6 +246,20 @@ public sealed partial class Tape
     }
 
     private static string Show(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    // Whether the tree (shared subtrees counted each time, as printing would) has at most cap nodes; it
+    // stops counting past cap, so a listing of a deep chain costs O(cap) per line, not the chain's length.
+    private static bool TreeSizeAtMost(Expr root, int cap)
+    {
+        var pending = new Stack<Expr>();
+        pending.Push(root);
+        for (int seen = 0; pending.Count > 0; )
+        {
+            if (++seen > cap) return false;
+            foreach (var child in pending.Pop().Args) pending.Push(child);
+        }
+        return true;
+    }
 
     private static string Shorten(string s) => s.Length <= 60 ? s : s[..57] + "...";
 }

@@ -230,7 +230,7 @@ public sealed partial class Tensor
     /// <summary>Elements [start, start + length) of a vector, as a vector that stays in the graph (<c>x.Slice(1, n - 1)</c> is x[1:]).</summary>
     public Tensor Slice(int start, int length)
     {
-        if (Rank != 1 || start < 0 || length < 0 || start + length > Count)
+        if (Rank != 1 || start < 0 || length < 0 || length > Count - start)   // not start + length: it can overflow
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice({start}, {length}) does not fit shape {ShapeText(shape)} (slices take a vector and a range inside it).");
         return Record(new Tensor(Data.AsSpan(start, length).ToArray(), [length]), Op.Slice, this, position: start);
     }

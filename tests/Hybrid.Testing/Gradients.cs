@@ -11,8 +11,8 @@ namespace Hybrid.Testing;
 /// <summary>Gradient computations to compare with <c>Properties.GradientsAgree(f, g, shape)</c>.</summary>
 public static class Gradients
 {
-    /// <summary>The symbolic gradient, evaluated.</summary>
-    public static double[] Exact(GradientCase c) => c.Expression.Gradient(c.Symbols).Select(d => d.Evaluate(c.Bindings)).ToArray();
+    /// <summary>The symbolic gradient, evaluated with the chain rule's strong zero (<see cref="EvaluationOptions.Derivative"/>), as the tape computes.</summary>
+    public static double[] Exact(GradientCase c) => c.Expression.Gradient(c.Symbols).Select(d => d.Evaluate(c.Bindings, EvaluationOptions.Derivative)).ToArray();
 
     /// <summary>Reverse mode on the interpreted tape.</summary>
     public static double[] ReverseMode(GradientCase c)
