@@ -15,9 +15,10 @@ public static class AlgebraCommands
         var wrt = Options.Wrt("A variable to differentiate by; repeat for several (one derivative each). Default: the expression's only variable.");
         var order = new Option<int>("--order") { Description = "Differentiate this many times (1 to 20).", DefaultValueFactory = _ => 1 };
         var simplify = new Option<bool>("--simplify") { Description = "Simplify each derivative." };
+        var timeout = Options.Timeout($"With --simplify: the time budget of each simplification in seconds (default {Limits.SimplifyTimeout.TotalSeconds:0}); then the smallest form found is printed.");
         var format = Options.Format();
         var command = new Command("diff", "Exact derivative(s) of an expression.\n\nExamples:\n  hybrid diff \"sin(x)*x^2\" --wrt x\n  hybrid diff \"x^2*y\" --wrt x --wrt y --format latex")
-            { expression, wrt, order, simplify, format };
+            { expression, wrt, order, simplify, timeout, format };
         command.SetAction(parse =>
         {
             var f = Expr.Parse(parse.GetValue(expression)!);
@@ -28,7 +29,7 @@ public static class AlgebraCommands
             var derivatives = variables.Select(v =>
             {
                 var d = Differentiate(f, v, n);
-                return (Variable: v, Derivative: parse.GetValue(simplify) ? d.Simplify() : d);
+                return (Variable: v, Derivative: parse.GetValue(simplify) ? d.Simplify(timeout: Options.TimeoutOf(parse, timeout)) : d);
             }).ToList();
             if (Options.IsJson(parse))
             {
@@ -67,22 +68,25 @@ public static class AlgebraCommands
 
     /// <summary><c>hybrid simplify EXPR</c>.</summary>
     public static Command Simplify(Terminal terminal) =>
-        Rewrite(terminal, "simplify", "Simplify an expression (rational functions cancelled, trigonometric and log/exp identities, the smallest equal form found).\n\nExample:\n  hybrid simplify \"(x^2 - 1)/(x - 1)\"", e => e.Simplify());
+        Rewrite(terminal, "simplify", "Simplify an expression (rational functions cancelled, trigonometric and log/exp identities, the smallest equal form found).\n\nExample:\n  hybrid simplify \"(x^2 - 1)/(x - 1)\"",
+            $"The time budget in seconds (default {Limits.SimplifyTimeout.TotalSeconds:0}); then the smallest form found so far is printed.", (e, timeout) => e.Simplify(timeout: timeout));
 
     /// <summary><c>hybrid expand EXPR</c>.</summary>
     public static Command Expand(Terminal terminal) =>
-        Rewrite(terminal, "expand", "Expand products and integer powers of sums.\n\nExample:\n  hybrid expand \"(x + 1)^3\"", e => e.Expand());
+        Rewrite(terminal, "expand", "Expand products and integer powers of sums.\n\nExample:\n  hybrid expand \"(x + 1)^3\"",
+            $"The time budget in seconds (default {Limits.ExpandTimeout.TotalSeconds:0}); past it, an error naming the limit (exit 2).", (e, timeout) => e.Expand(timeout));
 
-    private static Command Rewrite(Terminal terminal, string name, string description, Func<Expr, Expr> rewrite)
+    private static Command Rewrite(Terminal terminal, string name, string description, string timeoutDescription, Func<Expr, TimeSpan?, Expr> rewrite)
     {
         var expression = Options.Expression();
+        var timeout = Options.Timeout(timeoutDescription);
         var format = Options.Format();
-        var command = new Command(name, description) { expression, format };
+        var command = new Command(name, description) { expression, timeout, format };
         command.SetAction(parse =>
         {
             var f = Expr.Parse(parse.GetValue(expression)!);
             string style = parse.GetValue(format)!;
-            var result = rewrite(f);
+            var result = rewrite(f, Options.TimeoutOf(parse, timeout));
             terminal.Out.WriteLine(Options.IsJson(parse)
                 ? Json.Line(new JsonObject { ["expression"] = Cli.Render(f, style), ["result"] = Cli.Render(result, style) })
                 : Cli.Render(result, style));

@@ -42,7 +42,8 @@ public static class Cli
         }
         finally
         {
-            terminal.Out.Flush();
+            try { terminal.Out.Flush(); }
+            catch (IOException) { /* the reader closed standard output; the exit code says so already */ }
         }
     }
 

@@ -5,8 +5,9 @@ using Hybrid.Symbolic;
 
 namespace Hybrid.Cli;
 
-/// <summary>A point bound to an expression: parameter values to substitute, and the variables' values in order.</summary>
-public sealed record Binding(IReadOnlyDictionary<Expr, Expr> Parameters, double[] Point)
+/// <summary>A point bound to an expression: parameter values to substitute, the variables' values in order,
+/// and the names given that the expression does not have (accepted only where the caller allows them).</summary>
+public sealed record Binding(IReadOnlyDictionary<Expr, Expr> Parameters, double[] Point, IReadOnlyList<string> Unused)
 {
     /// <summary><paramref name="e"/> with the parameters replaced by their values.</summary>
     public Expr Apply(Expr e) => Parameters.Count == 0 ? e : e.Substitute(Parameters);
@@ -78,17 +79,46 @@ public static class Inputs
     /// <paramref name="f"/> needs a value, and every value a symbol. Values of symbols outside
     /// <paramref name="variables"/> are parameters: the result substitutes them as constants.
     /// </summary>
-    public static Binding Bind(Expr f, IReadOnlyList<Expr> variables, IReadOnlyDictionary<string, double> at, string source = "--at")
+    /// <param name="f">The expression.</param>
+    /// <param name="variables">The variables, in the order of the point.</param>
+    /// <param name="at">The values by name.</param>
+    /// <param name="source">Where the values came from, for messages (<c>--at</c>).</param>
+    /// <param name="allowUnused">Accept values for names the expression lacks and list them in <see cref="Binding.Unused"/>
+    /// (serve: a script sends one point for a whole problem); otherwise such a name is an error with a "did you mean".</param>
+    public static Binding Bind(Expr f, IReadOnlyList<Expr> variables, IReadOnlyDictionary<string, double> at, string source = "--at", bool allowUnused = false)
     {
         var names = variables.Select(v => v.ToString()).ToHashSet();
         var free = f.FreeSymbols().Select(s => s.Name).ToHashSet();
-        foreach (var name in at.Keys)
-            if (!free.Contains(name) && !names.Contains(name))
-                throw new UsageException($"{source} gives {name}, but the expression has no {name} (its variables: {List(free)}).");
+        var unused = at.Keys.Where(name => !free.Contains(name) && !names.Contains(name)).Order(StringComparer.Ordinal).ToList();
+        if (!allowUnused && unused.Count > 0)
+            throw new UsageException($"{source} gives {unused[0]}, but the expression has no {unused[0]} (its variables: {List(free)}).{DidYouMean(unused[0], free.Concat(names).Where(n => !at.ContainsKey(n)))}");
         foreach (var name in free.Concat(names))
             if (!at.ContainsKey(name)) throw new UsageException($"{name} has no value: add it to {source}.");
-        var parameters = at.Where(p => !names.Contains(p.Key)).ToDictionary(p => Expr.Symbol(p.Key), p => Expr.Float(p.Value));
-        return new Binding(parameters, variables.Select(v => at[v.ToString()]).ToArray());
+        var parameters = at.Where(p => !names.Contains(p.Key) && free.Contains(p.Key)).ToDictionary(p => Expr.Symbol(p.Key), p => Expr.Float(p.Value));
+        return new Binding(parameters, variables.Select(v => at[v.ToString()]).ToArray(), unused);
+    }
+
+    /// <summary>" Did you mean y?" when one of <paramref name="candidates"/> is within two edits of <paramref name="name"/>, else "".</summary>
+    public static string DidYouMean(string name, IEnumerable<string> candidates)
+    {
+        var best = candidates.Select(c => (Name: c, Distance: EditDistance(name, c))).Where(c => c.Distance <= 2)
+            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault();
+        return best.Name is null ? "" : $" Did you mean {best.Name}?";
+    }
+
+    // Levenshtein distance, two rows.
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        var current = new int[b.Length + 1];
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            (previous, current) = (current, previous);
+        }
+        return previous[b.Length];
     }
 
     /// <summary>Splits at commas outside parentheses: "2*x, atan2(y, x)" → ["2*x", "atan2(y, x)"].</summary>

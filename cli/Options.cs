@@ -9,6 +9,17 @@ public static class Options
     /// <summary>--json: machine-readable output (one JSON object), on every command. A new instance per root: an option records its parents.</summary>
     public static Option<bool> Json() => new("--json") { Description = "Write the result as one JSON object.", Recursive = true };
 
+    /// <summary>--timeout SECONDS: a time budget for the long transforms (Simplify, Expand), or for each request of serve.</summary>
+    public static Option<double?> Timeout(string description) => new("--timeout") { Description = description };
+
+    /// <summary>The --timeout given, as a span; null when absent. Not positive, or past a day: a <see cref="UsageException"/>.</summary>
+    public static TimeSpan? TimeoutOf(ParseResult parse, Option<double?> option) => parse.GetValue(option) switch
+    {
+        null => null,
+        > 0 and <= 86_400 and double seconds => TimeSpan.FromSeconds(seconds),
+        var seconds => throw new UsageException($"--timeout {seconds} is out of range: give seconds above 0, at most 86400 (a day)."),
+    };
+
     /// <summary>Whether --json was given.</summary>
     public static bool IsJson(ParseResult parse) => parse.GetValue<bool>("--json");
 

@@ -16,26 +16,37 @@ public static class ServeCommand
     public static Command Create(Terminal terminal)
     {
         var jsonl = new Option<bool>("--jsonl") { Description = "Speak JSON lines (the only protocol, and required so a bare 'serve' is never mistaken for something else)." };
+        var timeout = Options.Timeout($"The time budget of each request in seconds (default {Server.DefaultBudget.TotalSeconds:0}); a request may also set its own \"timeout\". Over it, simplify answers the best form found and other work answers an error naming the limit.");
         var command = new Command("serve", """
             Reads one JSON request per line on stdin, writes one JSON response per line on stdout, in order.
-            Requests: {"op":"diff|eval|grad|simplify|expand","expr":"...","wrt":"x","at":{"x":1.2},"id":...}
+            Requests: {"op":"diff|eval|grad|simplify|expand","expr":"...","wrt":"x","at":{"x":1.2},"timeout":5,"id":...}
             diff → {"derivative":"...","value":F,"derivativeValue":dF/dx} (values when "at" is given); eval → {"value":...};
             grad → {"value":...,"gradient":{"x":...}}; simplify, expand → {"result":"..."}. "id" is echoed.
-            A bad request → {"error":"...","column":n} (column of a parse error, else null) and the stream goes on.
+            Names in "at" that the expression lacks are accepted and listed in "unused".
+            A bad request → {"error":"...","column":n} (column of a parse error, else null; "limit" names a limit that was hit)
+            and the stream goes on. Lines end at \n (a \r before it is dropped).
 
             Example:
               echo '{"op":"diff","expr":"a*x^2","wrt":"x","at":{"x":1.5,"a":2}}' | hybrid serve --jsonl
-            """) { jsonl };
+            """) { jsonl, timeout };
         command.SetAction(parse =>
         {
             if (!parse.GetValue(jsonl)) throw new UsageException("serve speaks one protocol, JSON lines: run 'hybrid serve --jsonl'.");
-            var server = new Server();
+            var server = new Server(Options.TimeoutOf(parse, timeout) ?? Server.DefaultBudget);
             int served = 0;
-            while (terminal.In.ReadLine() is { } line)
+            while (ReadLine(terminal.In) is { } line)
             {
                 if (string.IsNullOrWhiteSpace(line)) continue;
-                terminal.Out.WriteLine(server.Handle(line));
-                terminal.Out.Flush();   // a script waiting for this answer gets it now
+                try
+                {
+                    terminal.Out.WriteLine(server.Handle(line));
+                    terminal.Out.Flush();   // a script waiting for this answer gets it now
+                }
+                catch (IOException e)
+                {
+                    // The reader went away: nobody will read the rest, so stop now instead of computing until stdin ends.
+                    throw new IOException($"standard output was closed after {served} answers ({e.Message}); serve stops.", e);
+                }
                 terminal.Progress("served", ++served, every: 1000);
             }
             if (terminal.ShowProgress && served >= 1000) terminal.Error.WriteLine();
@@ -44,9 +55,28 @@ public static class ServeCommand
         return command;
     }
 
-    /// <summary>Answers requests; keeps a cache of compiled request shapes.</summary>
-    public sealed class Server
+    // A line ends at '\n' only, with a '\r' just before it dropped: TextReader.ReadLine also ends lines at a bare
+    // '\r', which would cut a valid request (a '\r' is JSON whitespace) into two bad ones.
+    internal static string? ReadLine(TextReader reader)
     {
+        var line = new System.Text.StringBuilder();
+        int c;
+        while ((c = reader.Read()) >= 0 && c != '\n') line.Append((char)c);
+        if (c < 0 && line.Length == 0) return null;
+        if (line.Length > 0 && line[^1] == '\r') line.Length--;
+        return line.ToString();
+    }
+
+    /// <summary>Answers requests; keeps a cache of compiled request shapes.</summary>
+    /// <param name="budget">The time budget of a request that does not set its own "timeout".</param>
+    public sealed class Server(TimeSpan budget)
+    {
+        /// <summary>The time budget of a request when neither the command line nor the request sets one.</summary>
+        public static readonly TimeSpan DefaultBudget = TimeSpan.FromSeconds(5);
+
+        /// <summary>A server with the default budget.</summary>
+        public Server() : this(DefaultBudget) { }
+
         private const int CacheLimit = 4096;
         private readonly Dictionary<string, Prepared> cache = [];
 
@@ -59,8 +89,7 @@ public static class ServeCommand
             JsonNode? id = null;
             try
             {
-                var request = JsonNode.Parse(line) as JsonObject ?? throw new UsageException("A request must be a JSON object.");
-                id = request["id"]?.DeepClone();
+                var request = Request(line, out id);
                 var response = Answer(request);
                 if (id is not null) response["id"] = id;
                 return Json.Line(response);
@@ -73,15 +102,38 @@ public static class ServeCommand
             {
                 return Error(id, $"{e.Reason} in expr", e.Column);
             }
-            catch (Exception e) when (e is UsageException or FormatException or ArgumentException or ArithmeticException or InvalidOperationException)
+            catch (LimitExceededException e)
+            {
+                return Error(id, e.Message, null, e.Limit);
+            }
+            catch (Exception e) when (e is UsageException or FormatException or ArgumentException or ArithmeticException or InvalidOperationException or OperationCanceledException)
             {
                 return Error(id, e.Message, null);
             }
         }
 
-        private static string Error(JsonNode? id, string message, long? column)
+        // The request object, its id read first so that every later error carries it. A key given twice is an
+        // error naming the key (a JSON object's keys are unique; which value would count is anyone's guess).
+        private static JsonObject Request(string line, out JsonNode? id)
+        {
+            id = null;
+            using var document = JsonDocument.Parse(line);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) throw new UsageException("A request must be a JSON object.");
+            var seen = new HashSet<string>();
+            string? duplicate = null;
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Name == "id" && id is null) id = JsonNode.Parse(property.Value.GetRawText());
+                if (!seen.Add(property.Name)) duplicate ??= property.Name;
+            }
+            if (duplicate is not null) throw new UsageException($"The key \"{duplicate}\" is given twice in the request.");
+            return JsonObject.Create(document.RootElement.Clone())!;
+        }
+
+        private static string Error(JsonNode? id, string message, long? column, string? limit = null)
         {
             var error = new JsonObject { ["error"] = message, ["column"] = column };
+            if (limit is not null) error["limit"] = limit;
             if (id is not null) error["id"] = id;
             return Json.Line(error);
         }
@@ -91,16 +143,19 @@ public static class ServeCommand
             string op = Text(request, "op") ?? throw new UsageException("The request has no \"op\": use diff, eval, grad, simplify or expand.");
             string expr = Text(request, "expr") ?? throw new UsageException("The request has no \"expr\".");
             var at = Point(request);
+            var timeout = Timeout(request) ?? budget;
             switch (op)
             {
                 case "simplify":
-                    return new JsonObject { ["result"] = Cli.Render(Expr.Parse(expr).Simplify(), "infix") };
+                    return new JsonObject { ["result"] = Cli.Render(Expr.Parse(expr).Simplify(timeout: timeout), "infix") };
                 case "expand":
-                    return new JsonObject { ["result"] = Cli.Render(Expr.Parse(expr).Expand(), "infix") };
+                    return new JsonObject { ["result"] = Cli.Render(Expr.Parse(expr).Expand(timeout), "infix") };
                 case "eval":
                 {
                     var p = Prepare("eval", expr, null);
-                    return new JsonObject { ["value"] = Json.Number(p.Tape.Evaluate(Values(p, at ?? throw MissingPoint("eval")), p.Workspace)) };
+                    var response = new JsonObject { ["value"] = Json.Number(p.Tape.Evaluate(Values(p, at ?? throw MissingPoint("eval")), p.Workspace)) };
+                    ListUnused(response, p, at);
+                    return response;
                 }
                 case "diff":
                 {
@@ -111,6 +166,7 @@ public static class ServeCommand
                     p.Tape.Evaluate(Values(p, at), values, p.Workspace);
                     response["value"] = Json.Number(values[0]);
                     response["derivativeValue"] = Json.Number(values[1]);
+                    ListUnused(response, p, at);
                     return response;
                 }
                 case "grad":
@@ -125,7 +181,9 @@ public static class ServeCommand
                         int k = Array.FindIndex(p.Inputs, v => v.ToString() == name);
                         components[name] = Json.Number(k < 0 ? 0 : gradient[k]);   // a variable the expression lacks: derivative 0
                     }
-                    return new JsonObject { ["value"] = Json.Number(value), ["gradient"] = components };
+                    var answer = new JsonObject { ["value"] = Json.Number(value), ["gradient"] = components };
+                    ListUnused(answer, p, at);
+                    return answer;
                 }
                 default:
                     throw new UsageException($"Unknown op \"{op}\": use diff, eval, grad, simplify or expand.");
@@ -153,7 +211,22 @@ public static class ServeCommand
             return cache[key] = new Prepared(f, derivative, [.. inputs], tape, tape.CreateWorkspace());
         }
 
-        private static double[] Values(Prepared p, Dictionary<string, double> at) => Inputs.Bind(p.F, p.Inputs, at, "\"at\"").Point;
+        private static double[] Values(Prepared p, Dictionary<string, double> at) => Inputs.Bind(p.F, p.Inputs, at, "\"at\"", allowUnused: true).Point;
+
+        // The names of "at" that the expression lacks, listed in the answer so a misspelling is visible.
+        private static void ListUnused(JsonObject response, Prepared p, Dictionary<string, double>? at)
+        {
+            if (at is null) return;
+            var unused = at.Keys.Where(name => !p.Inputs.Any(v => v.ToString() == name)).Order(StringComparer.Ordinal).ToArray();
+            if (unused.Length > 0) response["unused"] = new JsonArray(unused.Select(n => (JsonNode?)n).ToArray());
+        }
+
+        private static TimeSpan? Timeout(JsonObject request) => request["timeout"] switch
+        {
+            null => null,
+            JsonValue v when v.TryGetValue(out double seconds) && seconds > 0 && seconds <= 86_400 => TimeSpan.FromSeconds(seconds),
+            _ => throw new UsageException("\"timeout\" must be a number of seconds above 0 (at most a day)."),
+        };
 
         private static Dictionary<string, double>? Point(JsonObject request)
         {

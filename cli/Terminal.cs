@@ -10,7 +10,20 @@ namespace Hybrid.Cli;
 public sealed record Terminal(TextReader In, TextWriter Out, TextWriter Error, bool ShowProgress)
 {
     /// <summary>The process's console; progress only when standard error is not redirected.</summary>
-    public static Terminal System => new(Console.In, Console.Out, Console.Error, !Console.IsErrorRedirected);
+    /// <remarks>
+    /// Redirected standard output is written through the file descriptor itself: the console stream ignores a
+    /// closed pipe (EPIPE) silently, so a reader that went away would never be noticed; this stream throws
+    /// <see cref="IOException"/> instead, and <c>serve</c> stops at once.
+    /// </remarks>
+    public static Terminal System => new(Console.In, Console.IsOutputRedirected ? RedirectedOutput() : Console.Out, Console.Error, !Console.IsErrorRedirected);
+
+    // Only a pipe: a file stream over a regular file would write at its own offset, over what others appended.
+    private static TextWriter RedirectedOutput()
+    {
+        var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        if (stream.CanSeek) { stream.Dispose(); return Console.Out; }
+        return new StreamWriter(stream, new global::System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), bufferSize: 1 << 16);
+    }
 
     /// <summary>Writes "label done/total" over the previous progress line (a carriage return, no newline), at most every <paramref name="every"/> items.</summary>
     public void Progress(string label, int done, int? total = null, int every = 100)
