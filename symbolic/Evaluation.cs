@@ -21,7 +21,8 @@ public sealed record EvaluationOptions
     /// A product with an exactly zero factor is zero even where another factor is infinite or NaN (0·∞ = 0).
     /// This is the chain rule's convention at singular points, which the tape, the compiled code, the batched
     /// kernels and Tensor follow: evaluate a derivative with it to get the numbers they give
-    /// (d/dy of x·sqrt(y) at (0, 0) is x/(2 sqrt(y)) = 0, not NaN). Leave it off for function values.
+    /// (d/dy of x·sqrt(y) at (0, 0) is x/(2 sqrt(y)) = 0, not NaN). Comparisons and the condition of where still see
+    /// the IEEE values, as on the tape: the rule multiplies derivatives, it does not decide branches. Leave it off for function values.
     /// </summary>
     public bool StrongZero { get; init; }
 
@@ -36,6 +37,14 @@ internal static class Evaluation
 {
     public static double Evaluate(Expr root, IReadOnlyDictionary<string, double> bindings, EvaluationOptions options)
     {
+        // The strong zero is a rule about multiplying derivatives, not about deciding branches: comparisons and
+        // where's condition see the IEEE values (the tape's), computed first in a plain pass.
+        var branching = options.StrongZero ? Values(root, bindings, EvaluationOptions.Default, null) : null;
+        return Values(root, bindings, options, branching)[root];
+    }
+
+    private static Dictionary<Expr, double> Values(Expr root, IReadOnlyDictionary<string, double> bindings, EvaluationOptions options, Dictionary<Expr, double>? branching)
+    {
         var values = new Dictionary<Expr, double>(Expr.ByReference);
         // Checked mode: a value that left the domain is an error only if the result uses it, so a node keeps
         // the error it would raise and passes it to its parents; where() passes only its taken branch's.
@@ -44,7 +53,8 @@ internal static class Evaluation
         foreach (var node in Traversal.PostOrder(root))
         {
             var children = node.Children;
-            for (int i = 0; i < children.Length && i < args.Length; i++) args[i] = values[children[i]];
+            for (int i = 0; i < children.Length && i < args.Length; i++)
+                args[i] = branching is not null && node is Call call && DecidesBranch(call.Primitive, i) ? branching[children[i]] : values[children[i]];
             double value = node switch
             {
                 Number n => n.Value.ToDouble(),
@@ -55,7 +65,7 @@ internal static class Evaluation
                 Sum => SumOf(children, values),
                 Product => ProductOf(children, values, options.StrongZero),
                 Power => Pow(args[0], args[1]),
-                Call call => call.Primitive.Evaluate(args.AsSpan(0, children.Length)),
+                Call c => c.Primitive.Evaluate(args.AsSpan(0, children.Length)),
                 _ => throw new InvalidOperationException(node.Kind.ToString()),
             };
             if (options.Strict && IsKink(node, args.AsSpan(0, Math.Min(children.Length, args.Length))) is { } why)
@@ -70,8 +80,12 @@ internal static class Evaluation
             values[node] = value;
         }
         if (errors is not null && errors.TryGetValue(root, out var domainError)) throw domainError;
-        return values[root];
+        return values;
     }
+
+    private static bool DecidesBranch(Primitive p, int argument) =>
+        ReferenceEquals(p, Primitives.Where) ? argument == 0
+        : ReferenceEquals(p, Primitives.Less) || ReferenceEquals(p, Primitives.LessOrEqual) || ReferenceEquals(p, Primitives.Greater) || ReferenceEquals(p, Primitives.GreaterOrEqual);
 
     // The error a node inherits from the children it uses: all of them, except that where(c, a, b) uses
     // only c and the branch c selects.
@@ -114,13 +128,15 @@ internal static class Evaluation
     private static double ProductOf(ReadOnlySpan<Expr> factors, Dictionary<Expr, double> values, bool strongZero)
     {
         double total = 1;
+        bool zero = false;
         foreach (var f in factors)
         {
             double value = values[f];
-            if (strongZero && value == 0) return 0;
+            zero |= value == 0;
             total *= value;
         }
-        return total;
+        // Only a product that IEEE makes NaN (0·∞, 0·NaN) changes: a finite one keeps its value, the sign of a zero included.
+        return strongZero && zero && double.IsNaN(total) ? 0 : total;
     }
 
     private static string Format(double[] args, int count) =>

@@ -233,23 +233,25 @@ public static class Autograd
             case Op.Subtract: return [needA ? Reduce(g, a) : null, needB ? Reduce(-g, b!) : null];
             // Elementwise rules go through Strong: a zero gradient element sends zero, even where the local
             // partial is infinite or NaN (the chain rule's 0·∞ = 0, as on the tape; docs/tape.md, Singular points).
-            case Op.Multiply: return [needA ? Reduce(Strong(g, g * b!), a) : null, needB ? Reduce(Strong(g, g * a), b!) : null];
+            case Op.Multiply: return [needA ? Reduce(Chain(g, b!), a) : null, needB ? Reduce(Chain(g, a), b!) : null];
             case Op.Divide: return [needA ? Reduce(Strong(g, g / b!), a) : null, needB ? Reduce(Strong(g, -(g * a) / (b! * b!)), b!) : null];
+            case Op.PowerOf:   // ∂/∂a = b·a^(b−1), ∂/∂b = aᵇ·log a, each product with 0·anything = 0 (x^x at 0: −∞, as on the tape)
+                return [needA ? Reduce(Chain(g, Chain(b!, Tensor.Pow(a, b! - 1))), a) : null, needB ? Reduce(Chain(g, Chain(output, Tensor.Log(a))), b!) : null];
             case Op.Affine: return [g * node.Constant];
             case Op.Negate: return [-g];
             case Op.Power when node.Constant == 0: return [Tensor.ZerosLike(a)];   // u^0 = 1: its derivative is 0 everywhere, also at u = 0
-            case Op.Power: return [Strong(g, g * (node.Constant * Tensor.Pow(a, node.Constant - 1)))];
-            case Op.Exp: return [Strong(g, g * output)];
+            case Op.Power: return [Chain(g, node.Constant * Tensor.Pow(a, node.Constant - 1))];
+            case Op.Exp: return [Chain(g, output)];
             case Op.Log: return [Strong(g, g / a)];
             case Op.Sqrt: return [Strong(g, g / (2 * output))];
-            case Op.Sin: return [Strong(g, g * Tensor.Cos(a))];
+            case Op.Sin: return [Chain(g, Tensor.Cos(a))];
             case Op.Cos: return [Strong(g, -(g * Tensor.Sin(a)))];
-            case Op.Tanh: return [Strong(g, g * (1 - output * output))];
-            case Op.Sigmoid: return [Strong(g, g * (output * (1 - output)))];
-            case Op.Relu: return [Strong(g, g * Constant(a, v => v > 0 ? 1 : 0))];          // relu'(0) = 0
-            case Op.Abs: return [Strong(g, g * Constant(a, v => double.IsNaN(v) ? v : Math.Sign(v)))];   // abs'(0) = 0
+            case Op.Tanh: return [Chain(g, 1 - output * output)];
+            case Op.Sigmoid: return [Chain(g, output * (1 - output))];
+            case Op.Relu: return [Chain(g, Constant(a, v => v > 0 ? 1 : 0))];          // relu'(0) = 0
+            case Op.Abs: return [Chain(g, Constant(a, v => double.IsNaN(v) ? v : Math.Sign(v)))];   // abs'(0) = 0
             case Op.Elementwise:
-                return inputs.Select((input, k) => input.RequiresGradient ? Reduce(Strong(g, g * Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray();
+                return inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray();
             case Op.Sum: return [Tensor.Expand(g, a.ShapeArray)];
             case Op.Expand: return [g.Sum()];
             case Op.Norm: return [a * g / output];
@@ -266,20 +268,23 @@ public static class Autograd
         throw new InvalidOperationException($"No backward rule for {node.Op}.");
     }
 
-    // g·partial with 0 wherever g is 0. Scans first: the common case, no zero gradient element meeting a
-    // non-finite partial, returns the product itself. With createGraph the fix is a where() over a constant
-    // mask, so the result stays differentiable.
+    // g·partial, elementwise, where a zero on either side gives 0 even against ∞ or NaN: Tape.Chain for tensors.
+    private static Tensor Chain(Tensor g, Tensor partial) => Strong(partial, Strong(g, g * partial));
+
+    // The product computed from g (g·partial, g/a), with 0 wherever g is 0. Scans first: the common case, no
+    // zero meeting a non-finite product, returns the product itself. With createGraph the fix is a where() over
+    // a constant mask, so the result stays differentiable.
     private static Tensor Strong(Tensor g, Tensor product)
     {
-        if (product.Count != g.Count) return product;
+        if (g.Count != product.Count && g.Count != 1) return product;
         var (gd, pd) = (g.Data, product.Data);
         bool leaks = false;
-        for (int i = 0; i < pd.Length && !leaks; i++) leaks = gd[i] == 0 && !double.IsFinite(pd[i]);
+        for (int i = 0; i < pd.Length && !leaks; i++) leaks = gd[g.Count == 1 ? 0 : i] == 0 && !double.IsFinite(pd[i]);
         if (!leaks) return product;
-        if (IsRecording)
-            return Tensor.Apply(Hybrid.Symbolic.Primitives.Where, Constant(g, v => v != 0 ? 1 : 0), product, Tensor.ZerosLike(product));
+        var mask = new Tensor(pd.Select((_, i) => gd[g.Count == 1 ? 0 : i] != 0 ? 1.0 : 0).ToArray(), product.ShapeArray);
+        if (IsRecording) return Tensor.Apply(Hybrid.Symbolic.Primitives.Where, mask, product, Tensor.ZerosLike(product));
         var data = (double[])pd.Clone();
-        for (int i = 0; i < data.Length; i++) if (gd[i] == 0) data[i] = 0;
+        for (int i = 0; i < data.Length; i++) if (mask.Data[i] == 0) data[i] = 0;
         return new Tensor(data, product.ShapeArray);
     }
 

@@ -1,6 +1,8 @@
 // A scalar function applied elementwise to tensors: an Expr over parameter symbols, evaluated per
 // element by its own small tape. Its derivative with respect to a parameter is the symbolic
 // derivative of the Expr, again an Elementwise, so tensors of any primitive differentiate to any order.
+// The primitive itself and its first partials evaluate through the row's numeric functions, as the tape
+// does, so Tensor gives the tape's numbers, conventions at singular points included (atan2 at 0).
 using System.Collections.Concurrent;
 using Hybrid.Symbolic;
 
@@ -11,10 +13,12 @@ internal sealed class Elementwise
     private static readonly ConcurrentDictionary<Primitive, Elementwise> rows = new();
     private readonly Tape tape;
     private readonly Elementwise?[] derivatives;
+    private readonly Primitive? row;               // set for a primitive itself: its partials are the row's
+    private readonly NumericFunction? numeric;     // the row's function for this Elementwise, when it has one
 
-    private Elementwise(string name, Expr function, Expr[] parameters)
+    private Elementwise(string name, Expr function, Expr[] parameters, Primitive? row = null, NumericFunction? numeric = null)
     {
-        (Name, Function, Parameters) = (name, function, parameters);
+        (Name, Function, Parameters, this.row, this.numeric) = (name, function, parameters, row, numeric);
         tape = Tape.Lower(function, parameters);
         derivatives = new Elementwise?[parameters.Length];
     }
@@ -27,14 +31,15 @@ internal sealed class Elementwise
     public static Elementwise Of(Primitive row) => rows.GetOrAdd(row, static row =>
     {
         var parameters = row.Parameters.Select(Expr.Symbol).ToArray();
-        return new Elementwise(row.Name, row.Apply(parameters), parameters);
+        return new Elementwise(row.Name, row.Apply(parameters), parameters, row, row.Evaluate);
     });
 
     /// <summary>∂f/∂(parameter k), as a function of the same parameters.</summary>
     public Elementwise Derivative(int k)
     {
         lock (derivatives)
-            return derivatives[k] ??= new Elementwise($"d{Name}/d{Parameters[k]}", Function.Differentiate(Parameters[k]), Parameters);
+            return derivatives[k] ??= new Elementwise($"d{Name}/d{Parameters[k]}", Function.Differentiate(Parameters[k]), Parameters,
+                numeric: row is not null && k < row.NumericPartials.Count ? row.NumericPartials[k] : null);
     }
 
     /// <summary>f at each element; an argument with one element broadcasts.</summary>
@@ -45,7 +50,7 @@ internal sealed class Elementwise
         for (int i = 0; i < result.Length; i++)
         {
             for (int k = 0; k < args.Length; k++) point[k] = args[k].Length == 1 ? args[k][0] : args[k][i];
-            result[i] = tape.Evaluate(point, workspace);
+            result[i] = numeric is not null ? numeric(point) : tape.Evaluate(point, workspace);
         }
     }
 }

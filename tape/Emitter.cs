@@ -354,7 +354,7 @@ internal sealed unsafe class Emitter
     private static readonly System.Reflection.MethodInfo strongProduct = typeof(Tape).GetMethod(nameof(Tape.StrongProduct), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
 
     // adjoint · partial through Tape.Chain (a zero partial sends zero, even behind an infinite adjoint), except for
-    // a linear instruction's weights: canonical sums have no zero coefficient, so a plain multiply is the same.
+    // a linear instruction's weights, known when emitting: a zero weight sends nothing at all, any other multiplies.
     private void SendToSlot(int slot, Action? partial, bool weight = false)
     {
         int target = code.Operands[slot];
@@ -385,6 +385,7 @@ internal sealed unsafe class Emitter
                 foreach (var part in OperandRuns(i))
                 {
                     double w = code.Weights[part.First];
+                    if (w == 0) continue;   // a folded zero weight sends nothing, as Tape.Chain (0·∞ would be NaN)
                     OverOperands(part, () => SendToSlot(part.First, w == 1 ? null : () => Constant(w), weight: true), stackCarriesSum: false);
                 }
                 break;

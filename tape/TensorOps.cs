@@ -9,7 +9,7 @@ namespace Hybrid.Tape;
 /// <summary>The operations a <see cref="Tensor"/> records.</summary>
 internal enum Op
 {
-    Add, Subtract, Multiply, Divide, Affine, Negate, Power, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs,
+    Add, Subtract, Multiply, Divide, PowerOf, Affine, Negate, Power, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs,
     Elementwise, Sum, Norm, Expand, Dot, MatMul, Outer, Transpose, Index, Scatter, Slice, Pad,
 }
 
@@ -84,7 +84,7 @@ public sealed partial class Tensor
             for (int i = 0; i < data.Length; i++)
             {
                 double x = a.Data[a.Count == 1 ? 0 : i], y = b.Data[b.Count == 1 ? 0 : i];
-                data[i] = op switch { Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, _ => x / y };
+                data[i] = op switch { Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, Op.Divide => x / y, _ => Math.Pow(x, y) };
             }
             return Record(new Tensor(data, resultShape), op, a, b);
         }
@@ -102,6 +102,9 @@ public sealed partial class Tensor
             case Op.Divide when scalarA: TP.Divide(a.Data[0], b.Data, data); break;
             case Op.Divide when scalarB: TP.Divide(a.Data, b.Data[0], data); break;
             case Op.Divide: TP.Divide(a.Data, b.Data, data); break;
+            case Op.PowerOf:
+                for (int i = 0; i < data.Length; i++) data[i] = Math.Pow(a.Data[a.Count == 1 ? 0 : i], b.Data[b.Count == 1 ? 0 : i]);
+                break;
             default: throw new InvalidOperationException($"{op} is not a binary elementwise operation.");
         }
         return Record(new Tensor(data, resultShape), op, a, b);
@@ -172,6 +175,10 @@ public sealed partial class Tensor
 
     /// <summary>Elementwise a^exponent.</summary>
     public static Tensor Pow(Tensor a, double exponent) => Unary(Op.Power, a, exponent);
+
+    /// <summary>aᵇ elementwise, both tensors (or one a scalar), as torch.pow(a, b); its gradient follows the chain rule's
+    /// strong zero, so x^x at 0 has the derivative −∞ as on the tape, not NaN.</summary>
+    public static Tensor Pow(Tensor a, Tensor b) => Binary(Op.PowerOf, a, b);
     /// <summary>Elementwise e^a.</summary>
     public static Tensor Exp(Tensor a) => Unary(Op.Exp, a);
     /// <summary>Elementwise natural logarithm (NaN below 0, as System.Math).</summary>

@@ -188,6 +188,7 @@ public sealed class Trace
             case Op.Subtract: return Zip((a, b) => a - b);
             case Op.Multiply: return Zip((a, b) => a * b);
             case Op.Divide: return Zip((a, b) => a / b);
+            case Op.PowerOf: return Zip(Expr.Pow);
             case Op.Affine: return Map(a => Number(node.Constant) * a + Number(node.Shift));
             case Op.Negate: return Map(a => -a);
             case Op.Power: return Map(a => Expr.Pow(a, Number(node.Constant)));

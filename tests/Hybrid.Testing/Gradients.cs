@@ -50,8 +50,8 @@ public static class Gradients
 
     /// <summary>
     /// <paramref name="f"/> computed with tensor operations, variable <paramref name="variables"/>[k] bound to
-    /// <paramref name="values"/>[k]: sums and products by operators, powers by <see cref="Tensor.Pow"/> (or exp·log for a
-    /// symbolic exponent), every primitive through <see cref="Tensor.Apply"/>, constants as scalars.
+    /// <paramref name="values"/>[k]: sums and products by operators, powers by <see cref="Tensor.Pow(Tensor, double)"/> (or
+    /// <see cref="Tensor.Pow(Tensor, Tensor)"/> for a symbolic exponent), every primitive through <see cref="Tensor.Apply"/>, constants as scalars.
     /// </summary>
     public static Tensor OnTensors(Expr f, IReadOnlyList<string> variables, IReadOnlyList<Tensor> values)
     {
@@ -66,7 +66,8 @@ public static class Gradients
                 Sum => args.Aggregate((a, b) => a + b),
                 Product => args.Aggregate((a, b) => a * b),
                 Power { Exponent: Number n } => Tensor.Pow(args[0], n.Value.ToDouble()),
-                Power => Tensor.Exp(args[1] * Tensor.Log(args[0])),
+                Power { Exponent: FloatNumber n } => Tensor.Pow(args[0], n.Value),
+                Power => Tensor.Pow(args[0], args[1]),
                 Call call => Tensor.Apply(call.Primitive, args),
                 _ => Tensor.Scalar(node.Evaluate(new Dictionary<string, double>())),
             };
