@@ -143,13 +143,22 @@ public static class ServeCommand
             string op = Text(request, "op") ?? throw new UsageException("The request has no \"op\": use diff, eval, grad, simplify or expand.");
             string expr = Text(request, "expr") ?? throw new UsageException("The request has no \"expr\".");
             var at = Point(request);
+            // The budget covers the whole request: a transform gets what parsing left of it (at least a millisecond).
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             var timeout = Timeout(request) ?? budget;
+            TimeSpan Remaining() => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, (timeout - clock.Elapsed).Ticks));
             switch (op)
             {
                 case "simplify":
-                    return new JsonObject { ["result"] = Cli.Render(Expr.Parse(expr).Simplify(timeout: timeout), "infix") };
+                {
+                    var f = Expr.Parse(expr);
+                    return new JsonObject { ["result"] = Cli.Render(f.Simplify(timeout: Remaining()), "infix") };
+                }
                 case "expand":
-                    return new JsonObject { ["result"] = Cli.Render(Expr.Parse(expr).Expand(timeout), "infix") };
+                {
+                    var f = Expr.Parse(expr);
+                    return new JsonObject { ["result"] = Cli.Render(f.Expand(Remaining()), "infix") };
+                }
                 case "eval":
                 {
                     var p = Prepare("eval", expr, null);

@@ -22,8 +22,9 @@ internal static class Layout
 {
     public static Visual Of(Expr root)
     {
-        var done = new Dictionary<Expr, Visual>(Expr.ByReference);
-        foreach (var node in Traversal.PostOrder(root)) done[node] = Node(node, done);
+        var order = Traversal.PostOrder(root);
+        var done = new Dictionary<Expr, Visual>(order.Count, Expr.ByReference);
+        foreach (var node in order) done[node] = Node(node, done);
         return done[root];
     }
 
@@ -32,8 +33,9 @@ internal static class Layout
         Number n => Signed(n.Value.Sign < 0, Magnitude(n.Value.Sign < 0 ? -n.Value : n.Value)),
         FloatNumber f => !double.IsNaN(f.Value) && double.IsNegative(f.Value) ? new NegationVisual(new FloatVisual(new FloatNumber(-f.Value))) : new FloatVisual(f),
         Constant or Symbol => new NameVisual(node),
-        Sum sum => new SumVisual(PrintOrder(sum).Select(t => SplitSign(t, done)).ToList()),
-        Product product => Signed(SplitSign(product, done).Negative, SplitSign(product, done).Term),
+        // A term's visual is already laid out (post-order): its sign is read off it, not laid out again.
+        Sum sum => new SumVisual(PrintOrder(sum).Select(t => done[t] is NegationVisual n ? (true, n.Operand) : (false, done[t])).ToList()),
+        Product product => Signed(SplitSign(product, done)),
         Power power => PowerOf(power, done),
         Call call => new CallVisual(call.Primitive, call.Args.Select(a => done[a]).ToList()),
         _ => throw new InvalidOperationException(node.Kind.ToString()),
@@ -46,11 +48,28 @@ internal static class Layout
     // n log n, never against the union of all names.
     private static IEnumerable<Expr> PrintOrder(Sum sum)
     {
-        var monomials = sum.Args.Select(Exponents).ToArray();
-        return sum.Args.Select((term, i) => (term, i))
-            .OrderByDescending(t => t.term.IsNumber ? -1 : monomials[t.i].Sum(p => p.Exponent))
-            .ThenByDescending(t => monomials[t.i], LexicographicOrder)
-            .Select(t => t.term);
+        var terms = sum.Children;
+        var monomials = new (string Name, double Exponent)[terms.Length][];
+        var degrees = new double[terms.Length];
+        for (int i = 0; i < terms.Length; i++)
+        {
+            monomials[i] = Exponents(terms[i]);
+            double degree = 0;
+            foreach (var (_, exponent) in monomials[i]) degree += exponent;
+            degrees[i] = terms[i].IsNumber ? -1 : degree;
+        }
+        var order = new int[terms.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        // Descending by degree, then by the exponent vectors; the index last keeps the sort stable.
+        Array.Sort(order, (a, b) =>
+        {
+            int c = degrees[b].CompareTo(degrees[a]);
+            if (c == 0) c = LexicographicOrder.Compare(monomials[b], monomials[a]);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        var result = new Expr[order.Length];
+        for (int i = 0; i < order.Length; i++) result[i] = terms[order[i]];
+        return result;
     }
 
     // Dense lexicographic order of exponent vectors over all names, computed on the sparse lists: at the
@@ -70,17 +89,24 @@ internal static class Layout
 
     private static (string Name, double Exponent)[] Exponents(Expr term)
     {
-        var exponents = new List<(string Name, double Exponent)>();
-        foreach (var factor in term is Product p ? p.Args : [term])
+        var factors = term is Product ? term.Children : new ReadOnlySpan<Expr>(ref term);
+        int count = 0;
+        foreach (var factor in factors) if (factor is Symbol or Power { Base: Symbol, Exponent: Number }) count++;
+        if (count == 0) return [];
+        var exponents = new (string Name, double Exponent)[count];
+        int k = 0;
+        foreach (var factor in factors)
         {
-            if (factor is Symbol s) exponents.Add((s.Name, 1));
-            else if (factor is Power { Base: Symbol b, Exponent: Number n }) exponents.Add((b.Name, n.Value.ToDouble()));
+            if (factor is Symbol s) exponents[k++] = (s.Name, 1);
+            else if (factor is Power { Base: Symbol b, Exponent: Number n }) exponents[k++] = (b.Name, n.Value.ToDouble());
         }
-        if (exponents.Count > 1) exponents.Sort((u, v) => string.CompareOrdinal(u.Name, v.Name));
-        return exponents.ToArray();
+        if (count > 1) Array.Sort(exponents, (u, v) => string.CompareOrdinal(u.Name, v.Name));
+        return exponents;
     }
 
     private static Visual Signed(bool negative, Visual magnitude) => negative ? new NegationVisual(magnitude) : magnitude;
+
+    private static Visual Signed((bool Negative, Visual Magnitude) split) => Signed(split.Negative, split.Magnitude);
 
     private static Visual Magnitude(Rational r) => r.IsInteger ? new IntegerVisual(r.Numerator) : new FractionVisual(r.Numerator, r.Denominator);
 
