@@ -35,8 +35,18 @@ internal static class Order
             return byKind != 0 ? byKind : ComparePayload(left, right);
         }
         // Powers of one base with numeric exponents (x^5 vs x^7, the terms of a long polynomial) decide by the exponents.
-        if (left is Power { Exponent.IsNumber: true } pl && right is Power { Exponent.IsNumber: true } pr && ReferenceEquals(pl.Base, pr.Base))
+        if (left is Power { Exponent.IsNumber: true } pl && right is Power { Exponent.IsNumber: true } pr
+            && (ReferenceEquals(pl.Base, pr.Base) || pl.Base.Children.Length == 0 && pl.Base.Equals(pr.Base)))
             return CompareNumbers(pl.Exponent, pr.Exponent);
+        // Shallow expressions (the terms of nearly every sum) compare by plain recursion, bounded by their depth:
+        // the same order as the explicit stack below, without its bookkeeping.
+        if (left.Depth <= RecursionDepth && right.Depth <= RecursionDepth) return Shallow(left, right);
+        return Deep(left, right);
+    }
+
+    /// <summary>The comparison by an explicit stack, for any depth (tests hold Shallow to it).</summary>
+    internal static int Deep(Expr left, Expr right)
+    {
         var stack = reusable ?? new Stack<Item>();
         reusable = null;   // a comparison that re-enters (it does not today) gets its own stack
         try { return Compare(stack, left, right); }
@@ -86,6 +96,40 @@ internal static class Order
             PushSequences(stack, a.Children, b.Children);
         }
         return 0;
+    }
+
+    private const int RecursionDepth = 32;
+
+    // The order of Compare(Stack, ...), written recursively for expressions at most RecursionDepth deep.
+    private static int Shallow(Expr a, Expr b)
+    {
+        if (ReferenceEquals(a, b)) return 0;
+        if (a.IsNumber || b.IsNumber) return a.IsNumber && b.IsNumber ? CompareNumbers(a, b) : a.IsNumber ? -1 : 1;
+        if (a is Product || b is Product)
+            return Sequences(a is Product ? a.Children : new ReadOnlySpan<Expr>(ref a), b is Product ? b.Children : new ReadOnlySpan<Expr>(ref b));
+        if (a is Power || b is Power)
+        {
+            var (baseA, expA) = a is Power pa ? (pa.Base, pa.Exponent) : (a, one);
+            var (baseB, expB) = b is Power pb ? (pb.Base, pb.Exponent) : (b, one);
+            int byBase = Shallow(baseA, baseB);
+            return byBase != 0 ? byBase : Shallow(expA, expB);
+        }
+        int byKind = Rank(a.Kind).CompareTo(Rank(b.Kind));
+        if (byKind != 0) return byKind;
+        int byPayload = ComparePayload(a, b);
+        if (byPayload != 0) return byPayload;
+        int byDepth = a.Depth.CompareTo(b.Depth);
+        return byDepth != 0 ? byDepth : Sequences(a.Children, b.Children);
+    }
+
+    private static int Sequences(ReadOnlySpan<Expr> a, ReadOnlySpan<Expr> b)
+    {
+        for (int i = 0; i < Math.Min(a.Length, b.Length); i++)
+        {
+            int c = Shallow(a[i], b[i]);
+            if (c != 0) return c;
+        }
+        return a.Length.CompareTo(b.Length);
     }
 
     // Lexicographic: element pairs in order, then the shorter sequence first.

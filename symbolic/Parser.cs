@@ -202,8 +202,12 @@ internal sealed class Parser
         "nan" => Build.NaN,                               // and for an undefined value (0/0, 1/0)
         "sqrt" => throw Error("'sqrt' is a function: call it as sqrt(...)", token.Column),
         var name when Primitives.Find(name) is not null => throw Error($"'{name}' is a function: call it as {name}(...)", token.Column),
-        var name => new Symbol(name),
+        var name => symbols.TryGetValue(name, out var symbol) ? symbol : symbols[name] = new Symbol(name),
     };
+
+    // One node per name within a text: a million mentions of x share one symbol (less memory, and equal
+    // bases are the same reference, which canonical sorting and merging test first).
+    private readonly Dictionary<string, Expr> symbols = new(StringComparer.Ordinal);
 
     private Expr ParseNumber(Token token)
     {

@@ -29,4 +29,11 @@ public class InvariantTests
         Assert.Throws<InvalidOperationException>(() => new Product([Expr.Symbol("y"), x]));
         Assert.True(Canonical.IsSum([Build.One, x]));
     }
+
+    [FsCheck.Xunit.Property(MaxTest = 300)]
+    public FsCheck.Property TheRecursiveOrderIsTheStackOrder() =>
+        FsCheck.Fluent.Prop.ForAll(
+            Hybrid.Testing.Generators.ArbitraryExpressions(new Hybrid.Testing.ExpressionShape { Primitives = Hybrid.Testing.ExpressionShape.Everything, DomainSafe = false }),
+            Hybrid.Testing.Generators.ArbitraryExpressions(new Hybrid.Testing.ExpressionShape { Primitives = Hybrid.Testing.ExpressionShape.Everything, DomainSafe = false }),
+            (a, b) => Math.Sign(Order.Compare(a, b)) == Math.Sign(Order.Deep(a, b)) && Math.Sign(Order.Compare(a, a * b + 1)) == Math.Sign(Order.Deep(a, a * b + 1)));
 }
