@@ -169,13 +169,19 @@ public sealed partial class Tape
             double adjoint = At(adjoints, i);
             if (adjoint == 0) continue;
             int s = At(start, i), n = At(count, i);
-            if (n == 1) At(adjoints, At(operand, s)) += Chain(adjoint, At(partials, s));   // the common arities, without a loop
+            // A zero partial times a finite adjoint is zero anyway: only an infinite or NaN adjoint needs Chain's test.
+            if (!double.IsFinite(adjoint))
+            {
+                for (int end = s + n; s < end; s++) At(adjoints, At(operand, s)) += Chain(adjoint, At(partials, s));
+                continue;
+            }
+            if (n == 1) At(adjoints, At(operand, s)) += adjoint * At(partials, s);   // the common arities, without a loop
             else if (n == 2)
             {
-                At(adjoints, At(operand, s)) += Chain(adjoint, At(partials, s));
-                At(adjoints, At(operand, s + 1)) += Chain(adjoint, At(partials, s + 1));
+                At(adjoints, At(operand, s)) += adjoint * At(partials, s);
+                At(adjoints, At(operand, s + 1)) += adjoint * At(partials, s + 1);
             }
-            else for (int end = s + n; s < end; s++) At(adjoints, At(operand, s)) += Chain(adjoint, At(partials, s));
+            else for (int end = s + n; s < end; s++) At(adjoints, At(operand, s)) += adjoint * At(partials, s);
         }
     }
 
