@@ -223,7 +223,7 @@ internal static class Build
         return Multiply(Number(coefficient), root);
     }
 
-    // Pulls factors p^q out of m for primes p < 1000: m = outside^q * inside. Stops as soon as p^q
+    // Pulls factors p^q out of m for p < 1000: m = outside^q * inside. Stops as soon as p^q
     // has more bits than what is left, so a large q costs one comparison.
     private static (BigInteger Outside, BigInteger Inside) ExtractPowers(BigInteger m, int q)
     {

@@ -6,6 +6,9 @@ namespace Hybrid.Symbolic;
 
 internal readonly struct Deadline
 {
+    /// <summary>The <see cref="LimitExceededException.Limit"/> of a time budget that ran out.</summary>
+    public const string TimeoutLimit = "Timeout";
+
     private readonly long end;            // Stopwatch timestamp; 0 (the default) for none
     private readonly TimeSpan budget;
     private readonly string what;
@@ -32,6 +35,6 @@ internal readonly struct Deadline
     {
         token.ThrowIfCancellationRequested();
         if (end != 0 && Stopwatch.GetTimestamp() > end)
-            throw new LimitExceededException($"{what} ran out of its time budget of {budget.TotalSeconds:0.###} s (the Timeout limit); pass a larger timeout to go on.", "Timeout");
+            throw new LimitExceededException($"{what} ran out of its time budget of {budget.TotalSeconds:0.###} s (the Timeout limit); pass a larger timeout to go on.", TimeoutLimit);
     }
 }

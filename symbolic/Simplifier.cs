@@ -36,7 +36,7 @@ internal static class Simplifier
                 {
                     int maxTerms = (int)Math.Min(budget, Math.Max(1000L, (long)ExpansionPerNode * size));
                     try { candidates.Add(ApplyRules(Transforms.Expand(current, maxTerms, deadline), deadline)); }
-                    catch (LimitExceededException e) when (e.Limit != "Timeout") { /* expansion over budget: keep the unexpanded candidate */ }
+                    catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { /* expansion over budget: keep the unexpanded candidate */ }
                 }
                 var next = candidates.MinBy(Traversal.TreeSize)!;
                 long nextSize = Traversal.TreeSize(next);
@@ -45,19 +45,20 @@ internal static class Simplifier
                 current = next;
             }
         }
-        catch (LimitExceededException e) when (e.Limit == "Timeout") { /* out of time: the best so far */ }
+        catch (LimitExceededException e) when (e.Limit == Deadline.TimeoutLimit) { /* out of time: the best so far */ }
         catch (OperationCanceledException) { /* cancelled: the best so far */ }
         return best;
     }
 
     private static Expr ApplyRules(Expr root, Deadline deadline) =>
-        Traversal.Rewrite(root, (node, children) => LocalWithin(Traversal.WithChildren(node, children), deadline), deadline);
+        Traversal.Rewrite(root, (node, children) => LocalWithin(node, children, deadline), deadline);
 
-    // A local rule whose arithmetic meets a limit is simply not applied to that node.
-    private static Expr LocalWithin(Expr node, Deadline deadline)
+    // A node rebuilt from its simplified children, then rewritten by the local rules; where the arithmetic of
+    // either meets a limit (numbers past Limits.MaxBits), the node stays as it was, which has the same value.
+    private static Expr LocalWithin(Expr node, Expr[] children, Deadline deadline)
     {
-        try { return Local(node, deadline); }
-        catch (LimitExceededException e) when (e.Limit != "Timeout") { return node; }
+        try { return Local(Traversal.WithChildren(node, children), deadline); }
+        catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { return node; }
     }
 
     private static Expr Local(Expr node, Deadline deadline) => node switch
@@ -142,7 +143,7 @@ internal static class Simplifier
             return Polynomial.From(Transforms.Expand(numerator, 10_000, deadline), x) is { } n && Polynomial.From(Transforms.Expand(denominator, 10_000, deadline), x) is { IsZero: false } d
                 ? (n, d) : null;
         }
-        catch (LimitExceededException e) when (e.Limit != "Timeout") { return null; }
+        catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { return null; }
     }
 
     // N/D with N and D polynomials in one variable: divide both by their gcd.
@@ -158,7 +159,7 @@ internal static class Simplifier
         var denominator = Build.Multiply(denominatorFactors.Select(f => Build.Pow(((Power)f).Base, Build.Multiply(Build.MinusOne, ((Power)f).Exponent))));
         Expr expandedN, expandedD;
         try { (expandedN, expandedD) = (Transforms.Expand(numerator, 10_000, deadline), Transforms.Expand(denominator, 10_000, deadline)); }
-        catch (LimitExceededException e) when (e.Limit != "Timeout") { return node; }
+        catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { return node; }
         if (Polynomial.From(expandedN, x) is not { } n || Polynomial.From(expandedD, x) is not { } d || d.IsZero) return node;
         var gcd = Polynomial.Gcd(n, d, deadline);
         if (gcd.Degree < 1) return node;

@@ -306,7 +306,22 @@ internal sealed unsafe class Emitter
                         Constant(0);
                         il.Emit(Il.Beq, skip);
                     }
-                    Sends(i);
+                    if (code.Ops[i] == OpCode.Linear) Sends(i);   // weights: a zero one is skipped when emitting
+                    else
+                    {
+                        // A zero partial matters only behind an infinite or NaN adjoint (0·∞ must send nothing):
+                        // there the sends go through Tape.Chain; a finite adjoint multiplies plainly, as before.
+                        var strong = il.DefineLabel();
+                        il.Emit(Il.Ldloc, current);
+                        il.Emit(Il.Call, isFinite);
+                        il.Emit(Il.Brfalse, strong);
+                        Sends(i);
+                        il.Emit(Il.Br, skip);
+                        il.MarkLabel(strong);
+                        strongSends = true;
+                        Sends(i);
+                        strongSends = false;
+                    }
                     il.MarkLabel(skip);
                 }
             });
@@ -350,11 +365,14 @@ internal sealed unsafe class Emitter
     // a[operand k] += adjoint * partial, the partial pushed by the given action; constants need no adjoint.
     private void Send(int i, int k, Action? partial) => SendToSlot(code.OperandStart[i] + k, partial);
 
+    private static readonly System.Reflection.MethodInfo isFinite = typeof(double).GetMethod(nameof(double.IsFinite), [typeof(double)])!;
+    private bool strongSends;   // whether the sends being emitted are the ones behind a non-finite adjoint
+
     private static readonly System.Reflection.MethodInfo chain = typeof(Tape).GetMethod(nameof(Tape.Chain), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
     private static readonly System.Reflection.MethodInfo strongProduct = typeof(Tape).GetMethod(nameof(Tape.StrongProduct), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
 
-    // adjoint · partial through Tape.Chain (a zero partial sends zero, even behind an infinite adjoint), except for
-    // a linear instruction's weights, known when emitting: a zero weight sends nothing at all, any other multiplies.
+    // adjoint · partial: through Tape.Chain behind a non-finite adjoint (a zero partial sends zero, even there), else a
+    // plain multiply; a linear instruction's weights are known when emitting: a zero one sends nothing at all.
     private void SendToSlot(int slot, Action? partial, bool weight = false)
     {
         int target = code.Operands[slot];
@@ -367,8 +385,8 @@ internal sealed unsafe class Emitter
         if (partial is not null)   // null: the partial is 1
         {
             partial();
-            if (weight) il.Emit(Il.Mul);
-            else il.Emit(Il.Call, chain);
+            if (strongSends && !weight) il.Emit(Il.Call, chain);
+            else il.Emit(Il.Mul);
         }
         il.Emit(Il.Add);
         if (local is not null) il.Emit(Il.Stloc, local);
