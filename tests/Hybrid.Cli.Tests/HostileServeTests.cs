@@ -51,8 +51,10 @@ public class HostileServeTests
             var (answer, seconds) = answers[k];
             string shown = answer.ToJsonString() is var text && text.Length > 300 ? text[..300] + "..." : text;
             Assert.True(answer["id"] is not null && (int)answer["id"]! == k, $"answer {k} has id {answer["id"]}: {shown}");
-            // Its budget, and a margin for the linear work that is not a transform (parsing 1.3 MB of text, printing the answer).
-            Assert.True(seconds < budget.TotalSeconds + 3, $"line {k} took {seconds:0.00} s: {shown}");
+            // Its budget, and a wide margin for the linear work that is not a transform (parsing 1.3 MB of text, printing the
+            // answer) on a loaded 2-core machine: this catches unbounded work (these lines took 17 s to minutes before), it
+            // is not a benchmark (bench's text command is).
+            Assert.True(seconds < budget.TotalSeconds + 10, $"line {k} took {seconds:0.00} s: {shown}");
             if (k % 2 == 1) Assert.Equal("2*a*x", (string)answer["derivative"]!);
         }
         JsonObject For(int hostileIndex) => answers[2 * hostileIndex].Answer;
