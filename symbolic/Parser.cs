@@ -70,10 +70,10 @@ internal sealed class Parser
                         operands.Push(new(ParseNumber(token)));
                         expectOperand = false;
                         break;
-                    case TokenKind.Name when Peek().Kind == TokenKind.Open:
+                    case TokenKind.Name when NextCharIs('('):
                         Next();
                         operators.Push(new("(", token.Column, 0, Function: token.Text) { OperandsBelow = operands.Count });
-                        if (Peek().Kind == TokenKind.Close) { Next(); FinishCall(operators.Pop(), token.Column); expectOperand = false; }
+                        if (NextCharIs(')')) { Next(); FinishCall(operators.Pop(), token.Column); expectOperand = false; }
                         break;
                     case TokenKind.Name:
                         operands.Push(new(NameValue(token)));
@@ -224,12 +224,13 @@ internal sealed class Parser
         return Build.Float(value);
     }
 
-    private Token Peek()
+    // Whether the next token is the one-character token c: a look at the text, without making a token (a
+    // name followed by '(' is a call; asked once per name, so it must not allocate).
+    private bool NextCharIs(char c)
     {
-        int saved = position;
-        var token = Next();
-        position = saved;
-        return token;
+        int at = position;
+        while (at < text.Length && char.IsWhiteSpace(text[at])) at++;
+        return at < text.Length && text[at] == c;
     }
 
     private Token Next()
