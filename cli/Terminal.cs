@@ -15,7 +15,11 @@ public sealed record Terminal(TextReader In, TextWriter Out, TextWriter Error, b
     /// closed pipe (EPIPE) silently, so a reader that went away would never be noticed; this stream throws
     /// <see cref="IOException"/> instead, and <c>serve</c> stops at once.
     /// </remarks>
-    public static Terminal System => new(Console.In, Console.IsOutputRedirected ? RedirectedOutput() : Console.Out, Console.Error, !Console.IsErrorRedirected);
+    public static Terminal System => new(Console.IsInputRedirected ? RedirectedInput() : Console.In,
+        Console.IsOutputRedirected ? RedirectedOutput() : Console.Out, Console.Error, !Console.IsErrorRedirected);
+
+    // Console.In takes a lock on every Read; serve reads its input a character at a time (lines end at '\n' only).
+    private static TextReader RedirectedInput() => new StreamReader(Console.OpenStandardInput(), new global::System.Text.UTF8Encoding(false), detectEncodingFromByteOrderMarks: true, 1 << 16);
 
     // Only a pipe: a file stream over a regular file would write at its own offset, over what others appended.
     private static TextWriter RedirectedOutput()
