@@ -194,7 +194,10 @@ internal sealed class Parser
         operands.Push(new(primitive.Apply(args)));
     }
 
-    private Expr NameValue(Token token) => token.Text switch
+    // A name seen before is the same symbol (one lookup); a new one is checked against the reserved names once.
+    private Expr NameValue(Token token) => symbols.TryGetValue(token.Text, out var known) ? known : NewName(token);
+
+    private Expr NewName(Token token) => token.Text switch
     {
         "pi" => Expr.Pi,
         "e" => Expr.E,
@@ -202,7 +205,7 @@ internal sealed class Parser
         "nan" => Build.NaN,                               // and for an undefined value (0/0, 1/0)
         "sqrt" => throw Error("'sqrt' is a function: call it as sqrt(...)", token.Column),
         var name when Primitives.Find(name) is not null => throw Error($"'{name}' is a function: call it as {name}(...)", token.Column),
-        var name => symbols.TryGetValue(name, out var symbol) ? symbol : symbols[name] = new Symbol(name),
+        var name => symbols[name] = new Symbol(name),
     };
 
     // One node per name within a text: a million mentions of x share one symbol (less memory, and equal

@@ -21,6 +21,7 @@ internal sealed class Infix : Renderer
         PowerVisual p => [.. Wrap(p.Base, Precedence.Atom), "^", .. Wrap(p.Exponent, Precedence.Power)],
         SqrtVisual s => ["sqrt(", s.Operand, ")"],
         CallVisual { Primitive.Operator: { } op } c => [.. Wrap(c.Args[0], Precedence.Sum), $" {op} ", .. Wrap(c.Args[1], Precedence.Sum)],
+        CallVisual { Args: [var only] } c => [c.Primitive.Name, "(", only, ")"],
         CallVisual c => [c.Primitive.Name, "(", .. Join(c.Args.Select(a => (IEnumerable<object>)[a]), ", "), ")"],
         _ => throw new InvalidOperationException(visual.GetType().Name),
     };

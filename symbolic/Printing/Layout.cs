@@ -37,7 +37,7 @@ internal static class Layout
         Sum sum => new SumVisual(PrintOrder(sum).Select(t => done[t] is NegationVisual n ? (true, n.Operand) : (false, done[t])).ToList()),
         Product product => Signed(SplitSign(product, done)),
         Power power => PowerOf(power, done),
-        Call call => new CallVisual(call.Primitive, call.Args.Select(a => done[a]).ToList()),
+        Call call => new CallVisual(call.Primitive, Children(call, done)),
         _ => throw new InvalidOperationException(node.Kind.ToString()),
     };
 
@@ -102,6 +102,13 @@ internal static class Layout
         }
         if (count > 1) Array.Sort(exponents, (u, v) => string.CompareOrdinal(u.Name, v.Name));
         return exponents;
+    }
+
+    private static Visual[] Children(Expr node, Dictionary<Expr, Visual> done)
+    {
+        var children = new Visual[node.Children.Length];
+        for (int i = 0; i < children.Length; i++) children[i] = done[node.Children[i]];
+        return children;
     }
 
     private static Visual Signed(bool negative, Visual magnitude) => negative ? new NegationVisual(magnitude) : magnitude;
