@@ -17,7 +17,9 @@ internal sealed class Parser
     {
         private Expr? value = value;
         private List<Expr>? terms, factors;
-        public Expr Value => value ??= terms is not null ? Build.Add(terms) : Build.Multiply(factors!);
+        // Two factors (3*x, x^2*y: the common case) take Build's two-operand fast path, which allocates little.
+        public Expr Value => value ??= terms is not null ? (terms.Count == 2 ? Build.Add(terms[0], terms[1]) : Build.Add(terms))
+            : factors!.Count == 2 ? Build.Multiply(factors[0], factors[1]) : Build.Multiply(factors);
         public void AddTerm(Expr term) { if (terms is null) { terms = [Value]; factors = null; } terms.Add(term); value = null; }
         public void AddFactor(Expr factor) { if (factors is null) { factors = [Value]; terms = null; } factors.Add(factor); value = null; }
 
