@@ -231,8 +231,9 @@ public static class Autograd
         {
             case Op.Add: return [needA ? Reduce(g, a) : null, needB ? Reduce(g, b!) : null];
             case Op.Subtract: return [needA ? Reduce(g, a) : null, needB ? Reduce(-g, b!) : null];
-            // Elementwise rules go through Strong: a zero gradient element sends zero, even where the local
-            // partial is infinite or NaN (the chain rule's 0·∞ = 0, as on the tape; docs/tape.md, Singular points).
+            // Elementwise rules go through Chain (or Strong where the product is formed from g directly): a zero gradient
+            // element or a zero partial sends zero, even against ∞ or NaN (the chain rule's 0·∞ = 0, as on the tape;
+            // docs/tape.md, Singular points).
             case Op.Multiply: return [needA ? Reduce(Chain(g, b!), a) : null, needB ? Reduce(Chain(g, a), b!) : null];
             case Op.Divide: return [needA ? Reduce(Strong(g, g / b!), a) : null, needB ? Reduce(Strong(g, -(g * a) / (b! * b!)), b!) : null];
             case Op.PowerOf:   // ∂/∂a = b·a^(b−1), ∂/∂b = aᵇ·log a, each product with 0·anything = 0 (x^x at 0: −∞, as on the tape)
@@ -245,7 +246,7 @@ public static class Autograd
             case Op.Log: return [Strong(g, g / a)];
             case Op.Sqrt: return [Strong(g, g / (2 * output))];
             case Op.Sin: return [Chain(g, Tensor.Cos(a))];
-            case Op.Cos: return [Strong(g, -(g * Tensor.Sin(a)))];
+            case Op.Cos: return [Chain(g, -Tensor.Sin(a))];
             case Op.Tanh: return [Chain(g, 1 - output * output)];
             case Op.Sigmoid: return [Chain(g, output * (1 - output))];
             case Op.Relu: return [Chain(g, Constant(a, v => v > 0 ? 1 : 0))];          // relu'(0) = 0
