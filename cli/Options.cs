@@ -13,12 +13,13 @@ public static class Options
     public static Option<double?> Timeout(string description) => new("--timeout") { Description = description };
 
     /// <summary>The --timeout given, as a span; null when absent. Not positive, or past a day: a <see cref="UsageException"/>.</summary>
-    public static TimeSpan? TimeoutOf(ParseResult parse, Option<double?> option) => parse.GetValue(option) switch
-    {
-        null => null,
-        > 0 and <= 86_400 and double seconds => TimeSpan.FromSeconds(seconds),
-        var seconds => throw new UsageException($"--timeout {seconds} is out of range: give seconds above 0, at most 86400 (a day)."),
-    };
+    public static TimeSpan? TimeoutOf(ParseResult parse, Option<double?> option) =>
+        parse.GetValue(option) is { } seconds ? Seconds(seconds, "--timeout") : null;
+
+    /// <summary>A time budget of <paramref name="seconds"/>; not above 0, or past a day: a <see cref="UsageException"/> naming <paramref name="name"/>.</summary>
+    public static TimeSpan Seconds(double seconds, string name) => seconds is > 0 and <= 86_400
+        ? TimeSpan.FromSeconds(seconds)
+        : throw new UsageException($"{name} {seconds} is out of range: give seconds above 0, at most 86400 (a day).");
 
     /// <summary>Whether --json was given.</summary>
     public static bool IsJson(ParseResult parse) => parse.GetValue<bool>("--json");

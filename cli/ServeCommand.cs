@@ -162,27 +162,27 @@ public static class ServeCommand
                 case "eval":
                 {
                     var p = Prepare("eval", expr, null);
-                    var response = new JsonObject { ["value"] = Json.Number(p.Tape.Evaluate(Values(p, at ?? throw MissingPoint("eval")), p.Workspace)) };
-                    ListUnused(response, p, at);
-                    return response;
+                    var binding = Bind(p, at ?? throw MissingPoint("eval"));
+                    return WithUnused(new JsonObject { ["value"] = Json.Number(p.Tape.Evaluate(binding.Point, p.Workspace)) }, binding);
                 }
                 case "diff":
                 {
                     var p = Prepare("diff", expr, Text(request, "wrt"));
                     var response = new JsonObject { ["derivative"] = Cli.Render(p.Derivative!, "infix") };
                     if (at is null) return response;
+                    var binding = Bind(p, at);
                     var values = new double[2];
-                    p.Tape.Evaluate(Values(p, at), values, p.Workspace);
+                    p.Tape.Evaluate(binding.Point, values, p.Workspace);
                     response["value"] = Json.Number(values[0]);
                     response["derivativeValue"] = Json.Number(values[1]);
-                    ListUnused(response, p, at);
-                    return response;
+                    return WithUnused(response, binding);
                 }
                 case "grad":
                 {
                     var p = Prepare("grad", expr, null);
                     var gradient = new double[p.Inputs.Length];
-                    double value = p.Tape.Gradient(Values(p, at ?? throw MissingPoint("grad")), gradient, p.Workspace);
+                    var binding = Bind(p, at ?? throw MissingPoint("grad"));
+                    double value = p.Tape.Gradient(binding.Point, gradient, p.Workspace);
                     var wanted = request["wrt"] is null ? p.Inputs.Select(v => v.ToString()).ToArray() : Names(request["wrt"]!);
                     var components = new JsonObject();
                     foreach (var name in wanted)
@@ -190,9 +190,7 @@ public static class ServeCommand
                         int k = Array.FindIndex(p.Inputs, v => v.ToString() == name);
                         components[name] = Json.Number(k < 0 ? 0 : gradient[k]);   // a variable the expression lacks: derivative 0
                     }
-                    var answer = new JsonObject { ["value"] = Json.Number(value), ["gradient"] = components };
-                    ListUnused(answer, p, at);
-                    return answer;
+                    return WithUnused(new JsonObject { ["value"] = Json.Number(value), ["gradient"] = components }, binding);
                 }
                 default:
                     throw new UsageException($"Unknown op \"{op}\": use diff, eval, grad, simplify or expand.");
@@ -220,21 +218,20 @@ public static class ServeCommand
             return cache[key] = new Prepared(f, derivative, [.. inputs], tape, tape.CreateWorkspace());
         }
 
-        private static double[] Values(Prepared p, Dictionary<string, double> at) => Inputs.Bind(p.F, p.Inputs, at, "\"at\"", allowUnused: true).Point;
+        private static Binding Bind(Prepared p, Dictionary<string, double> at) => Inputs.Bind(p.F, p.Inputs, at, "\"at\"", allowUnused: true);
 
         // The names of "at" that the expression lacks, listed in the answer so a misspelling is visible.
-        private static void ListUnused(JsonObject response, Prepared p, Dictionary<string, double>? at)
+        private static JsonObject WithUnused(JsonObject response, Binding binding)
         {
-            if (at is null) return;
-            var unused = at.Keys.Where(name => !p.Inputs.Any(v => v.ToString() == name)).Order(StringComparer.Ordinal).ToArray();
-            if (unused.Length > 0) response["unused"] = new JsonArray(unused.Select(n => (JsonNode?)n).ToArray());
+            if (binding.Unused.Count > 0) response["unused"] = new JsonArray(binding.Unused.Select(n => (JsonNode?)n).ToArray());
+            return response;
         }
 
         private static TimeSpan? Timeout(JsonObject request) => request["timeout"] switch
         {
             null => null,
-            JsonValue v when v.TryGetValue(out double seconds) && seconds > 0 && seconds <= 86_400 => TimeSpan.FromSeconds(seconds),
-            _ => throw new UsageException("\"timeout\" must be a number of seconds above 0 (at most a day)."),
+            JsonValue v when v.TryGetValue(out double seconds) => Options.Seconds(seconds, "\"timeout\""),
+            _ => throw new UsageException("\"timeout\" must be a number of seconds."),
         };
 
         private static Dictionary<string, double>? Point(JsonObject request)

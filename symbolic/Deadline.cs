@@ -25,11 +25,6 @@ internal readonly struct Deadline
             : Stopwatch.GetTimestamp() + (long)Math.Min(this.budget.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 2);
     }
 
-    /// <summary>No budget and no token (the default value): never expires.</summary>
-    public static Deadline None => default;
-
-    public bool Expired => token.IsCancellationRequested || end != 0 && Stopwatch.GetTimestamp() > end;
-
     /// <summary>Throws <see cref="OperationCanceledException"/> when cancelled, <see cref="LimitExceededException"/> when the time is up.</summary>
     public void Check()
     {

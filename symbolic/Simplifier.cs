@@ -38,8 +38,7 @@ internal static class Simplifier
                     try { candidates.Add(ApplyRules(Transforms.Expand(current, maxTerms, deadline), deadline)); }
                     catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { /* expansion over budget: keep the unexpanded candidate */ }
                 }
-                var next = candidates.MinBy(Traversal.TreeSize)!;
-                long nextSize = Traversal.TreeSize(next);
+                var (next, nextSize) = candidates.Select(c => (c, Traversal.TreeSize(c))).MinBy(c => c.Item2);
                 if (nextSize < bestSize) (best, bestSize) = (next, nextSize);
                 if (next.Equals(current)) break;
                 current = next;

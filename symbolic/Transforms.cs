@@ -4,8 +4,6 @@ namespace Hybrid.Symbolic;
 
 internal static class Transforms
 {
-    public const int MaxExpandedTerms = Limits.MaxExpandedTerms;
-
     public static Expr Substitute(Expr root, IReadOnlyDictionary<Expr, Expr> replacements) =>
         Traversal.Rewrite(root, (node, children) =>
             replacements.TryGetValue(node, out var replacement) ? replacement : Traversal.WithChildren(node, children));

@@ -372,8 +372,8 @@ internal sealed unsafe class Emitter
     private static readonly System.Reflection.MethodInfo strongProduct = typeof(Tape).GetMethod(nameof(Tape.StrongProduct), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
 
     // adjoint · partial: through Tape.Chain behind a non-finite adjoint (a zero partial sends zero, even there), else a
-    // plain multiply; a linear instruction's weights are known when emitting: a zero one sends nothing at all.
-    private void SendToSlot(int slot, Action? partial, bool weight = false)
+    // plain multiply. Linear instructions never take the Chain path: their zero weights are skipped when emitting.
+    private void SendToSlot(int slot, Action? partial)
     {
         int target = code.Operands[slot];
         if (code.Ops[target] == OpCode.Constant && Stride(slot) == 0 && TermStride(slot) == 0) return;
@@ -385,7 +385,7 @@ internal sealed unsafe class Emitter
         if (partial is not null)   // null: the partial is 1
         {
             partial();
-            if (strongSends && !weight) il.Emit(Il.Call, chain);
+            if (strongSends) il.Emit(Il.Call, chain);
             else il.Emit(Il.Mul);
         }
         il.Emit(Il.Add);
@@ -404,7 +404,7 @@ internal sealed unsafe class Emitter
                 {
                     double w = code.Weights[part.First];
                     if (w == 0) continue;   // a folded zero weight sends nothing, as Tape.Chain (0·∞ would be NaN)
-                    OverOperands(part, () => SendToSlot(part.First, w == 1 ? null : () => Constant(w), weight: true), stackCarriesSum: false);
+                    OverOperands(part, () => SendToSlot(part.First, w == 1 ? null : () => Constant(w)), stackCarriesSum: false);
                 }
                 break;
             case OpCode.SquaredLinear:

@@ -34,7 +34,7 @@ internal static class Layout
         FloatNumber f => !double.IsNaN(f.Value) && double.IsNegative(f.Value) ? new NegationVisual(new FloatVisual(new FloatNumber(-f.Value))) : new FloatVisual(f),
         Constant or Symbol => new NameVisual(node),
         // A term's visual is already laid out (post-order): its sign is read off it, not laid out again.
-        Sum sum => new SumVisual(PrintOrder(sum).Select(t => done[t] is NegationVisual n ? (true, n.Operand) : (false, done[t])).ToList()),
+        Sum sum => new SumVisual(PrintOrder(sum).Select(t => SignOf(done[t])).ToList()),
         Product product => Signed(SplitSign(product, done)),
         Power power => PowerOf(power, done),
         Call call => new CallVisual(call.Primitive, Children(call, done)),
@@ -113,6 +113,9 @@ internal static class Layout
 
     private static Visual Signed(bool negative, Visual magnitude) => negative ? new NegationVisual(magnitude) : magnitude;
 
+    private static (bool Negative, Visual Magnitude) SignOf(Visual visual) =>
+        visual is NegationVisual negation ? (true, negation.Operand) : (false, visual);
+
     private static Visual Signed((bool Negative, Visual Magnitude) split) => Signed(split.Negative, split.Magnitude);
 
     private static Visual Magnitude(Rational r) => r.IsInteger ? new IntegerVisual(r.Numerator) : new FractionVisual(r.Numerator, r.Denominator);
@@ -166,8 +169,7 @@ internal static class Layout
                 return (negative, shape);
             }
             default:
-                var visual = done[term];
-                return visual is NegationVisual neg ? (true, neg.Operand) : (false, visual);
+                return SignOf(done[term]);
         }
     }
 }

@@ -118,6 +118,9 @@ public class HostileServeTests
         Assert.Equal(2, expanded.Code);
         Assert.Contains("Expand ran out of its time budget of 0.1 s (the Timeout limit)", expanded.Err);
         Assert.Equal(2, Run.Hybrid("simplify", "x", "--timeout", "0").Code);
+        var badBudgets = Run.With("{\"op\":\"simplify\",\"expr\":\"x\",\"timeout\":0,\"id\":1}\n{\"op\":\"simplify\",\"expr\":\"x\",\"timeout\":\"soon\",\"id\":2}", false, "serve", "--jsonl");
+        Assert.Equal(["\"timeout\" 0 is out of range: give seconds above 0, at most 86400 (a day).", "\"timeout\" must be a number of seconds."],
+            badBudgets.Out.TrimEnd('\n').Split('\n').Select(line => (string)JsonNode.Parse(line)!["error"]!));
         var misspelt = Run.Hybrid("eval", "x*y", "--at", "x=1,yy=2");
         Assert.Equal(2, misspelt.Code);
         Assert.Contains("--at gives yy, but the expression has no yy (its variables: x, y). Did you mean y?", misspelt.Err);

@@ -23,7 +23,7 @@ public static class HostileText
 
     /// <summary>Strings of 0 to 40 pieces from a vocabulary of numbers, names, operators and odd characters.</summary>
     public static Gen<string> Tokens() =>
-        Gen.Sized(size => Gen.Elements(Vocabulary).ListOf().Select(pieces => string.Concat(pieces.Take(40))));
+        Gen.Elements(Vocabulary).ListOf().Select(pieces => string.Concat(pieces.Take(40)));
 
     /// <summary>Random bytes (up to 64), read as UTF-8 and as Latin-1.</summary>
     public static Gen<string> Bytes() =>
@@ -62,19 +62,24 @@ public static class HostileText
     /// whose column lies within the text (or just past it), and what it returns prints to text that parses back equal.
     /// Returns null when it holds, else what broke it.
     /// </summary>
-    public static string? ParseTotal(string text)
+    public static string? ParseTotal(string text) => ParseTotal(text, out _);
+
+    /// <summary>As <see cref="ParseTotal(string)"/>; <paramref name="parsed"/> says whether the text parsed (rather than being refused).</summary>
+    public static string? ParseTotal(string text, out bool parsed)
     {
-        Expr parsed;
-        try { parsed = Expr.Parse(text); }
+        parsed = false;
+        Expr expression;
+        try { expression = Expr.Parse(text); }
         catch (ParseException e)
         {
             return e.Column >= 1 && e.Column <= text.Length + 1 ? null : $"ParseException column {e.Column} outside 1..{text.Length + 1}";
         }
         catch (Exception e) { return $"{e.GetType().Name} escaped Parse: {e.Message}"; }
+        parsed = true;
         string printed;
-        try { printed = parsed.ToString(); }
+        try { printed = expression.ToString(); }
         catch (Exception e) { return $"{e.GetType().Name} from printing: {e.Message}"; }
-        try { return Expr.Parse(printed).Equals(parsed) ? null : $"prints as {printed}, which parses to {Expr.Parse(printed)}"; }
+        try { return Expr.Parse(printed).Equals(expression) ? null : $"prints as {printed}, which parses to {Expr.Parse(printed)}"; }
         catch (Exception e) { return $"the printed text {printed} does not parse: {e.GetType().Name}: {e.Message}"; }
     }
 }
