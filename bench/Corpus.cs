@@ -11,6 +11,9 @@ public static class Corpus
     public static IReadOnlyList<(string Text, string X)> Antiderivatives() =>
         RubiCorpus.Load(Path).Select(entry => (entry.F, entry.X)).ToList();
 
+    public static IReadOnlyList<(string Id, string F, string Integrand, string X)> Pairs() =>
+        RubiCorpus.Load(Path).Select(entry => (entry.Id, entry.F, entry.f, entry.X)).ToList();
+
     private static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

@@ -61,9 +61,9 @@ public static class Report
         }
     }
 
-    private static double Median(List<double> values) => Percentile(values, 0.5);
+    internal static double Median(List<double> values) => Percentile(values, 0.5);
 
-    private static double Percentile(List<double> values, double q)
+    internal static double Percentile(List<double> values, double q)
     {
         var sorted = values.Order().ToList();
         return sorted[(int)Math.Min(sorted.Count - 1, Math.Round(q * (sorted.Count - 1)))];

@@ -19,6 +19,12 @@ public static class Limits
     /// <summary>The most terms <see cref="Expr.Expand(TimeSpan?, CancellationToken)"/> may produce before it throws.</summary>
     public const int MaxExpandedTerms = 1_000_000;
 
+    /// <summary>The most terms a polynomial may have in the rational transforms (Together, Cancel, Factor, Apart, Simplify's rational form).</summary>
+    public const int MaxPolynomialTerms = 100_000;
+
+    /// <summary>The highest degree in one variable a polynomial may reach in the rational transforms.</summary>
+    public const int MaxPolynomialDegree = 10_000;
+
     /// <summary>The time <see cref="Expr.Simplify(int, TimeSpan?, CancellationToken)"/> takes at most by default; then it returns the best result found so far.</summary>
     public static readonly TimeSpan SimplifyTimeout = TimeSpan.FromSeconds(2);
 

@@ -6,9 +6,11 @@
 //   exp(log u) = u                      (log u defined means u > 0)
 //   exp(c log u) = u^c                  (same domain)
 //   c sin(u)^2 + c cos(u)^2 = c,  c cosh(u)^2 - c sinh(u)^2 = c
-//   N/D = (N/g)/(D/g), g = gcd(N, D)    (univariate polynomials; where D != 0)
-//   Σ nᵢ/dᵢ = N/L over the least common denominator L, then cancelled (univariate rational functions;
-//                                       where every dᵢ != 0), kept only when smaller
+//   N/D = (N/g)/(D/g), g = gcd(N, D)    (polynomials over generators, RationalForm; where D != 0)
+//   Σ nᵢ/dᵢ = N/L over the least common denominator L, then cancelled (where every dᵢ != 0),
+//                                       kept only when smaller
+//   the rational normal form of the whole expression (RationalForm, with its relations between
+//                                       generators), as a candidate of each round
 namespace Hybrid.Symbolic;
 
 internal static class Simplifier
@@ -21,7 +23,9 @@ internal static class Simplifier
 
     // Simplify never fails: past the deadline it returns the best form found in the rounds that finished,
     // and a rule that meets a limit (an exact number past Limits.MaxBits) leaves its node as it is.
-    public static Expr Simplify(Expr root, int budget, Deadline deadline)
+    public static Expr Simplify(Expr root, int budget, Deadline deadline) => Poly.Within(deadline, () => Search(root, budget, deadline));
+
+    private static Expr Search(Expr root, int budget, Deadline deadline)
     {
         var best = root;
         long bestSize = Traversal.TreeSize(root);
@@ -30,8 +34,17 @@ internal static class Simplifier
         {
             for (int round = 0; round < MaxRounds; round++)
             {
-                var candidates = new List<Expr> { ApplyRules(current, deadline) };
+                var candidates = new List<Expr>();
                 int size = Traversal.DagSize(current);
+                if (size <= budget)
+                {
+                    // The rational normal form first: when it is a number (zero, most often) nothing is smaller.
+                    try { candidates.AddRange(NormalForms(current)); }
+                    catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { /* a polynomial over its limits: no normal form */ }
+                    if (candidates.FirstOrDefault(c => c.IsNumber) is { } number) return number;
+                    for (int i = 0; i < candidates.Count; i++) candidates[i] = ApplyRules(candidates[i], deadline);
+                }
+                candidates.Add(ApplyRules(current, deadline));
                 if (size <= budget)
                 {
                     int maxTerms = (int)Math.Min(budget, Math.Max(1000L, (long)ExpansionPerNode * size));
@@ -56,16 +69,16 @@ internal static class Simplifier
     // either meets a limit (numbers past Limits.MaxBits), the node stays as it was, which has the same value.
     private static Expr LocalWithin(Expr node, Expr[] children, Deadline deadline)
     {
-        try { return Local(Traversal.WithChildren(node, children), deadline); }
+        try { return Local(Traversal.WithChildren(node, children)); }
         catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { return node; }
     }
 
-    private static Expr Local(Expr node, Deadline deadline) => node switch
+    private static Expr Local(Expr node) => node switch
     {
         Call { Primitive.Name: "exp", Args: [Call { Primitive.Name: "log" } log] } => log.Args[0],
         Call { Primitive.Name: "exp", Args: [Product { Args: [Number c, Call { Primitive.Name: "log" } log] }] } => Build.Pow(log.Args[0], c),
-        Product product => CancelFraction(product, deadline),
-        Sum sum => Pythagoras(sum) switch { Sum rest => Together(rest, deadline), var other => other },
+        Product product => Rational(product),
+        Sum sum => Pythagoras(sum) switch { Sum rest => Rational(rest), var other => other },
         _ => node,
     };
 
@@ -99,71 +112,30 @@ internal static class Simplifier
             ? (coefficient, call.Primitive.Name, call.Args[0]) : null;
     }
 
-    // A sum of rational functions of one variable over its least common denominator, cancelled: SymPy's
-    // together-then-cancel. Kept only when the result is smaller (x + 1/x stays as it is).
-    private static Expr Together(Sum sum, Deadline deadline)
+    // A sum or quotient as one fraction over its generators, cancelled (RationalForm): kept only when
+    // smaller, so x + 1/x stays as it is. Shallow: arguments of calls were simplified bottom-up already.
+    private static Expr Rational(Expr node)
     {
-        if (!sum.Args.Any(t => t is Power { Exponent: Number { Value.Sign: < 0 } } || t is Product p && p.Args.Any(f => f is Power { Exponent: Number { Value.Sign: < 0 } })))
-            return sum;
-        var symbols = FreeSymbols.Of(sum);
-        if (symbols.Count != 1) return sum;
-        var x = symbols[0];
-        var parts = new List<(Polynomial N, Polynomial D)>();
-        foreach (var term in sum.Args)
-        {
-            if (Fraction(term, x, deadline) is not { } part) return sum;
-            parts.Add(part);
-        }
-        var denominator = parts[0].D;
-        foreach (var (_, d) in parts.Skip(1))
-        {
-            var g = Polynomial.Gcd(denominator, d, deadline);
-            if (denominator.Times(d.DivideBy(g).Quotient) is not { } lcm) return sum;
-            denominator = lcm;
-        }
-        var numerator = parts.Select(p => p.N.Times(denominator.DivideBy(p.D).Quotient)).ToList();
-        if (numerator.Any(n => n is null)) return sum;
-        var total = numerator.Aggregate((a, b) => a!.Plus(b!))!;
-        var gcd = Polynomial.Gcd(total, denominator, deadline);
-        if (!gcd.IsZero && gcd.Degree >= 1) (total, denominator) = (total.DivideBy(gcd).Quotient, denominator.DivideBy(gcd).Quotient);
-        var combined = Build.Multiply(total.ToExpr(x), Build.Pow(denominator.ToExpr(x), Build.MinusOne));
-        return Traversal.TreeSize(combined) < Traversal.TreeSize(sum) ? combined : sum;
+        if (!HasDenominator(node)) return node;
+        if (RationalForm.TryCreate([node], deep: false, quick: true) is not ({ } form, [var fraction])) return node;
+        var best = node;
+        foreach (var candidate in new[] { form.Expanded(fraction), form.Factored(fraction, irreducible: false) })
+            if (Traversal.TreeSize(candidate) < Traversal.TreeSize(best)) best = candidate;
+        return best;
     }
 
-    // A term as numerator and denominator polynomials in x (factors with negative integer exponents go below), or null.
-    private static (Polynomial N, Polynomial D)? Fraction(Expr term, Symbol x, Deadline deadline)
+    private static bool HasDenominator(Expr node) => node switch
     {
-        var factors = term is Product p ? p.Args : [term];
-        bool Below(Expr f) => f is Power { Exponent: Number { Value: { IsInteger: true, Sign: < 0 } } };
-        var numerator = Build.Multiply(factors.Where(f => !Below(f)));
-        var denominator = Build.Multiply(factors.Where(Below).Select(f => Build.Pow(((Power)f).Base, Build.Multiply(Build.MinusOne, ((Power)f).Exponent))));
-        try
-        {
-            return Polynomial.From(Transforms.Expand(numerator, 10_000, deadline), x) is { } n && Polynomial.From(Transforms.Expand(denominator, 10_000, deadline), x) is { IsZero: false } d
-                ? (n, d) : null;
-        }
-        catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { return null; }
-    }
+        Power { Exponent: Number { Value.Sign: < 0 } } => true,
+        Product or Sum => node.Args.Any(HasDenominator),
+        _ => false,
+    };
 
-    // N/D with N and D polynomials in one variable: divide both by their gcd.
-    private static Expr CancelFraction(Expr node, Deadline deadline)
+    // The whole expression in rational normal form, function arguments included (deep), in its
+    // expanded and its square-free factored shapes: Simplify's strongest candidates.
+    private static IEnumerable<Expr> NormalForms(Expr root)
     {
-        if (node is not Product product) return node;
-        var denominatorFactors = product.Args.Where(f => f is Power { Exponent: Number { Value.Sign: < 0 } }).ToList();
-        if (denominatorFactors.Count == 0) return node;
-        var symbols = FreeSymbols.Of(node);
-        if (symbols.Count != 1) return node;
-        var x = symbols[0];
-        var numerator = Build.Multiply(product.Args.Where(f => !denominatorFactors.Contains(f)));
-        var denominator = Build.Multiply(denominatorFactors.Select(f => Build.Pow(((Power)f).Base, Build.Multiply(Build.MinusOne, ((Power)f).Exponent))));
-        Expr expandedN, expandedD;
-        try { (expandedN, expandedD) = (Transforms.Expand(numerator, 10_000, deadline), Transforms.Expand(denominator, 10_000, deadline)); }
-        catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { return node; }
-        if (Polynomial.From(expandedN, x) is not { } n || Polynomial.From(expandedD, x) is not { } d || d.IsZero) return node;
-        var gcd = Polynomial.Gcd(n, d, deadline);
-        if (gcd.Degree < 1) return node;
-        var reducedN = n.DivideBy(gcd).Quotient.ToExpr(x);
-        var reducedD = d.DivideBy(gcd).Quotient.ToExpr(x);
-        return Build.Multiply(reducedN, Build.Pow(reducedD, Build.MinusOne));
+        if (RationalForm.TryCreate([root], deep: true) is not ({ } form, [var fraction])) return [];
+        return [form.Expanded(fraction), form.Factored(fraction, irreducible: false)];
     }
 }

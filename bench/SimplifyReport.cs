@@ -1,0 +1,43 @@
+// `simplify`: how well Simplify recognises zero and how small it keeps derivatives, over the public
+// corpus — the figures issue 13 sets targets for. Each pair (F, f) counts as recognised when
+// Simplify(d/dx F - f) is exactly 0; times are per pair, after a warm-up round.
+using System.Diagnostics;
+using Hybrid.Symbolic;
+
+namespace Hybrid.Bench;
+
+public static class SimplifyReport
+{
+    public static void Run(TextWriter output, bool listMisses)
+    {
+        var pairs = Corpus.Pairs().Select(p => (Residual: Expr.Parse(p.F).Differentiate(Expr.Symbol(p.X)) - Expr.Parse(p.Integrand), Derivative: Expr.Parse(p.F).Differentiate(Expr.Symbol(p.X)), p.Id)).ToList();
+        foreach (var (residual, _, _) in pairs.Take(50)) residual.Simplify();
+
+        var times = new List<double>();
+        var slowest = new List<(double Ms, string Id)>();
+        int zeros = 0;
+        var misses = new List<string>();
+        foreach (var (residual, _, id) in pairs)
+        {
+            var watch = Stopwatch.StartNew();
+            var simplified = residual.Simplify();
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            slowest.Add((watch.Elapsed.TotalMilliseconds, id));
+            if (simplified.Is(0)) zeros++;
+            else misses.Add($"{id}: {simplified}");
+        }
+        var growth = new List<double>();
+        int larger = 0;
+        foreach (var (_, derivative, _) in pairs)
+        {
+            var simplified = derivative.Simplify();
+            if (simplified.TreeSize() > derivative.TreeSize()) larger++;
+            growth.Add((double)simplified.TreeSize() / derivative.TreeSize());
+        }
+        output.WriteLine($"Simplify(d/dx F - f) == 0: {zeros} of {pairs.Count} pairs ({100.0 * zeros / pairs.Count:F1}%)");
+        output.WriteLine($"  time per pair (ms): median {Report.Median(times):F2}  p90 {Report.Percentile(times, 0.9):F2}  max {times.Max():F1}  over 1 s: {times.Count(t => t > 1000)}");
+        output.WriteLine($"Simplify(d/dx F) tree size / unsimplified: median {Report.Median(growth):F2}  max {growth.Max():F2}  larger than the input: {larger}");
+        output.WriteLine($"  slowest: {string.Join(", ", slowest.OrderByDescending(s => s.Ms).Take(5).Select(s => $"{s.Id} {s.Ms:F0} ms"))}");
+        if (listMisses) foreach (var miss in misses) output.WriteLine(miss);
+    }
+}
