@@ -30,4 +30,7 @@ public static class Limits
 
     /// <summary>The time <see cref="Expr.Expand(TimeSpan?, CancellationToken)"/> takes at most by default; then it throws <see cref="LimitExceededException"/>.</summary>
     public static readonly TimeSpan ExpandTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The time the rational transforms (Together, Cancel, Factor, Apart, Collect, Numerator, Denominator, Gcd, Lcm, Divide) take at most by default; then they throw <see cref="LimitExceededException"/>.</summary>
+    public static readonly TimeSpan RationalTimeout = TimeSpan.FromSeconds(10);
 }

@@ -86,6 +86,7 @@ internal static class PolyFactor
     {
         int n = f.Length - 1;
         if (n <= 1) return [f];
+        if (Cyclotomic(f) is { } cyclotomic) return cyclotomic;
         // The prime with the fewest modular factors among the first few that keep f square-free.
         (long P, List<long[]> Factors)? best = null;
         int tried = 0;
@@ -107,6 +108,29 @@ internal static class PolyFactor
         var modulus = BigInteger.Pow(prime, k);
         var lifted = Hensel.Lift(f, modular, prime, k);
         return Recombine(f, lifted, modulus);
+    }
+
+    // x^n - 1 = Π Φ_d over d | n, and x^n + 1 = Π Φ_d over d | 2n not dividing n, with Φ_d the
+    // cyclotomic polynomials (irreducible over Q). As in SymPy: these binomials split mod every prime
+    // into so many factors that Zassenhaus's recombination would take exponential time.
+    private static List<BigInteger[]>? Cyclotomic(BigInteger[] f)
+    {
+        int n = f.Length - 1;
+        if (!f[n].IsOne || BigInteger.Abs(f[0]) != 1 || f.Skip(1).Take(n - 1).Any(c => !c.IsZero)) return null;
+        bool minus = f[0] == -1;
+        var divisors = Enumerable.Range(1, 2 * n).Where(d => minus ? n % d == 0 : (2 * n) % d == 0 && n % d != 0);
+        return divisors.Select(CyclotomicPolynomial).ToList();
+    }
+
+    // Φ_d = (x^d - 1) / Π Φ_k over the proper divisors k of d.
+    private static BigInteger[] CyclotomicPolynomial(int d)
+    {
+        var result = new BigInteger[d + 1];
+        result[0] = -1;
+        result[d] = 1;
+        for (int k = 1; k < d; k++)
+            if (d % k == 0) result = Dense.TryDivide(result, CyclotomicPolynomial(k))!;
+        return result;
     }
 
     private static IEnumerable<long> Primes()

@@ -304,6 +304,25 @@ internal sealed class RationalForm
         for (int i = 0; i < exponents.Length; i++) if (exponents[i] != 0) yield return PowerOf(ordered[i], exponents[i]);
     }
 
+    /// <summary>The generators as expressions (for messages).</summary>
+    public IEnumerable<Expr> Generators => ordered.Select(g => PowerOf(g, 1));
+
+    /// <summary>The variable index of the symbol <paramref name="x"/> when it is a generator by itself (no root of it taken), else null.</summary>
+    public int? VariableOf(Expr x) =>
+        generators.TryGetValue(new Key(Kind.Atom, x, null), out var g) && g.Root == 1 ? g.Index : null;
+
+    /// <summary>N/D with each side expanded or square-free factored, whichever is smaller (SymPy's together, cancelled).</summary>
+    public Expr Together((Poly N, Poly D) f) =>
+        f.D.IsZero ? Build.NaN : Build.Multiply(Side(f.N), Build.Pow(Side(f.D), Build.MinusOne));
+
+    /// <summary>A polynomial expanded or square-free factored, whichever is smaller.</summary>
+    public Expr Side(Poly p)
+    {
+        var expanded = ToExpr(p);
+        var factored = FactoredPoly(p, irreducible: false);
+        return Traversal.TreeSize(factored) < Traversal.TreeSize(expanded) ? factored : expanded;
+    }
+
     /// <summary>N/D with both expanded: the canonical form (SymPy's cancel).</summary>
     public Expr Expanded((Poly N, Poly D) f)
     {
