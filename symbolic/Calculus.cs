@@ -128,7 +128,9 @@ internal static class Calculus
                 //        = u^v log(u) v'             when u is free of x,
                 //        = u^v (v' log u + v u'/u)   otherwise.
                 if (du.IsZero && dv.IsZero) return zero;
-                if (dv.IsZero) return Times(Build.Multiply(v, Build.Pow(u, Build.Add(v, Build.MinusOne))), du);
+                // v stays a pending factor of its own: built with u' in one product, 2*(c + d*x)*d is
+                // 2*d*(c + d*x), where building 2*(c + d*x) first would distribute the 2 (2*d*x + 2*c).
+                if (dv.IsZero) return Times(v, Times(Build.Pow(u, Build.Add(v, Build.MinusOne)), du));
                 if (du.IsZero) return Times(Build.Multiply(power, Primitives.Log.Apply(u)), dv);
                 return Of(Build.Multiply(power, Build.Add(
                     Build.Multiply(Materialize(dv), Primitives.Log.Apply(u)),

@@ -66,10 +66,11 @@ public abstract partial class Expr
         RationalTransforms.Apart(this, AsSymbol(x), RationalDeadline("Apart", timeout, cancellationToken));
 
     /// <summary>
-    /// The expanded expression grouped by powers of <paramref name="x"/> (a symbol or any subexpression):
-    /// <c>a*x + b*x + x^2</c> is <c>(a + b)*x + x^2</c>.
+    /// The terms of a sum grouped by powers of <paramref name="x"/> (a symbol or any subexpression):
+    /// <c>a*x + b*x + x^2</c> is <c>(a + b)*x + x^2</c>. Like SymPy's collect it does not expand first
+    /// (<c>Expand().Collect(x)</c> does).
     /// </summary>
-    /// <exception cref="LimitExceededException">The expansion passed <see cref="Limits.MaxExpandedTerms"/> or the time ran out.</exception>
+    /// <exception cref="LimitExceededException">The time ran out.</exception>
     /// <inheritdoc cref="Together" path="/param"/>
     public Expr Collect(Expr x, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {

@@ -119,18 +119,20 @@ internal static class PolyFactor
         if (!f[n].IsOne || BigInteger.Abs(f[0]) != 1 || f.Skip(1).Take(n - 1).Any(c => !c.IsZero)) return null;
         bool minus = f[0] == -1;
         var divisors = Enumerable.Range(1, 2 * n).Where(d => minus ? n % d == 0 : (2 * n) % d == 0 && n % d != 0);
-        return divisors.Select(CyclotomicPolynomial).ToList();
+        var known = new Dictionary<int, BigInteger[]>();
+        return divisors.Select(d => CyclotomicPolynomial(d, known)).ToList();
     }
 
     // Φ_d = (x^d - 1) / Π Φ_k over the proper divisors k of d.
-    private static BigInteger[] CyclotomicPolynomial(int d)
+    private static BigInteger[] CyclotomicPolynomial(int d, Dictionary<int, BigInteger[]> known)
     {
+        if (known.TryGetValue(d, out var done)) return done;
         var result = new BigInteger[d + 1];
         result[0] = -1;
         result[d] = 1;
         for (int k = 1; k < d; k++)
-            if (d % k == 0) result = Dense.TryDivide(result, CyclotomicPolynomial(k))!;
-        return result;
+            if (d % k == 0) result = Dense.TryDivide(result, CyclotomicPolynomial(k, known))!;
+        return known[d] = result;
     }
 
     private static IEnumerable<long> Primes()

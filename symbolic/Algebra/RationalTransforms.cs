@@ -105,13 +105,13 @@ internal static class RationalTransforms
 
     // ---- collecting ----
 
-    /// <summary>The expanded expression as Σ c_k x^k, each coefficient c_k a sum free of x^k's base.</summary>
+    /// <summary>The terms of the sum grouped as Σ c_k x^k (as SymPy's collect, without expanding first).</summary>
     public static Expr Collect(Expr e, Expr x, Deadline deadline)
     {
-        var expanded = Transforms.Expand(e, Limits.MaxExpandedTerms, deadline);
         var powers = new SmallMap<List<Expr>>();   // k -> the coefficients of x^k
-        foreach (var term in expanded is Sum s ? s.Args : [expanded])
+        foreach (var term in e is Sum s ? s.Args : [e])
         {
+            deadline.Check();
             var (power, coefficient) = Split(term, x);
             int at = powers.IndexOf(power);
             if (at < 0) powers.Add(power, [coefficient]);
