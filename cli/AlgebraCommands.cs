@@ -1,11 +1,12 @@
-// The exact commands: diff, simplify, expand, and tape (the lowered listing).
+// The exact commands: diff, simplify, expand, the rational transforms (together, cancel, factor,
+// apart, collect, fraction, gcd, lcm, div), and tape (the lowered listing).
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Hybrid.Symbolic;
 
 namespace Hybrid.Cli;
 
-/// <summary>diff, simplify, expand and tape.</summary>
+/// <summary>diff, simplify, expand, the rational transforms and tape.</summary>
 public static class AlgebraCommands
 {
     /// <summary><c>hybrid diff EXPR --wrt x [--wrt y] [--order n] [--simplify] [--format f]</c>.</summary>
@@ -76,17 +77,105 @@ public static class AlgebraCommands
         Rewrite(terminal, "expand", "Expand products and integer powers of sums.\n\nExample:\n  hybrid expand \"(x + 1)^3\"",
             $"The time budget in seconds (default {Limits.ExpandTimeout.TotalSeconds:0}); past it, an error naming the limit (exit 2).", (e, timeout) => e.Expand(timeout));
 
-    private static Command Rewrite(Terminal terminal, string name, string description, string timeoutDescription, Func<Expr, TimeSpan?, Expr> rewrite)
+    private static readonly string RationalTimeoutHelp =
+        $"The time budget in seconds (default {Limits.RationalTimeout.TotalSeconds:0}); past it, an error naming the limit (exit 2).";
+
+    /// <summary><c>hybrid together EXPR</c>.</summary>
+    public static Command Together(Terminal terminal) =>
+        Rewrite(terminal, "together", "One fraction over a common denominator, common factors cancelled; each side expanded or factored, whichever is shorter.\n\nExample:\n  hybrid together \"1/x + 1/y\"",
+            RationalTimeoutHelp, (e, timeout) => e.Together(timeout));
+
+    /// <summary><c>hybrid cancel EXPR</c>.</summary>
+    public static Command Cancel(Terminal terminal) =>
+        Rewrite(terminal, "cancel", "The canonical form N/D: numerator and denominator expanded, without a common factor (functions, exp and roots are treated as variables).\n\nExample:\n  hybrid cancel \"(x^2 - y^2)/(x - y)\"",
+            RationalTimeoutHelp, (e, timeout) => e.Cancel(timeout));
+
+    /// <summary><c>hybrid factor EXPR</c>.</summary>
+    public static Command Factor(Terminal terminal) =>
+        Rewrite(terminal, "factor", "Factor numerator and denominator over the rationals.\n\nExample:\n  hybrid factor \"x^4 - 1\"",
+            RationalTimeoutHelp, (e, timeout) => e.Factor(timeout));
+
+    /// <summary><c>hybrid apart EXPR [--wrt x]</c>.</summary>
+    public static Command Apart(Terminal terminal)
+    {
+        var wrt = new Option<string>("--wrt") { Description = "The variable (default: the expression's only variable)." };
+        return Rewrite(terminal, "apart", "Partial fractions of a rational function of one variable.\n\nExample:\n  hybrid apart \"1/(x^2 - 1)\"",
+            RationalTimeoutHelp, (e, timeout, parse) => e.Apart(parse.GetValue(wrt) is { } name ? Inputs.Variable(name) : Inputs.OnlyVariable(e, "say which with --wrt"), timeout), wrt);
+    }
+
+    /// <summary><c>hybrid collect EXPR --wrt x</c>.</summary>
+    public static Command Collect(Terminal terminal)
+    {
+        var wrt = new Option<string>("--wrt") { Description = "What to collect powers of: a variable or any subexpression, such as sin(x).", Required = true };
+        return Rewrite(terminal, "collect", "Group the terms of a sum by powers of a variable or subexpression.\n\nExample:\n  hybrid collect \"a*x + b*x + x^2\" --wrt x",
+            RationalTimeoutHelp, (e, timeout, parse) => e.Collect(Expr.Parse(parse.GetValue(wrt)!), timeout), wrt);
+    }
+
+    /// <summary><c>hybrid fraction EXPR</c>: numerator and denominator.</summary>
+    public static Command Fraction(Terminal terminal) =>
+        Pair(terminal, "fraction", "The numerator and the denominator of the expression as one fraction.\n\nExample:\n  hybrid fraction \"1/x + 1/y\"",
+            ["numerator", "denominator"], (exprs, timeout) => (exprs[0].Numerator(timeout), exprs[0].Denominator(timeout)), arguments: 1);
+
+    /// <summary><c>hybrid gcd A B</c>.</summary>
+    public static Command Gcd(Terminal terminal) =>
+        Pair(terminal, "gcd", "The greatest common divisor of two polynomials (functions and roots are treated as variables).\n\nExample:\n  hybrid gcd \"x^2 - 1\" \"x^2 + 2*x + 1\"",
+            ["result"], (exprs, timeout) => (Expr.Gcd(exprs[0], exprs[1], timeout), null));
+
+    /// <summary><c>hybrid lcm A B</c>.</summary>
+    public static Command Lcm(Terminal terminal) =>
+        Pair(terminal, "lcm", "The least common multiple of two polynomials.\n\nExample:\n  hybrid lcm \"x^2 - 1\" \"x + 1\"",
+            ["result"], (exprs, timeout) => (Expr.Lcm(exprs[0], exprs[1], timeout), null));
+
+    /// <summary><c>hybrid div A B</c>: quotient and remainder.</summary>
+    public static Command Div(Terminal terminal) =>
+        Pair(terminal, "div", "Polynomial division with remainder: A = quotient*B + remainder.\n\nExample:\n  hybrid div \"x^3 + 2*x + 1\" \"x^2 + 1\"",
+            ["quotient", "remainder"], (exprs, timeout) => Expr.Divide(exprs[0], exprs[1], timeout));
+
+    // A command of one or two expressions whose answer has one or two named parts: the single part is
+    // printed alone, two parts as "name: value" lines.
+    private static Command Pair(Terminal terminal, string name, string description, string[] parts,
+        Func<Expr[], TimeSpan?, (Expr First, Expr? Second)> compute, int arguments = 2)
+    {
+        var expressions = Enumerable.Range(0, arguments).Select(i => new Argument<string>(arguments == 1 ? "EXPR" : i == 0 ? "A" : "B") { Description = "An expression (quote it for the shell)." }).ToArray();
+        var timeout = Options.Timeout(RationalTimeoutHelp);
+        var format = Options.Format();
+        var command = new Command(name, description) { timeout, format };
+        foreach (var argument in expressions) command.Arguments.Add(argument);
+        command.SetAction(parse =>
+        {
+            var exprs = expressions.Select(a => Expr.Parse(parse.GetValue(a)!)).ToArray();
+            string style = parse.GetValue(format)!;
+            var (first, second) = compute(exprs, Options.TimeoutOf(parse, timeout));
+            var values = second is null ? [first] : new[] { first, second };
+            if (Options.IsJson(parse))
+            {
+                var json = new JsonObject();
+                for (int i = 0; i < exprs.Length; i++) json[arguments == 1 ? "expression" : i == 0 ? "a" : "b"] = Cli.Render(exprs[i], style);
+                for (int i = 0; i < values.Length; i++) json[parts[i]] = Cli.Render(values[i], style);
+                terminal.Out.WriteLine(Json.Line(json));
+            }
+            else if (values.Length == 1) terminal.Out.WriteLine(Cli.Render(first, style));
+            else for (int i = 0; i < values.Length; i++) terminal.Out.WriteLine($"{parts[i]}: {Cli.Render(values[i], style)}");
+            return Cli.Success;
+        });
+        return command;
+    }
+
+    private static Command Rewrite(Terminal terminal, string name, string description, string timeoutDescription, Func<Expr, TimeSpan?, Expr> rewrite) =>
+        Rewrite(terminal, name, description, timeoutDescription, (e, timeout, _) => rewrite(e, timeout));
+
+    private static Command Rewrite(Terminal terminal, string name, string description, string timeoutDescription, Func<Expr, TimeSpan?, ParseResult, Expr> rewrite, params Option[] extra)
     {
         var expression = Options.Expression();
         var timeout = Options.Timeout(timeoutDescription);
         var format = Options.Format();
         var command = new Command(name, description) { expression, timeout, format };
+        foreach (var option in extra) command.Options.Add(option);
         command.SetAction(parse =>
         {
             var f = Expr.Parse(parse.GetValue(expression)!);
             string style = parse.GetValue(format)!;
-            var result = rewrite(f, Options.TimeoutOf(parse, timeout));
+            var result = rewrite(f, Options.TimeoutOf(parse, timeout), parse);
             terminal.Out.WriteLine(Options.IsJson(parse)
                 ? Json.Line(new JsonObject { ["expression"] = Cli.Render(f, style), ["result"] = Cli.Render(result, style) })
                 : Cli.Render(result, style));

@@ -55,6 +55,9 @@ public static class Cli
         foreach (var command in new[]
                  {
                      AlgebraCommands.Diff(terminal), AlgebraCommands.Simplify(terminal), AlgebraCommands.Expand(terminal),
+                     AlgebraCommands.Together(terminal), AlgebraCommands.Cancel(terminal), AlgebraCommands.Factor(terminal),
+                     AlgebraCommands.Apart(terminal), AlgebraCommands.Collect(terminal), AlgebraCommands.Fraction(terminal),
+                     AlgebraCommands.Gcd(terminal), AlgebraCommands.Lcm(terminal), AlgebraCommands.Div(terminal),
                      NumericCommands.Eval(terminal), NumericCommands.Grad(terminal), NumericCommands.Hessian(terminal),
                      CheckCommand.Create(terminal), AlgebraCommands.Tape(terminal), PlotCommand.Create(terminal),
                      DemoCommand(terminal), ServeCommand.Create(terminal),

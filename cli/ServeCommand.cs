@@ -19,9 +19,10 @@ public static class ServeCommand
         var timeout = Options.Timeout($"The time budget of each request in seconds (default {Server.DefaultBudget.TotalSeconds:0}); a request may also set its own \"timeout\". Over it, simplify answers the best form found and other work answers an error naming the limit.");
         var command = new Command("serve", """
             Reads one JSON request per line on stdin, writes one JSON response per line on stdout, in order.
-            Requests: {"op":"diff|eval|grad|simplify|expand","expr":"...","wrt":"x","at":{"x":1.2},"timeout":5,"id":...}
+            Requests: {"op":"diff|eval|grad|simplify|expand|together|cancel|factor|apart|collect|fraction|gcd|lcm|div","expr":"...","wrt":"x","other":"...","at":{"x":1.2},"timeout":5,"id":...}
             diff → {"derivative":"...","value":F,"derivativeValue":dF/dx} (values when "at" is given); eval → {"value":...};
-            grad → {"value":...,"gradient":{"x":...}}; simplify, expand → {"result":"..."}. "id" is echoed.
+            grad → {"value":...,"gradient":{"x":...}}; simplify, expand, together, cancel, factor, apart, collect, gcd, lcm
+            → {"result":"..."}; fraction → {"numerator","denominator"}; div → {"quotient","remainder"}. "id" is echoed.
             Names in "at" that the expression lacks are accepted and listed in "unused".
             A bad request → {"error":"...","column":n} (column of a parse error, else null; "limit" names a limit that was hit)
             and the stream goes on. Lines end at \n (a \r before it is dropped).
@@ -102,6 +103,10 @@ public static class ServeCommand
             {
                 return Error(id, $"{e.Reason} in expr", e.Column);
             }
+            catch (FieldParseException e)
+            {
+                return Error(id, $"{e.Inner.Reason} in {e.Field}", e.Inner.Column);
+            }
             catch (LimitExceededException e)
             {
                 return Error(id, e.Message, null, e.Limit);
@@ -138,9 +143,25 @@ public static class ServeCommand
             return Json.Line(error);
         }
 
+        // An expression in a field other than "expr": its parse error names that field.
+        private sealed class FieldParseException(string field, ParseException inner) : Exception(inner.Message, inner)
+        {
+            public string Field { get; } = field;
+            public ParseException Inner { get; } = inner;
+        }
+
+        private static Expr? ParseField(JsonObject request, string field)
+        {
+            if (Text(request, field) is not { } text) return null;
+            try { return Expr.Parse(text); }
+            catch (ParseException e) { throw new FieldParseException(field, e); }
+        }
+
+        private const string Ops = "diff, eval, grad, simplify, expand, together, cancel, factor, apart, collect, fraction, gcd, lcm or div";
+
         private JsonObject Answer(JsonObject request)
         {
-            string op = Text(request, "op") ?? throw new UsageException("The request has no \"op\": use diff, eval, grad, simplify or expand.");
+            string op = Text(request, "op") ?? throw new UsageException($"The request has no \"op\": use {Ops}.");
             string expr = Text(request, "expr") ?? throw new UsageException("The request has no \"expr\".");
             var at = Point(request);
             // The budget covers the whole request: a transform gets what parsing left of it (at least a millisecond).
@@ -158,6 +179,34 @@ public static class ServeCommand
                 {
                     var f = Expr.Parse(expr);
                     return new JsonObject { ["result"] = Cli.Render(f.Expand(Remaining()), "infix") };
+                }
+                case "together" or "cancel" or "factor" or "apart" or "collect":
+                {
+                    var f = Expr.Parse(expr);
+                    var result = op switch
+                    {
+                        "together" => f.Together(Remaining()),
+                        "cancel" => f.Cancel(Remaining()),
+                        "factor" => f.Factor(Remaining()),
+                        "apart" => f.Apart(Text(request, "wrt") is { } x ? Inputs.Variable(x) : Inputs.OnlyVariable(f, "say which with \"wrt\""), Remaining()),
+                        _ => f.Collect(ParseField(request, "wrt") ?? throw new UsageException("\"collect\" needs \"wrt\": what to collect powers of."), Remaining()),
+                    };
+                    return new JsonObject { ["result"] = Cli.Render(result, "infix") };
+                }
+                case "fraction":
+                {
+                    var f = Expr.Parse(expr);
+                    return new JsonObject { ["numerator"] = Cli.Render(f.Numerator(Remaining()), "infix"), ["denominator"] = Cli.Render(f.Denominator(Remaining()), "infix") };
+                }
+                case "gcd" or "lcm" or "div":
+                {
+                    var (a, b) = (Expr.Parse(expr), ParseField(request, "other") ?? throw new UsageException($"\"{op}\" needs \"other\": the second polynomial."));
+                    if (op == "div")
+                    {
+                        var (quotient, remainder) = Expr.Divide(a, b, Remaining());
+                        return new JsonObject { ["quotient"] = Cli.Render(quotient, "infix"), ["remainder"] = Cli.Render(remainder, "infix") };
+                    }
+                    return new JsonObject { ["result"] = Cli.Render(op == "gcd" ? Expr.Gcd(a, b, Remaining()) : Expr.Lcm(a, b, Remaining()), "infix") };
                 }
                 case "eval":
                 {
@@ -193,7 +242,7 @@ public static class ServeCommand
                     return WithUnused(new JsonObject { ["value"] = Json.Number(value), ["gradient"] = components }, binding);
                 }
                 default:
-                    throw new UsageException($"Unknown op \"{op}\": use diff, eval, grad, simplify or expand.");
+                    throw new UsageException($"Unknown op \"{op}\": use {Ops}.");
             }
         }
 

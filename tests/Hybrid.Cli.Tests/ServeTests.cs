@@ -28,6 +28,41 @@ public class ServeTests
     }
 
     [Fact]
+    public void AnswersTheRationalOps()
+    {
+        string input = string.Join('\n',
+            """{"op":"together","expr":"1/x + 1/y","id":1}""",
+            """{"op":"cancel","expr":"(x^2 - 1)/(x - 1)"}""",
+            """{"op":"factor","expr":"x^4 - 1"}""",
+            """{"op":"apart","expr":"1/(x^2 - 1)","wrt":"x"}""",
+            """{"op":"collect","expr":"a*x + b*x","wrt":"x"}""",
+            """{"op":"fraction","expr":"1/x + 1/y"}""",
+            """{"op":"gcd","expr":"x^2 - 1","other":"x^2 + 2*x + 1"}""",
+            """{"op":"lcm","expr":"x^2 - 1","other":"x + 1"}""",
+            """{"op":"div","expr":"x^3 + 2*x + 1","other":"x^2 + 1"}""",
+            """{"op":"gcd","expr":"x","other":"x + (1"}""",
+            """{"op":"collect","expr":"x"}""",
+            """{"op":"factor","expr":"(x + y + z + 1)^30 - 1","timeout":0.05}""");
+        var (code, output, error) = Run.With(input, false, "serve", "--jsonl");
+        Assert.Equal((0, ""), (code, error));
+        var lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal([
+            """{"result":"(x + y)/(x*y)","id":1}""",
+            """{"result":"x + 1"}""",
+            """{"result":"(x - 1)*(x + 1)*(x^2 + 1)"}""",
+            """{"result":"1/2/(x - 1) - 1/2/(x + 1)"}""",
+            """{"result":"x*(a + b)"}""",
+            """{"numerator":"x + y","denominator":"x*y"}""",
+            """{"result":"x + 1"}""",
+            """{"result":"x^2 - 1"}""",
+            """{"quotient":"x","remainder":"x + 1"}""",
+            """{"error":"unbalanced '(': no matching ')' in other","column":5}""",
+            """{"error":"\"collect\" needs \"wrt\": what to collect powers of.","column":null}""",
+        ], lines[..^1]);
+        Assert.Contains("\"limit\":\"Timeout\"", lines[^1]);
+    }
+
+    [Fact]
     public void BadRequestsGetAnErrorLineAndTheStreamGoesOn()
     {
         string input = string.Join('\n',
