@@ -82,7 +82,7 @@ public static class AlgebraCommands
 
     /// <summary><c>hybrid together EXPR</c>.</summary>
     public static Command Together(Terminal terminal) =>
-        Rewrite(terminal, "together", "One fraction over a common denominator, common factors cancelled; each side expanded or factored, whichever is shorter.\n\nExample:\n  hybrid together \"1/x + 1/y\"",
+        Rewrite(terminal, "together", "Sums of fractions over their least common denominator (structural: nothing expanded; cancel finds every common factor).\n\nExample:\n  hybrid together \"1/x + 1/y\"",
             RationalTimeoutHelp, (e, timeout) => e.Together(timeout));
 
     /// <summary><c>hybrid cancel EXPR</c>.</summary>

@@ -10,9 +10,10 @@ public abstract partial class Expr
         new(what, timeout ?? Limits.RationalTimeout, cancellationToken);
 
     /// <summary>
-    /// One fraction N/D over a common denominator, common factors cancelled; each side expanded or
-    /// square-free factored, whichever is smaller: <c>1/x + 1/y</c> is <c>(x + y)/(x*y)</c>.
-    /// An expression holding a float comes back unchanged (floats have no exact polynomial form).
+    /// Sums of fractions over their least common denominator, as SymPy's together: <c>1/x + 1/y</c> is
+    /// <c>(x + y)/(x*y)</c>. Structural: nothing is expanded, and only equal factors (compared as
+    /// expressions) cancel, so it is fast on any input; <see cref="Cancel"/> finds every common factor.
+    /// Function arguments are left as they are.
     /// </summary>
     /// <param name="timeout">The time budget; <see cref="Limits.RationalTimeout"/> (10 s) when null, <see cref="Timeout.InfiniteTimeSpan"/> for none.</param>
     /// <param name="cancellationToken">Stops the transform early with <see cref="OperationCanceledException"/>.</param>
@@ -42,17 +43,17 @@ public abstract partial class Expr
     public Expr Factor(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         RationalTransforms.Factor(this, RationalDeadline("Factor", timeout, cancellationToken));
 
-    /// <summary>The numerator of <see cref="Together"/>: <c>x + y</c> for <c>1/x + 1/y</c>.</summary>
+    /// <summary>The numerator of <see cref="Together"/>: <c>x + y</c> for <c>1/x + 1/y</c> (SymPy's numer).</summary>
     /// <inheritdoc cref="Together" path="/param"/>
     /// <inheritdoc cref="Together" path="/exception"/>
     public Expr Numerator(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        RationalTransforms.Numerator(this, RationalDeadline("Numerator", timeout, cancellationToken));
+        RationalTransforms.Fraction(this, RationalDeadline("Numerator", timeout, cancellationToken)).Numerator;
 
-    /// <summary>The denominator of <see cref="Together"/>: <c>x*y</c> for <c>1/x + 1/y</c>; 1 for a polynomial (or an expression holding a float).</summary>
+    /// <summary>The denominator of <see cref="Together"/>: <c>x*y</c> for <c>1/x + 1/y</c>; 1 for a polynomial (SymPy's denom).</summary>
     /// <inheritdoc cref="Together" path="/param"/>
     /// <inheritdoc cref="Together" path="/exception"/>
     public Expr Denominator(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        RationalTransforms.Denominator(this, RationalDeadline("Denominator", timeout, cancellationToken));
+        RationalTransforms.Fraction(this, RationalDeadline("Denominator", timeout, cancellationToken)).Denominator;
 
     /// <summary>
     /// Partial fractions in <paramref name="x"/>: a polynomial plus a sum of <c>c(x)/q(x)^k</c> over

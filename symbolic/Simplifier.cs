@@ -119,7 +119,7 @@ internal static class Simplifier
         if (!HasDenominator(node)) return node;
         if (RationalForm.TryCreate([node], deep: false, quick: true) is not ({ } form, [var fraction])) return node;
         var best = node;
-        foreach (var candidate in new[] { form.Expanded(fraction), form.Factored(fraction, irreducible: false) })
+        foreach (var candidate in new[] { form.Expanded(fraction), form.Compact(fraction) })
             if (Traversal.TreeSize(candidate) < Traversal.TreeSize(best)) best = candidate;
         return best;
     }
@@ -131,11 +131,11 @@ internal static class Simplifier
         _ => false,
     };
 
-    // The whole expression in rational normal form, function arguments included (deep), in its
-    // expanded and its square-free factored shapes: Simplify's strongest candidates.
+    // The whole expression in rational normal form, function arguments included (deep), expanded and
+    // compact (each side expanded or square-free factored): Simplify's strongest candidates.
     private static IEnumerable<Expr> NormalForms(Expr root)
     {
         if (RationalForm.TryCreate([root], deep: true) is not ({ } form, [var fraction])) return [];
-        return [form.Expanded(fraction), form.Factored(fraction, irreducible: false)];
+        return [form.Expanded(fraction), form.Compact(fraction)];
     }
 }

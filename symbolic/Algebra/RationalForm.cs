@@ -86,8 +86,17 @@ internal sealed class RationalForm
 
     private void RegisterRoot(Expr @base, Rational exponent)
     {
-        var generator = Find(RootKey(@base), @base);
+        if (IsAtom(@base))
+        {
+            var atom = Find(RootKey(@base), @base);
+            atom.Root = Lcm(atom.Root, exponent.Denominator);
+            return;
+        }
+        var (radicand, content) = Radicand(@base);
+        foreach (var node in Traversal.PostOrder(radicand)) Register(node);   // the normal form may hold new nodes
+        var generator = Find(new Key(Kind.Radical, radicand, null), radicand);
         generator.Root = Lcm(generator.Root, exponent.Denominator);
+        if (!content.IsOne) foreach (var node in Traversal.PostOrder(ContentPower(content, exponent))) Register(node);
     }
 
     private void RegisterExponential(Expr @base, Expr exponent)
@@ -98,14 +107,60 @@ internal sealed class RationalForm
             var (c, rest) = Build.SplitCoefficient(term);
             if (term is FloatNumber || c is FloatNumber) throw new NotRationalException();
             if (term is Symbolic.Number n) { if (!n.Value.IsInteger) RegisterRoot(@base, n.Value); continue; }
-            var generator = Find(new Key(Kind.Exponential, @base, rest), @base);
-            generator.Root = Lcm(generator.Root, ((Symbolic.Number)c).Value.Denominator);
+            foreach (var (prime, k) in PrimePowers(@base))
+            {
+                var generator = Find(new Key(Kind.Exponential, prime, rest), prime);
+                generator.Root = Lcm(generator.Root, (((Symbolic.Number)c).Value * k).Denominator);
+            }
         }
     }
 
-    private Key RootKey(Expr @base) => @base is Symbol or Symbolic.Constant || @base is Call { Primitive.Name: not "exp" }
+    private static bool IsAtom(Expr e) => e is Symbol or Symbolic.Constant || e is Call { Primitive.Name: not "exp" };
+
+    private Key RootKey(Expr @base) => IsAtom(@base)
         ? new Key(Kind.Atom, @base is Call call ? AtomKey(call) : @base, null)
-        : new Key(Kind.Radical, @base, null);
+        : new Key(Kind.Radical, Radicand(@base).Radicand, null);
+
+    // A positive rational base as primes to powers, so 4^x = 2^(2x), 10^x = 2^x 5^x and (1/2)^x = 2^(-x)
+    // (true for real x: b^x = e^(x log b)); a factor past 1000 stays whole. Any other base is itself.
+    private static List<(Expr Prime, Rational Power)> PrimePowers(Expr @base)
+    {
+        if (@base is not Symbolic.Number { Value: { Sign: > 0 } value } || value.IsOne) return [(@base, Rational.One)];
+        var powers = new List<(Expr, Rational)>();
+        foreach (var (part, sign) in new[] { (value.Numerator, 1), (value.Denominator, -1) })
+        {
+            var rest = part;
+            for (int p = 2; p < 1000 && rest > 1; p++)
+            {
+                int k = 0;
+                while ((rest % p).IsZero) { rest /= p; k++; }
+                if (k > 0) powers.Add((Build.Number(p), sign * k));
+            }
+            if (rest > 1) powers.Add((Build.Number(rest), sign));
+        }
+        return powers;
+    }
+
+    // A compound radicand in normal form with its positive numeric content taken out, so that
+    // sqrt(1 + exp(2x)/9) and sqrt(exp(2x) + 9)/3 meet: (c u)^r = c^r u^r for c > 0 (where u^r is defined).
+    private readonly Dictionary<Expr, (Expr Radicand, Rational Content)> radicands = new(Expr.ByReference);
+
+    private (Expr Radicand, Rational Content) Radicand(Expr @base)
+    {
+        if (radicands.TryGetValue(@base, out var known)) return known;
+        var result = (@base, Rational.One);
+        if (@base is not Symbolic.Number && TryCreate([@base], atomKeys, quick) is ({ } form, [var (n, d)]) && !n.IsZero && !d.IsZero)
+        {
+            var (cn, cd) = (Abs(n.NumericContent()), Abs(d.NumericContent()));
+            var radicand = form.Expanded(((Rational.One / cn) * n, (Rational.One / cd) * d));
+            if (!radicand.IsNumber) result = (radicand, cn / cd);
+        }
+        return radicands[@base] = result;
+    }
+
+    private static Rational Abs(Rational r) => r.Sign < 0 ? -r : r;
+
+    private static Expr ContentPower(Rational content, Rational exponent) => Build.Pow(Build.Number(content), Build.Number(exponent));
 
     private Generator Find(Key key, Expr sample)
     {
@@ -179,7 +234,9 @@ internal sealed class RationalForm
     private (Poly, Poly) RootPower(Expr @base, Rational exponent)
     {
         var generator = generators[RootKey(@base)];
-        return Power(generator, exponent * generator.Root);
+        var power = Power(generator, exponent * generator.Root);
+        if (IsAtom(@base) || Radicand(@base).Content is { IsOne: true }) return power;
+        return Multiply(power, Fraction(ContentPower(Radicand(@base).Content, exponent)));
     }
 
     private (Poly, Poly) Exponential(Expr @base, Expr exponent)
@@ -192,7 +249,8 @@ internal sealed class RationalForm
             {
                 Symbolic.Number { Value.IsInteger: true } n => Raise(Fraction(@base), n.Value),
                 Symbolic.Number n => RootPower(@base, n.Value),
-                _ => generators[new Key(Kind.Exponential, @base, rest)] is var g ? Power(g, ((Symbolic.Number)c).Value * g.Root) : default,
+                _ => PrimePowers(@base).Select(p => generators[new Key(Kind.Exponential, p.Prime, rest)] is var g ? Power(g, ((Symbolic.Number)c).Value * p.Power * g.Root) : default)
+                    .Aggregate(Multiply),
             };
             result = Multiply(result, factor);
         }
@@ -311,12 +369,12 @@ internal sealed class RationalForm
     public int? VariableOf(Expr x) =>
         generators.TryGetValue(new Key(Kind.Atom, x, null), out var g) && g.Root == 1 ? g.Index : null;
 
-    /// <summary>N/D with each side expanded or square-free factored, whichever is smaller (SymPy's together, cancelled).</summary>
-    public Expr Together((Poly N, Poly D) f) =>
+    /// <summary>N/D with each side expanded or square-free factored, whichever is smaller.</summary>
+    public Expr Compact((Poly N, Poly D) f) =>
         f.D.IsZero ? Build.NaN : Build.Multiply(Side(f.N), Build.Pow(Side(f.D), Build.MinusOne));
 
     /// <summary>A polynomial expanded or square-free factored, whichever is smaller.</summary>
-    public Expr Side(Poly p)
+    private Expr Side(Poly p)
     {
         var expanded = ToExpr(p);
         var factored = FactoredPoly(p, irreducible: false);

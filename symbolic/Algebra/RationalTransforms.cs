@@ -8,16 +8,80 @@ internal static class RationalTransforms
     private static Expr Transform(Expr e, Deadline deadline, Func<RationalForm, (Poly N, Poly D), Expr> shape) =>
         Poly.Within(deadline, () => RationalForm.TryCreate([e]) is ({ } form, [var fraction]) ? shape(form, fraction) : e);
 
-    public static Expr Together(Expr e, Deadline deadline) => Transform(e, deadline, (form, f) => form.Together(f));
+    // ---- together: structural, as SymPy's (nothing expanded, nothing cancelled but equal factors) ----
+
+    /// <summary>
+    /// Every sum of fractions (outside function arguments) over its least common denominator: the
+    /// denominators' factors are compared as expressions and each kept to its highest power.
+    /// </summary>
+    public static Expr Together(Expr e, Deadline deadline) =>
+        Traversal.Rewrite(e, (node, children) => node switch
+        {
+            Call => node,   // arguments stay as they are (SymPy's deep=False)
+            Sum => Combine(children, deadline),
+            _ => Traversal.WithChildren(node, children),
+        }, deadline);
+
+    private static Expr Combine(Expr[] terms, Deadline deadline)
+    {
+        var parts = terms.SelectMany(t => t is Sum s ? s.Args : [t]).Select(t => Split(t)).ToList();
+        if (parts.All(p => p.Denominator.Count == 0 && p.Coefficient.IsInteger)) return Build.Add(terms);
+        // The least common denominator: each base to its highest power, and the lcm of the numeric denominators.
+        var common = new SmallMap<Rational>();
+        System.Numerics.BigInteger numeric = 1;
+        foreach (var (_, _, denominator) in parts)
+            for (int i = 0; i < denominator.Count; i++)
+            {
+                int at = common.IndexOf(denominator.KeyAt(i));
+                if (at < 0) common.Add(denominator.KeyAt(i), denominator.ValueAt(i));
+                else if (denominator.ValueAt(i).CompareTo(common.ValueAt(at)) > 0) common.SetAt(at, denominator.ValueAt(i));
+            }
+        foreach (var part in parts) numeric = numeric / System.Numerics.BigInteger.GreatestCommonDivisor(numeric, part.Coefficient.Denominator) * part.Coefficient.Denominator;
+        var numerators = new List<Expr>(parts.Count);
+        foreach (var (coefficient, numerator, denominator) in parts)
+        {
+            deadline.Check();
+            var factors = new List<Expr> { Build.Number(coefficient * numeric) };
+            factors.AddRange(numerator);
+            for (int i = 0; i < common.Count; i++)
+            {
+                int at = denominator.IndexOf(common.KeyAt(i));
+                var missing = common.ValueAt(i) - (at < 0 ? Rational.Zero : denominator.ValueAt(at));
+                factors.Add(Build.Pow(common.KeyAt(i), Build.Number(missing)));
+            }
+            numerators.Add(Build.Multiply(factors));
+        }
+        var below = Enumerable.Range(0, common.Count).Select(i => Build.Pow(common.KeyAt(i), Build.Number(-common.ValueAt(i))));
+        return Build.Multiply([Build.Add(numerators), Build.Number(new Rational(1, numeric)), .. below]);
+    }
+
+    // A term as coefficient * Π numerator / Π base^exponent (exponents positive, bases compared as expressions).
+    private static (Rational Coefficient, List<Expr> Numerator, SmallMap<Rational> Denominator) Split(Expr term)
+    {
+        var coefficient = Rational.One;
+        var numerator = new List<Expr>();
+        var denominator = new SmallMap<Rational>();
+        foreach (var factor in term is Product p ? p.Args : [term])
+        {
+            if (factor is Symbolic.Number n) coefficient *= n.Value;
+            else if (factor is Power { Exponent: Symbolic.Number { Value.Sign: < 0 } e } power) denominator.Add(power.Base, -e.Value);
+            else numerator.Add(factor);
+        }
+        return (coefficient, numerator, denominator);
+    }
+
 
     public static Expr Cancel(Expr e, Deadline deadline) => Transform(e, deadline, (form, f) => form.Expanded(f));
 
     public static Expr Factor(Expr e, Deadline deadline) => Transform(e, deadline, (form, f) => form.Factored(f, irreducible: true));
 
-    public static Expr Numerator(Expr e, Deadline deadline) => Transform(e, deadline, (form, f) => form.Side(f.N));
-
-    public static Expr Denominator(Expr e, Deadline deadline) =>
-        Poly.Within(deadline, () => RationalForm.TryCreate([e]) is ({ } form, [var f]) ? form.Side(f.D) : Build.One);
+    /// <summary>The numerator and denominator of <see cref="Together"/>: the factors with negative exponents go below.</summary>
+    public static (Expr Numerator, Expr Denominator) Fraction(Expr e, Deadline deadline)
+    {
+        var (coefficient, numerator, denominator) = Split(Together(e, deadline));
+        var below = Enumerable.Range(0, denominator.Count).Select(i => Build.Pow(denominator.KeyAt(i), Build.Number(denominator.ValueAt(i))));
+        return (Build.Multiply([Build.Number(coefficient.Numerator), .. numerator]), Build.Multiply([Build.Number(coefficient.Denominator), .. below]));
+    }
 
     // ---- polynomials ----
 
