@@ -1,4 +1,5 @@
-// LaTeX: \frac for quotients, \sqrt, \cdot between factors, the row's LaTeX format for calls.
+// LaTeX: \frac for quotients, \sqrt, implicit multiplication (2 x y, x^{2} \cos\left(x\right)) with
+// \cdot only before a factor that starts with a digit, the row's LaTeX format for calls.
 namespace Hybrid.Symbolic.Printing;
 
 internal sealed class Latex : Renderer
@@ -30,6 +31,14 @@ internal sealed class Latex : Renderer
     };
 
     // Inside \frac braces a lone factor needs no parentheses.
-    private IEnumerable<object> Factors(IReadOnlyList<Visual> factors, bool braced = false) =>
-        factors.Count == 0 ? ["1"] : braced && factors.Count == 1 ? [factors[0]] : Join(factors.Select(f => Wrap(f, Precedence.Negation)), @" \cdot ");
+    private IEnumerable<object> Factors(IReadOnlyList<Visual> factors, bool braced = false)
+    {
+        if (factors.Count == 0) return ["1"];
+        if (braced && factors.Count == 1) return [factors[0]];
+        // Juxtaposed, as written by hand; a digit after a factor would read as part of it (x 2^{y} as x2^y).
+        return factors.SelectMany((f, i) => i == 0 ? Wrap(f, Precedence.Negation)
+            : [StartsWithDigit(f) ? @" \cdot " : " ", .. Wrap(f, Precedence.Negation)]);
+    }
+
+    private static bool StartsWithDigit(Visual v) => v is IntegerVisual or FloatVisual || v is PowerVisual { Base: IntegerVisual or FloatVisual };
 }

@@ -34,12 +34,23 @@ internal static class Layout
         FloatNumber f => !double.IsNaN(f.Value) && double.IsNegative(f.Value) ? new NegationVisual(new FloatVisual(new FloatNumber(-f.Value))) : new FloatVisual(f),
         Constant or Symbol => new NameVisual(node),
         // A term's visual is already laid out (post-order): its sign is read off it, not laid out again.
-        Sum sum => new SumVisual(PrintOrder(sum).Select(t => SignOf(done[t])).ToList()),
+        Sum sum => new SumVisual(PositiveFirst(PrintOrder(sum).Select(t => SignOf(done[t])).ToList())),
         Product product => Signed(SplitSign(product, done)),
         Power power => PowerOf(power, done),
         Call call => new CallVisual(call.Primitive, Children(call, done)),
         _ => throw new InvalidOperationException(node.Kind.ToString()),
     };
+
+    // As people write it: a sum starts with a positive term when it has one (1 - x^2, not -x^2 + 1).
+    private static List<(bool Negative, Visual Term)> PositiveFirst(List<(bool Negative, Visual Term)> terms)
+    {
+        int positive = terms.FindIndex(t => !t.Negative);
+        if (positive <= 0) return terms;
+        var first = terms[positive];
+        terms.RemoveAt(positive);
+        terms.Insert(0, first);
+        return terms;
+    }
 
     // Printing order of a sum, as SymPy's: higher total degree first, then higher powers of the
     // alphabetically first variable (x^2 before x*y before y^2), the constant last. Terms that are

@@ -14,7 +14,7 @@ public class CommandTests
         Assert.Equal((0, "x^2*cos(x) + 2*x*sin(x)\n", ""), Run.Hybrid("diff", "sin(x)*x^2"));   // the only variable
         Assert.Equal("d/dx: 2*x*y\nd/dy: x^2\n", Run.Hybrid("diff", "x^2*y", "--wrt", "x", "--wrt", "y").Out);
         Assert.Equal("d^2/dx^2: 6*x*y\nd^2/dy^2: 0\n", Run.Hybrid("diff", "x^3*y", "--wrt", "x", "--wrt", "y", "--order", "2").Out);
-        Assert.Equal("2 \\cdot x\n", Run.Hybrid("diff", "x^2", "--format", "latex").Out);
+        Assert.Equal("2 x\n", Run.Hybrid("diff", "x^2", "--format", "latex").Out);
         Assert.Equal("Math.Cos(x)\n", Run.Hybrid("diff", "sin(x)", "--format", "csharp").Out);
         Assert.Equal("2*x\n", Run.Hybrid("diff", "exp(2*log(x))", "--simplify").Out);
         Assert.Equal("2*exp(2*log(x))/x\n", Run.Hybrid("diff", "exp(2*log(x))").Out);
@@ -64,7 +64,7 @@ public class CommandTests
     {
         Assert.Equal((0, "x + 1\n", ""), Run.Hybrid("simplify", "(x^2 - 1)/(x - 1)"));
         Assert.Equal((0, "x^3 + 3*x^2 + 3*x + 1\n", ""), Run.Hybrid("expand", "(x + 1)^3"));
-        Assert.Equal("x^{3} + 3 \\cdot x^{2} + 3 \\cdot x + 1", (string)ParseJson(Run.Hybrid("expand", "(x + 1)^3", "--json", "--format", "latex").Out)["result"]!);
+        Assert.Equal("x^{3} + 3 x^{2} + 3 x + 1", (string)ParseJson(Run.Hybrid("expand", "(x + 1)^3", "--json", "--format", "latex").Out)["result"]!);
         var huge = Run.Hybrid("expand", "(x + y + z)^1500");
         Assert.Equal(2, huge.Code);
         Assert.Contains("more than 1000000 terms, the limit", huge.Err);
@@ -191,7 +191,7 @@ public class CommandTests
     [InlineData("gcd|x^2 - 1|x^2 + 2*x + 1", "x + 1")]
     [InlineData("lcm|x^2 - 1|x + 1", "x^2 - 1")]
     [InlineData("div|x^3 + 2*x + 1|x^2 + 1", "quotient: x\nremainder: x + 1")]
-    [InlineData("factor|x^2 - 1|--format|latex", @"\left(x - 1\right) \cdot \left(x + 1\right)")]
+    [InlineData("factor|x^2 - 1|--format|latex", @"\left(x - 1\right) \left(x + 1\right)")]
     public void RationalTransforms(string args, string expected)
     {
         var (code, output, error) = Run.Hybrid(args.Split('|'));

@@ -13,7 +13,7 @@ public class DocsTests
         Assert.Equal(Sin(x) * Pow(x, 2), f);
         var df = f.Differentiate(x);
         Assert.Equal("x^2*cos(x) + 2*x*sin(x)", df.ToString());
-        Assert.Equal(@"x^{2} \cdot \cos\left(x\right) + 2 \cdot x \cdot \sin\left(x\right)", df.ToLatex());
+        Assert.Equal(@"x^{2} \cos\left(x\right) + 2 x \sin\left(x\right)", df.ToLatex());
         Assert.Equal("3.151643663564495", df.Evaluate(("x", 1.5)).ToString("R"));
         Assert.Equal("x + 1", Parse("(x^2 - 1)/(x - 1)").Simplify().ToString());
         Assert.Equal("-y/(x^2 + y^2)", Atan2(Symbol("y"), x).Differentiate(x).ToString());
