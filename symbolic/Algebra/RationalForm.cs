@@ -78,6 +78,9 @@ internal sealed class RationalForm
             case FloatNumber: throw new NotRationalException();
             case Symbol or Symbolic.Constant: Find(new Key(Kind.Atom, node, null), node); break;
             case Call { Primitive.Name: "exp" } exp: RegisterExponential(Expr.E, exp.Args[0]); break;
+            case Call { Primitive.Name: "log", Args: [Symbolic.Number] } log:
+                foreach (var (prime, _) in PrimePowers(log.Args[0])) Find(new Key(Kind.Atom, LogOf(prime), null), LogOf(prime));
+                break;
             case Call call: Find(new Key(Kind.Atom, AtomKey(call), null), call); break;
             case Power { Exponent: Symbolic.Number { Value: var n } } power when !n.IsInteger: RegisterRoot(power.Base, n); break;
             case Power { Exponent: not Symbolic.Number } power: RegisterExponential(power.Base, power.Exponent); break;
@@ -158,6 +161,9 @@ internal sealed class RationalForm
         return radicands[@base] = result;
     }
 
+    // log of a positive rational as a sum over its primes: log(10) = log(2) + log(5), log(1/4) = -2 log(2).
+    private static Expr LogOf(Expr prime) => Build.Call(Primitives.Log, [prime]);
+
     private static Rational Abs(Rational r) => r.Sign < 0 ? -r : r;
 
     private static Expr ContentPower(Rational content, Rational exponent) => Build.Pow(Build.Number(content), Build.Number(exponent));
@@ -216,6 +222,9 @@ internal sealed class RationalForm
             Symbolic.Number n => (ConstantPoly(n.Value), One),
             Symbol or Symbolic.Constant => AtomPower(new Key(Kind.Atom, node, null)),
             Call { Primitive.Name: "exp" } exp => Exponential(Expr.E, exp.Args[0]),
+            Call { Primitive.Name: "log", Args: [Symbolic.Number] } log => PrimePowers(log.Args[0])
+                .Select(p => (ConstantPoly(p.Power) * AtomPower(new Key(Kind.Atom, LogOf(p.Prime), null)).Item1, One))
+                .Aggregate(Add),
             Call call => AtomPower(new Key(Kind.Atom, AtomKey(call), null)),
             Sum sum => sum.Args.Select(Fraction).Aggregate(Add),
             Product product => product.Args.Select(Fraction).Aggregate(Multiply),

@@ -34,21 +34,21 @@ internal static class Layout
         FloatNumber f => !double.IsNaN(f.Value) && double.IsNegative(f.Value) ? new NegationVisual(new FloatVisual(new FloatNumber(-f.Value))) : new FloatVisual(f),
         Constant or Symbol => new NameVisual(node),
         // A term's visual is already laid out (post-order): its sign is read off it, not laid out again.
-        Sum sum => new SumVisual(PositiveFirst(PrintOrder(sum).Select(t => SignOf(done[t])).ToList())),
+        Sum sum => new SumVisual(PositiveConstantFirst(sum, PrintOrder(sum).Select(t => SignOf(done[t])).ToList())),
         Product product => Signed(SplitSign(product, done)),
         Power power => PowerOf(power, done),
         Call call => new CallVisual(call.Primitive, Children(call, done)),
         _ => throw new InvalidOperationException(node.Kind.ToString()),
     };
 
-    // As people write it: a sum starts with a positive term when it has one (1 - x^2, not -x^2 + 1).
-    private static List<(bool Negative, Visual Term)> PositiveFirst(List<(bool Negative, Visual Term)> terms)
+    // As people (and SymPy) write it: a sum that would start with a minus starts with its positive
+    // constant instead (1 - x^2, not -x^2 + 1); otherwise the order stays (-x + y, -x^2 + 5*x - 6).
+    private static List<(bool Negative, Visual Term)> PositiveConstantFirst(Sum sum, List<(bool Negative, Visual Term)> terms)
     {
-        int positive = terms.FindIndex(t => !t.Negative);
-        if (positive <= 0) return terms;
-        var first = terms[positive];
-        terms.RemoveAt(positive);
-        terms.Insert(0, first);
+        if (!terms[0].Negative || sum.Children[0] is not Number { Value.Sign: > 0 }) return terms;
+        var constant = terms[^1];   // numbers print last
+        terms.RemoveAt(terms.Count - 1);
+        terms.Insert(0, constant);
         return terms;
     }
 

@@ -26,6 +26,11 @@ public class PrinterTests
     [InlineData("sec(x + 1)", "sec(x + 1)", @"\sec\left(x + 1\right)", "(1.0 / Math.Cos(x + 1.0))")]
     [InlineData("acot(x + 1)", "acot(x + 1)", @"\operatorname{acot}\left(x + 1\right)", "Math.Atan(1.0 / (x + 1.0))")]
     [InlineData("2*(x < y)", "2*(x < y)", @"2 \left[x < y\right]", "2.0 * (x < y ? 1.0 : 0.0)")]
+    [InlineData("-x^2 + 1", "1 - x^2", @"1 - x^{2}", "1.0 - Math.Pow(x, 2.0)")]                              // a positive constant first, as SymPy
+    [InlineData("1/sqrt(-x^2 + 1)", "1/sqrt(1 - x^2)", @"\frac{1}{\sqrt{1 - x^{2}}}", "1.0 / Math.Sqrt(1.0 - Math.Pow(x, 2.0))")]
+    [InlineData("-x + y", "-x + y", @"-x + y", "-x + y")]                                         // no constant: the order stays
+    [InlineData("x*2^y", "2^y*x", @"2^{y} x", "Math.Pow(2.0, y) * x")]
+    [InlineData("y*2^x*3", "3*2^x*y", @"3 \cdot 2^{x} y", "3.0 * Math.Pow(2.0, x) * y")]          // \cdot only before a digit
     public void PrintsGoldenForms(string input, string infix, string latex, string csharp)
     {
         var e = Parse(input);

@@ -39,6 +39,9 @@ public class RationalFunctionTests
     [InlineData("exp(-x)*(exp(x) + 2) - exp(-x)", "exp(-x)*(exp(x) + 1)")]
     [InlineData("(exp(2*x) - 1)/(exp(x) - 1)", "exp(x) + 1")]                                 // exp(2x) = exp(x)^2
     [InlineData("(2^(2*x) - 1)/(2^x + 1)", "2^x - 1")]
+    [InlineData("4^x - 2^(2*x) + 10^x/(2^x*5^x)", "1")]                                         // 4^x = 2^(2x), 10^x = 2^x 5^x
+    [InlineData("(log(2) + log(5))/log(10) + log(1/4)/log(2)", "-1")]                           // log(10) = log(2) + log(5)
+    [InlineData("sqrt(exp(2*x)/9 + 1) - sqrt(exp(2*x) + 9)/3", "0")]                           // one radicand, content outside
     [InlineData("(x^m*x - x^(m + 1))/y", "0")]                                                  // x^(m+1) = x x^m
     [InlineData("x/sqrt(x)", "sqrt(x)")]                                                       // x = sqrt(x)^2
     [InlineData("(x - 1)/(sqrt(x) - 1)", "sqrt(x) + 1")]

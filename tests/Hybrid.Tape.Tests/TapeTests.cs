@@ -252,7 +252,7 @@ public class TapeShapeTests
         var values = new double[3];
         tape.Evaluate([0.5, 2.0], values, tape.CreateWorkspace());
         Assert.Equal([Math.Sin(1) + 0.5, Math.Sin(1) * 2, 3], values);
-        Assert.Equal("%0 = input x\n%1 = input y\n%2 = linear -%0 + 3*%1    ; 3*y - x\noutputs: %2",
+        Assert.Equal("%0 = input x\n%1 = input y\n%2 = linear -%0 + 3*%1    ; -x + 3*y\noutputs: %2",
             Tape.Lower(3 * y - x, x, y).ToString());
         Assert.Equal("The output values span has 2 entries; the tape needs 3.",
             Assert.Throws<ArgumentException>(() => tape.Evaluate([0.5, 2.0], new double[2], tape.CreateWorkspace())).Message);
