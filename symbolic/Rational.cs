@@ -34,12 +34,24 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
         }
         // Every exact operation ends here, so this one test bounds them all (a sum, product or quotient
         // of numbers near the limit costs microseconds; past it the arithmetic would grow without end).
-        if (numerator.GetBitLength() > MaxBits || denominator.GetBitLength() > MaxBits)
+        if ((numerator.GetBitLength() > MaxBits || denominator.GetBitLength() > MaxBits) && unboundedScopes == 0)
             throw new LimitExceededException(
                 $"An exact number of {Math.Max(numerator.GetBitLength(), denominator.GetBitLength())} bits would pass the limit of {MaxBits} bits (Limits.MaxBits); use a float (2.0 instead of 2) for approximate arithmetic.",
                 nameof(Limits.MaxBits));
         Numerator = numerator;
         this.denominator = numerator.IsZero ? BigInteger.One : denominator;
+    }
+
+    // Inside Unbounded, the limit is off: for internal algorithms whose numbers are bounded by a cap of
+    // their own (the heuristic gcd evaluates polynomials at large integers and checks every result).
+    // Read only when a number is past the limit, so the common path pays nothing.
+    [ThreadStatic] private static int unboundedScopes;
+
+    internal static T Unbounded<T>(Func<T> work)
+    {
+        unboundedScopes++;
+        try { return work(); }
+        finally { unboundedScopes--; }
     }
 
     /// <summary>Zero.</summary>
@@ -91,7 +103,7 @@ public readonly struct Rational : IEquatable<Rational>, IComparable<Rational>
         if (Denominator.IsOne && BigInteger.Abs(Numerator).IsOne)
             return exponent.IsEven ? One : this;
         double bits = Math.Max(Numerator.GetBitLength(), Denominator.GetBitLength()) * (double)BigInteger.Abs(exponent);
-        if (bits > MaxBits) return null;
+        if (bits > MaxBits && unboundedScopes == 0) return null;
         int e = (int)BigInteger.Abs(exponent);
         var p = new Rational(BigInteger.Pow(Numerator, e), BigInteger.Pow(Denominator, e));
         return exponent.Sign > 0 ? p : One / p;

@@ -161,30 +161,35 @@ internal sealed class Poly : IEquatable<Poly>
     }
 
     /// <summary>Lexicographic division: quotient and remainder with no term of the remainder divisible by the divisor's leading term.</summary>
+    /// <remarks>
+    /// The running remainder is a mutable map with a heap of its monomials (Johnson's division), so each
+    /// quotient term costs one pass over the divisor, not a rebuilt polynomial.
+    /// </remarks>
     public (Poly Quotient, Poly Remainder) DivRem(Poly divisor)
     {
         if (divisor.IsZero) throw new DivideByZeroException("Division by the zero polynomial.");
         var quotient = new List<Term>();
         var remainder = new List<Term>();
-        var rest = this;
         var (leadExponents, leadCoefficient) = divisor.Leading;
-        while (!rest.IsZero)
+        var rest = new Dictionary<int[], Rational>(MonomialComparer.Instance);
+        var heap = new PriorityQueue<int[], int[]>(Comparer<int[]>.Create((a, b) => CompareMonomials(b, a)));   // largest first
+        foreach (var (e, c) in terms) { rest[e] = c; heap.Enqueue(e, e); }
+        while (heap.TryDequeue(out var e, out _))
         {
+            if (!rest.Remove(e, out var c) || c.IsZero) continue;   // a duplicate entry, or a cancelled term
             Check();
-            var (e, c) = rest.Leading;
-            if (DivideMonomials(e, leadExponents) is { } q)
+            if (DivideMonomials(e, leadExponents) is not { } q) { remainder.Add(new Term(e, c)); continue; }
+            var factor = c / leadCoefficient;
+            quotient.Add(new Term(q, factor));
+            for (int i = 1; i < divisor.terms.Length; i++)
             {
-                var term = new Term(q, c / leadCoefficient);
-                quotient.Add(term);
-                rest -= new Poly(Arity, [term]) * divisor;
-            }
-            else
-            {
-                remainder.Add(rest.Leading);
-                rest = new Poly(Arity, rest.terms[1..]);
+                var (de, dc) = divisor.terms[i];
+                var product = AddMonomials(q, de);
+                if (rest.TryGetValue(product, out var existing)) rest[product] = existing - factor * dc;
+                else { rest[product] = -(factor * dc); heap.Enqueue(product, product); }
             }
         }
-        return (FromTerms(Arity, quotient), FromTerms(Arity, remainder));
+        return (new Poly(Arity, quotient.ToArray()), new Poly(Arity, remainder.ToArray()));
     }
 
     /// <summary>The exact quotient, or null when <paramref name="divisor"/> does not divide this.</summary>

@@ -48,12 +48,15 @@ internal static class PolyGcd
 
     // ---- the heuristic gcd (GCDHEU): evaluate, take an integer gcd, interpolate, check by division ----
 
-    private const int HeuristicBits = 6_000;   // beyond this evaluation size the remainder sequence is cheaper
+    // The largest evaluation tried: three variables of degree 20 need about 330 000 bits, and integer
+    // arithmetic at that size takes milliseconds. The numbers may pass Limits.MaxBits (Rational.Unbounded):
+    // this cap bounds them instead, and the result is checked by exact division.
+    private const int HeuristicBits = 1 << 20;
 
     /// <summary>The gcd of two primitive integer polynomials, or null when the heuristic gives up.</summary>
     private static Poly? Heuristic(Poly a, Poly b)
     {
-        try { return HeuristicIn(a, b)?.Primitive(); }
+        try { return Rational.Unbounded(() => HeuristicIn(a, b)?.Primitive()); }
         catch (LimitExceededException e) when (e.Limit == nameof(Limits.MaxBits)) { return null; }
     }
 

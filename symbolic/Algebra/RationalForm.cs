@@ -226,7 +226,7 @@ internal sealed class RationalForm
                 .Select(p => (ConstantPoly(p.Power) * AtomPower(new Key(Kind.Atom, LogOf(p.Prime), null)).Item1, One))
                 .Aggregate(Add),
             Call call => AtomPower(new Key(Kind.Atom, AtomKey(call), null)),
-            Sum sum => sum.Args.Select(Fraction).Aggregate(Add),
+            Sum sum => SumOf(sum.Args.Select(Fraction).ToList()),
             Product product => product.Args.Select(Fraction).Aggregate(Multiply),
             Power { Exponent: Symbolic.Number { Value: var k } } power when k.IsInteger => Raise(Fraction(power.Base), k),
             Power { Exponent: Symbolic.Number { Value: var k } } power => RootPower(power.Base, k),
@@ -277,6 +277,15 @@ internal sealed class RationalForm
     private Poly ConstantPoly(Rational value) => Poly.Constant(arity, value);
 
     // ---- fraction arithmetic ----
+
+    // The polynomial terms in one pass (pairwise addition of a long polynomial would be quadratic), then the fractions.
+    private (Poly N, Poly D) SumOf(List<(Poly N, Poly D)> terms)
+    {
+        var polynomial = terms.Where(t => t.D.IsConstant && !t.D.IsZero).ToList();
+        var sum = (Poly.FromTerms(arity, polynomial.SelectMany(t => ((Rational.One / t.D.ConstantValue) * t.N).Terms.ToArray())), One);
+        foreach (var fraction in terms.Where(t => !t.D.IsConstant || t.D.IsZero)) sum = Add(sum, fraction);
+        return sum;
+    }
 
     private (Poly N, Poly D) Add((Poly N, Poly D) a, (Poly N, Poly D) b)
     {
