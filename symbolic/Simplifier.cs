@@ -23,7 +23,13 @@ internal static class Simplifier
 
     // Simplify never fails: past the deadline it returns the best form found in the rounds that finished,
     // and a rule that meets a limit (an exact number past Limits.MaxBits) leaves its node as it is.
-    public static Expr Simplify(Expr root, int budget, Deadline deadline) => Poly.Within(deadline, () => Search(root, budget, deadline));
+    public static Expr Simplify(Expr root, int budget, Deadline deadline)
+    {
+        var outer = localResults;
+        localResults = [];
+        try { return Poly.Within(deadline, () => Search(root, budget, deadline)); }
+        finally { localResults = outer; }
+    }
 
     private static Expr Search(Expr root, int budget, Deadline deadline)
     {
@@ -62,15 +68,23 @@ internal static class Simplifier
         return best;
     }
 
+    // The local rules of one Simplify call remember their results: the rounds and candidates meet the
+    // same subexpressions again and again (structural equality, so equal copies share one entry).
+    [ThreadStatic] private static Dictionary<Expr, Expr>? localResults;
+
     private static Expr ApplyRules(Expr root, Deadline deadline) =>
-        Traversal.Rewrite(root, (node, children) => LocalWithin(node, children, deadline), deadline);
+        Traversal.Rewrite(root, (node, children) => LocalWithin(node, children), deadline);
 
     // A node rebuilt from its simplified children, then rewritten by the local rules; where the arithmetic of
     // either meets a limit (numbers past Limits.MaxBits), the node stays as it was, which has the same value.
-    private static Expr LocalWithin(Expr node, Expr[] children, Deadline deadline)
+    private static Expr LocalWithin(Expr node, Expr[] children)
     {
-        try { return Local(Traversal.WithChildren(node, children)); }
-        catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { return node; }
+        var rebuilt = Traversal.WithChildren(node, children);
+        if (localResults!.TryGetValue(rebuilt, out var known)) return known;
+        Expr result;
+        try { result = Local(rebuilt); }
+        catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { result = rebuilt; }
+        return localResults[rebuilt] = result;
     }
 
     private static Expr Local(Expr node) => node switch
@@ -118,10 +132,10 @@ internal static class Simplifier
     {
         if (!HasDenominator(node)) return node;
         if (RationalForm.TryCreate([node], deep: false, quick: true) is not ({ } form, [var fraction])) return node;
-        var best = node;
-        foreach (var candidate in new[] { form.Expanded(fraction), form.Compact(fraction) })
-            if (Traversal.TreeSize(candidate) < Traversal.TreeSize(best)) best = candidate;
-        return best;
+        // Expanded only: the factored shape costs a square-free decomposition at every node and, measured
+        // on the corpus, changes no result (the whole expression's normal form tries it each round).
+        var candidate = form.Expanded(fraction);
+        return Traversal.TreeSize(candidate) < Traversal.TreeSize(node) ? candidate : node;
     }
 
     private static bool HasDenominator(Expr node) => node switch
