@@ -4,6 +4,9 @@
 // so Simplify always terminates, and in bounded time.
 // Every rule keeps the value wherever the input is defined:
 //   exp(log u) = u                      (log u defined means u > 0)
+//   sin(asin v) = v and the like        (see Inverse: on the inner function's domain)
+//   (u^k)^r = |u|^(k r), k even         (sqrt(x^2) = |x|)
+//   sin(v)^p/cos(v)^p = tan(v)^p        (and cot, tanh, coth: same domain)
 //   exp(c log u) = u^c                  (same domain)
 //   c sin(u)^2 + c cos(u)^2 = c,  c cosh(u)^2 - c sinh(u)^2 = c
 //   N/D = (N/g)/(D/g), g = gcd(N, D)    (polynomials over generators, RationalForm; where D != 0)
@@ -45,7 +48,7 @@ internal static class Simplifier
                 if (size <= budget)
                 {
                     // The rational normal form first: when it is a number (zero, most often) nothing is smaller.
-                    try { candidates.AddRange(NormalForms(current)); }
+                    try { candidates.AddRange(NormalForms(current, deadline)); }
                     catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { /* a polynomial over its limits: no normal form */ }
                     if (candidates.FirstOrDefault(c => c.IsNumber) is { } number) return number;
                     for (int i = 0; i < candidates.Count; i++) candidates[i] = ApplyRules(candidates[i], deadline);
@@ -91,9 +94,52 @@ internal static class Simplifier
     {
         Call { Primitive.Name: "exp", Args: [Call { Primitive.Name: "log" } log] } => log.Args[0],
         Call { Primitive.Name: "exp", Args: [Product { Args: [Number c, Call { Primitive.Name: "log" } log] }] } => Build.Pow(log.Args[0], c),
-        Product product => Rational(product),
+        Call { Args: [Call inner] } outer when Inverse(outer.Primitive.Name, inner.Primitive.Name) is { } rule => rule(inner.Args[0]),
+        // (u^k)^r = |u|^(k r) for an even k: u^k = |u|^k >= 0, and powers of a non-negative base multiply.
+        Power { Base: Power { Base: var u, Exponent: Number { Value: { IsInteger: true, IsZero: false } k } }, Exponent: Number { Value: var r } }
+            when k.Numerator.IsEven => Build.Pow(Primitives.Abs.Apply(u), Build.Number(k * r)),
+        Product product => Rational(Quotients(product)),
         Sum sum => Pythagoras(sum) switch { Sum rest => Rational(rest), var other => other },
         _ => node,
+    };
+
+    // f(g(v)) = v, or a closed form, on the domain of g: sin(asin v) = v and cos(asin v) = sqrt(1 - v^2)
+    // for |v| <= 1 (where asin is defined; cos of an angle in [-pi/2, pi/2] is not negative), tan(atan v)
+    // = v, sinh(asinh v) = v, cosh(acosh v) = v for v >= 1, tanh(atanh v) = v for |v| < 1. The other
+    // order (asin(sin v) = v) holds only on part of the domain and is not applied.
+    private static Func<Expr, Expr>? Inverse(string outer, string inner) => (outer, inner) switch
+    {
+        ("sin", "asin") or ("cos", "acos") or ("tan", "atan") or ("sinh", "asinh") or ("cosh", "acosh") or ("tanh", "atanh") => v => v,
+        ("cos", "asin") or ("sin", "acos") => v => Build.Pow(Build.Add(Build.One, Build.Multiply(Build.MinusOne, Build.Pow(v, Build.Number(2)))), Build.Half),
+        _ => null,
+    };
+
+    // sin(v)^p/cos(v)^p = tan(v)^p and cos(v)^p/sin(v)^p = cot(v)^p, and the same for sinh and cosh:
+    // the trigonometric normal form back where it is shorter (same domain: the divisor is not zero).
+    private static Expr Quotients(Product product)
+    {
+        var factors = product.Args.ToList();
+        bool changed = false;
+        foreach (var (top, bottom, quotient) in new[] { ("sin", "cos", Primitives.Tan), ("cos", "sin", Primitives.Cot), ("sinh", "cosh", Primitives.Tanh), ("cosh", "sinh", Primitives.Coth) })
+            for (int i = 0; i < factors.Count; i++)
+            {
+                if (PowerOf(factors[i], top) is not var (v, p) || p.Sign <= 0) continue;
+                int j = factors.FindIndex(f => PowerOf(f, bottom) is var (w, q) && w.Equals(v) && q == -p);
+                if (j < 0) continue;
+                factors[i] = Build.Pow(quotient.Apply(v), Build.Number(p));
+                factors.RemoveAt(j);
+                changed = true;
+                if (j < i) i--;
+            }
+        return changed ? Build.Multiply(factors) : product;
+    }
+
+    // f(v)^p as (v, p) for the named one-argument function f.
+    private static (Expr Argument, Symbolic.Rational Power)? PowerOf(Expr factor, string function) => factor switch
+    {
+        Call c when c.Primitive.Name == function => (c.Args[0], Symbolic.Rational.One),
+        Power { Base: Call c, Exponent: Number n } when c.Primitive.Name == function => (c.Args[0], n.Value),
+        _ => null,
     };
 
     // Pairs c*sin(u)^2 with c*cos(u)^2 (and c*cosh(u)^2 with -c*sinh(u)^2) and replaces each pair by c.
@@ -146,10 +192,30 @@ internal static class Simplifier
     };
 
     // The whole expression in rational normal form, function arguments included (deep), expanded and
-    // compact (each side expanded or square-free factored): Simplify's strongest candidates.
-    private static IEnumerable<Expr> NormalForms(Expr root)
+    // compact (each side expanded or square-free factored), then the same after the transcendental
+    // rewrite (sin and cos of canonical angles with cos^2 + sin^2 = 1 taken either way, hyperbolic
+    // functions through exp, abs through sign, radicals merged): Simplify's strongest candidates.
+    private static IEnumerable<Expr> NormalForms(Expr root, Deadline deadline)
     {
-        if (RationalForm.TryCreate([root], deep: true) is not ({ } form, [var fraction])) return [];
-        return [form.Expanded(fraction), form.Compact(fraction)];
+        long size = Traversal.TreeSize(root);
+        var forms = new List<Expr>();
+        if (RationalForm.TryCreate([root], deep: true) is ({ } form, [var fraction])) forms.AddRange([form.Expanded(fraction), form.Compact(fraction)]);
+        if (forms.Any(f => f.IsNumber)) return forms;
+        foreach (bool mergeRadicals in new[] { false, true })
+        {
+            var rewritten = TranscendentalForm.Rewrite(root, mergeRadicals, deadline);
+            if (ReferenceEquals(rewritten, root)) continue;
+            bool circular = Traversal.PostOrder(rewritten).Any(n => n is Call { Primitive.Name: "sin" or "cos" });
+            foreach (var reduction in circular ? new[] { TrigReduction.Sine, TrigReduction.Cosine } : [TrigReduction.None])
+            {
+                if (RationalForm.TryCreate([rewritten], deep: true, trig: reduction) is not ({ } trig, [var trigFraction])) continue;
+                var expanded = trig.Expanded(trigFraction);
+                if (expanded.IsNumber) return [expanded];
+                // Kept as a candidate only when not far larger than the input: such a form decides zero but
+                // never wins on size, and the local rules would pay for every node of it.
+                if (Traversal.TreeSize(expanded) <= 2 * size) forms.AddRange([expanded, trig.Compact(trigFraction)]);
+            }
+        }
+        return forms;
     }
 }

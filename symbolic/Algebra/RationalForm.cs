@@ -12,6 +12,17 @@
 // generator. Floats have no exact form: an expression with one is not converted (TryCreate gives null).
 namespace Hybrid.Symbolic;
 
+/// <summary>Which square the Pythagorean relation removes in a trigonometric rational form.</summary>
+internal enum TrigReduction
+{
+    /// <summary>No relation: sin and cos are independent generators.</summary>
+    None,
+    /// <summary>cos(v)^2 = 1 - sin(v)^2: the form is at most linear in each cos.</summary>
+    Sine,
+    /// <summary>sin(v)^2 = 1 - cos(v)^2: the form is at most linear in each sin.</summary>
+    Cosine,
+}
+
 internal sealed class RationalForm
 {
     private enum Kind { Atom, Radical, Exponential }
@@ -25,7 +36,8 @@ internal sealed class RationalForm
         public Expr Sample { get; } = sample;   // the first node seen for an atom, shown in results
         public int Root { get; set; } = 1;      // this generator is Base^(1/Root) (Exponential: Base^(Exponent/Root))
         public int Index { get; set; }
-        public Poly? Relation { get; set; }     // Radical: g^Root equals this polynomial (null when the radicand is not one)
+        public Poly? Relation { get; set; }     // g^RelationPower equals this polynomial: a radical's radicand, or 1 - sin^2 for cos
+        public int RelationPower { get; set; }
     }
 
     private readonly Dictionary<Key, Generator> generators = [];
@@ -49,12 +61,18 @@ internal sealed class RationalForm
     /// <paramref name="quick"/> cancels only the common factors that are cheap to find (see
     /// <see cref="PolyGcd.QuickGcd"/>): for Simplify's local rules, which run at every node.
     /// </remarks>
-    public static (RationalForm Form, (Poly N, Poly D)[] Fractions)? TryCreate(IReadOnlyList<Expr> roots, bool deep = true, bool quick = false) =>
-        TryCreate(roots, deep ? new Dictionary<Expr, Expr>(Expr.ByReference) : null, quick);
+    /// <remarks>
+    /// With <paramref name="trig"/> (for forms made by <see cref="TranscendentalForm.Rewrite"/>), sin(v) and cos(v)
+    /// are generators together, with the Pythagorean relation: <see cref="TrigReduction.Sine"/> writes
+    /// cos(v)^2 as 1 - sin(v)^2, <see cref="TrigReduction.Cosine"/> sin(v)^2 as 1 - cos(v)^2. A
+    /// polynomial is zero on the circle exactly when its remainder by sin^2 + cos^2 - 1 (irreducible) is.
+    /// </remarks>
+    public static (RationalForm Form, (Poly N, Poly D)[] Fractions)? TryCreate(IReadOnlyList<Expr> roots, bool deep = true, bool quick = false, TrigReduction trig = TrigReduction.None) =>
+        TryCreate(roots, deep ? new Dictionary<Expr, Expr>(Expr.ByReference) : null, quick, trig);
 
-    private static (RationalForm, (Poly, Poly)[])? TryCreate(IReadOnlyList<Expr> roots, Dictionary<Expr, Expr>? atomKeys, bool quick)
+    private static (RationalForm, (Poly, Poly)[])? TryCreate(IReadOnlyList<Expr> roots, Dictionary<Expr, Expr>? atomKeys, bool quick, TrigReduction trig = TrigReduction.None)
     {
-        var form = new RationalForm(atomKeys ?? new Dictionary<Expr, Expr>(Expr.ByReference)) { deep = atomKeys is not null, quick = quick };
+        var form = new RationalForm(atomKeys ?? new Dictionary<Expr, Expr>(Expr.ByReference)) { deep = atomKeys is not null, quick = quick, trig = trig };
         try
         {
             foreach (var node in Traversal.PostOrder(roots.ToList())) form.Register(node);
@@ -65,6 +83,7 @@ internal sealed class RationalForm
     }
 
     private bool deep, quick;
+    private TrigReduction trig;
 
     private Poly Gcd(Poly a, Poly b) => quick ? PolyGcd.QuickGcd(a, b) : PolyGcd.Gcd(a, b);
 
@@ -80,6 +99,13 @@ internal sealed class RationalForm
             case Call { Primitive.Name: "exp" } exp: RegisterExponential(Expr.E, exp.Args[0]); break;
             case Call { Primitive.Name: "log", Args: [Symbolic.Number] } log:
                 foreach (var (prime, _) in PrimePowers(log.Args[0])) Find(new Key(Kind.Atom, LogOf(prime), null), LogOf(prime));
+                break;
+            case Call { Primitive.Name: "sin" or "cos" } circular when trig != TrigReduction.None:
+                foreach (var f in new[] { Primitives.Sin, Primitives.Cos })
+                {
+                    var partner = Build.Call(f, [circular.Args[0]]);
+                    Find(new Key(Kind.Atom, AtomKey((Call)partner), null), partner);
+                }
                 break;
             case Call call: Find(new Key(Kind.Atom, AtomKey(call), null), call); break;
             case Power { Exponent: Symbolic.Number { Value: var n } } power when !n.IsInteger: RegisterRoot(power.Base, n); break;
@@ -208,7 +234,13 @@ internal sealed class RationalForm
         for (int i = 0; i < ordered.Count; i++) ordered[i].Index = i;
         foreach (var g in ordered)
             if (g.Key.Kind == Kind.Radical && Fraction(g.Key.Base) is var (n, d) && d.IsConstant)
-                g.Relation = (Rational.One / d.ConstantValue) * n;
+                (g.Relation, g.RelationPower) = ((Rational.One / d.ConstantValue) * n, g.Root);
+        if (trig == TrigReduction.None) return;
+        var (reduced, kept) = trig == TrigReduction.Sine ? (Primitives.Cos, Primitives.Sin) : (Primitives.Sin, Primitives.Cos);
+        foreach (var g in ordered)
+            if (g.Key is { Kind: Kind.Atom, Base: Call call } && ReferenceEquals(call.Primitive, reduced)
+                && generators.TryGetValue(new Key(Kind.Atom, Build.Call(kept, [call.Args[0]]), null), out var other))
+                (g.Relation, g.RelationPower) = (One - Poly.Variable(arity, other.Index, 2), 2);
     }
 
     // ---- pass 2: the fraction of every node ----
@@ -329,7 +361,7 @@ internal sealed class RationalForm
         {
             var multiplier = One;
             foreach (var g in ordered)
-                if (g.Relation is not null && d.Leading.Exponents[g.Index] % g.Root is var e and > 0)
+                if (g.Key.Kind == Kind.Radical && g.Relation is not null && d.Leading.Exponents[g.Index] % g.Root is var e and > 0)
                     multiplier *= Poly.Variable(arity, g.Index, g.Root - e);
             if (!multiplier.IsOne) (n, d) = (ApplyRelations(n * multiplier), ApplyRelations(d * multiplier));
         }
@@ -346,10 +378,10 @@ internal sealed class RationalForm
             bool changed = false;
             foreach (var g in ordered)
             {
-                if (g.Relation is null || p.Degree(g.Index) < g.Root) continue;
+                if (g.Relation is null || p.Degree(g.Index) < g.RelationPower) continue;
                 var reduced = Poly.Zero(arity);
                 foreach (var (k, coefficient) in p.CoefficientsIn(g.Index))
-                    reduced += coefficient.ShiftBy(g.Index, k % g.Root) * g.Relation.Pow(k / g.Root);
+                    reduced += coefficient.ShiftBy(g.Index, k % g.RelationPower) * g.Relation.Pow(k / g.RelationPower);
                 p = reduced;
                 changed = true;
             }
