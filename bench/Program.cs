@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 using Hybrid.Bench;
 
 if (args is ["simplify", ..]) { SimplifyReport.Run(Console.Out, listMisses: args.Contains("--misses")); return 0; }
+if (args is ["equivalence"]) { EquivalenceReport.Run(Console.Out); return 0; }
 if (args is ["report"]) { Report.Run(Console.Out); return 0; }
 if (args is ["soak", ..]) return Soak.Run(Console.Out, args.Length > 1 ? int.Parse(args[1]) : 1_000_000);
 if (args is ["text"]) { Soak.Text(Console.Out); return 0; }

@@ -53,3 +53,40 @@ public static class SimplifyReport
         if (listMisses) foreach (var miss in misses) output.WriteLine(miss);
     }
 }
+
+/// <summary>`equivalence`: Expr.Equivalent on every corpus pair (d/dx F against f) and on f with one coefficient perturbed.</summary>
+public static class EquivalenceReport
+{
+    public static void Run(TextWriter output)
+    {
+        var verdicts = new Dictionary<string, int>();
+        var perturbedVerdicts = new Dictionary<string, int>();
+        var times = new List<double>();
+        var wrong = new List<string>();
+        foreach (var (id, F, integrand, x) in Corpus.Pairs())
+        {
+            var derivative = Expr.Parse(F).Differentiate(Expr.Symbol(x));
+            var f = Expr.Parse(integrand);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var result = Expr.Equivalent(derivative, f);
+            times.Add(watch.Elapsed.TotalMilliseconds);
+            Count(verdicts, result.Verdict.ToString());
+            if (result.Verdict is EquivalenceVerdict.NotEqual or EquivalenceVerdict.Undecided) wrong.Add($"{id}: {result.Verdict}: {result.Reason}");
+            var perturbed = Expr.Equivalent(derivative, Perturb(f));
+            Count(perturbedVerdicts, perturbed.Verdict.ToString());
+            if (perturbed.Verdict != EquivalenceVerdict.NotEqual) wrong.Add($"{id} perturbed: {perturbed.Verdict}: {perturbed.Reason}");
+        }
+        output.WriteLine($"Equivalent(d/dx F, f): {string.Join(", ", verdicts.OrderBy(v => v.Key).Select(v => $"{v.Key} {v.Value}"))}");
+        output.WriteLine($"  time per pair (ms): median {Report.Median(times):F2}  p90 {Report.Percentile(times, 0.9):F2}  max {times.Max():F1}");
+        output.WriteLine($"Equivalent(d/dx F, f with one coefficient + 1): {string.Join(", ", perturbedVerdicts.OrderBy(v => v.Key).Select(v => $"{v.Key} {v.Value}"))}");
+        foreach (var line in wrong) output.WriteLine(line);
+    }
+
+    private static void Count(Dictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
+
+    /// <summary>f with its first non-zero exact number (in post-order) increased by 1, or f·98/97 when it has none.</summary>
+    public static Expr Perturb(Expr f) =>
+        f.PostOrder().OfType<Number>().FirstOrDefault(n => !n.Value.IsZero) is { } n
+            ? f.Substitute(n, Expr.Number(n.Value + 1))
+            : f * Expr.Rational(98, 97);
+}
