@@ -45,6 +45,9 @@ public static class CheckCommand
             var exact = GradCheck.Run(f, gradient, variables, points.Select((p, i) => { terminal.Progress("checking point", i + 1, points.Count); return p; }),
                 tolerances with { Reference = DerivativeReference.Exact });
             var numeric = GradCheck.Run(f, gradient, variables, points, tolerances with { Reference = DerivativeReference.CentralDifference });
+            // Beside the points: is each claimed component the derivative everywhere? (Proven, NotEqual with a witness, ...)
+            var equivalences = variables.Select((v, i) => Expr.Equivalent(gradient[i], f.Differentiate(v), parse.GetValue(seed))).ToArray();
+            bool passed = exact.Passed && !equivalences.Any(e => e.Verdict == EquivalenceVerdict.NotEqual);
             string? plotted = parse.GetValue(plot) is { } file
                 ? PlotCommand.SaveStudy(StepSizeStudy.Run(f, variables[0], variables.Select((v, i) => (v.ToString(), points[0][i])).ToDictionary()), variables[0].ToString(), file)
                 : null;
@@ -55,7 +58,8 @@ public static class CheckCommand
                     ["expression"] = f.ToString(),
                     ["variables"] = new JsonArray(variables.Select(v => (JsonNode?)v.ToString()).ToArray()),
                     ["claimed"] = new JsonArray(gradient.Select(g => (JsonNode?)g.ToString()).ToArray()),
-                    ["passed"] = exact.Passed, ["exact"] = Report(exact), ["centralDifferences"] = Report(numeric), ["plot"] = plotted,
+                    ["passed"] = passed, ["exact"] = Report(exact), ["centralDifferences"] = Report(numeric), ["plot"] = plotted,
+                    ["equivalence"] = new JsonArray(equivalences.Select((e, i) => (JsonNode?)EqualCommand.ToJson(e, variables[i].ToString())).ToArray()),
                 }));
             else
             {
@@ -63,12 +67,18 @@ public static class CheckCommand
                 terminal.Out.WriteLine();
                 Print(terminal.Out, numeric);
                 terminal.Out.WriteLine();
+                terminal.Out.WriteLine("everywhere (Expr.Equivalent against the exact derivative):");
+                for (int i = 0; i < variables.Length; i++)
+                    terminal.Out.WriteLine($"  d/d{variables[i]}: {equivalences[i].Verdict} — {equivalences[i].Reason}{EqualCommand.WitnessText(equivalences[i])}");
+                terminal.Out.WriteLine();
                 if (plotted is not null) terminal.Out.WriteLine($"wrote {plotted}");
-                terminal.Out.WriteLine(exact.Passed
+                terminal.Out.WriteLine(passed
                     ? $"the claimed gradient equals the exact gradient at {points.Count} point(s)"
-                    : $"MISMATCH: the claimed gradient differs from the exact gradient in {exact.Failures.Count()} of {exact.Entries.Count} components");
+                    : exact.Passed
+                        ? "MISMATCH: the claimed gradient agrees at the points given but not everywhere (see the witness above)"
+                        : $"MISMATCH: the claimed gradient differs from the exact gradient in {exact.Failures.Count()} of {exact.Entries.Count} components");
             }
-            return exact.Passed ? Cli.Success : Cli.CheckFailed;
+            return passed ? Cli.Success : Cli.CheckFailed;
         });
         return command;
     }

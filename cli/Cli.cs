@@ -59,7 +59,7 @@ public static class Cli
                      AlgebraCommands.Apart(terminal), AlgebraCommands.Collect(terminal), AlgebraCommands.Fraction(terminal),
                      AlgebraCommands.Gcd(terminal), AlgebraCommands.Lcm(terminal), AlgebraCommands.Div(terminal),
                      NumericCommands.Eval(terminal), NumericCommands.Grad(terminal), NumericCommands.Hessian(terminal),
-                     CheckCommand.Create(terminal), AlgebraCommands.Tape(terminal), PlotCommand.Create(terminal),
+                     CheckCommand.Create(terminal), EqualCommand.Create(terminal), AlgebraCommands.Tape(terminal), PlotCommand.Create(terminal),
                      DemoCommand(terminal), ServeCommand.Create(terminal),
                  })
             root.Subcommands.Add(command);

@@ -19,10 +19,11 @@ public static class ServeCommand
         var timeout = Options.Timeout($"The time budget of each request in seconds (default {Server.DefaultBudget.TotalSeconds:0}); a request may also set its own \"timeout\". Over it, simplify answers the best form found and other work answers an error naming the limit.");
         var command = new Command("serve", """
             Reads one JSON request per line on stdin, writes one JSON response per line on stdout, in order.
-            Requests: {"op":"diff|eval|grad|simplify|expand|together|cancel|factor|apart|collect|fraction|gcd|lcm|div","expr":"...","wrt":"x","other":"...","at":{"x":1.2},"timeout":5,"id":...}
+            Requests: {"op":"diff|eval|grad|simplify|expand|together|cancel|factor|apart|collect|fraction|gcd|lcm|div|equal","expr":"...","wrt":"x","other":"...","at":{"x":1.2},"timeout":5,"id":...}
             diff → {"derivative":"...","value":F,"derivativeValue":dF/dx} (values when "at" is given); eval → {"value":...};
             grad → {"value":...,"gradient":{"x":...}}; simplify, expand, together, cancel, factor, apart, collect, gcd, lcm
-            → {"result":"..."}; fraction → {"numerator","denominator"}; div → {"quotient","remainder"}. "id" is echoed.
+            → {"result":"..."}; fraction → {"numerator","denominator"}; div → {"quotient","remainder"};
+            equal → {"verdict","reason","witness",...} ("seed" optional). "id" is echoed.
             Names in "at" that the expression lacks are accepted and listed in "unused".
             A bad request → {"error":"...","column":n} (column of a parse error, else null; "limit" names a limit that was hit)
             and the stream goes on. Lines end at \n (a \r before it is dropped).
@@ -157,7 +158,7 @@ public static class ServeCommand
             catch (ParseException e) { throw new FieldParseException(field, e); }
         }
 
-        private const string Ops = "diff, eval, grad, simplify, expand, together, cancel, factor, apart, collect, fraction, gcd, lcm or div";
+        private const string Ops = "diff, eval, grad, simplify, expand, together, cancel, factor, apart, collect, fraction, gcd, lcm, div or equal";
 
         private JsonObject Answer(JsonObject request)
         {
@@ -197,6 +198,12 @@ public static class ServeCommand
                 {
                     var f = Expr.Parse(expr);
                     return new JsonObject { ["numerator"] = Cli.Render(f.Numerator(Remaining()), "infix"), ["denominator"] = Cli.Render(f.Denominator(Remaining()), "infix") };
+                }
+                case "equal":
+                {
+                    var (a, b) = (Expr.Parse(expr), ParseField(request, "other") ?? throw new UsageException("\"equal\" needs \"other\": the expression to compare with."));
+                    int seed = request["seed"] is JsonValue v && v.TryGetValue<int>(out var s) ? s : 0;
+                    return EqualCommand.ToJson(Expr.Equivalent(a, b, seed, timeout: Remaining()), null);
                 }
                 case "gcd" or "lcm" or "div":
                 {

@@ -48,13 +48,13 @@ internal static class Equivalences
             if (Poly.Within(deadline, () => RationalForm.TryCreate([difference, a, b])) is ({ } form, [var fraction, _, _]) && form.Generators.All(g => g is Symbol))
                 return fraction.N.IsZero ? Proven("the rational normal form (Cancel)") : ExactWitness(a, b, symbols, seed, points);
             if (Poly.Within(deadline, () => RationalForm.TryCreate([difference])) is ({ }, [{ N.IsZero: true }])) return Proven("the rational normal form (Cancel)");
-            if (Simplifier.Simplify(difference, 20_000, deadline).Is(0)) return Proven("Simplify (rational and transcendental normal forms)");
+            if (Simplifier.Simplify(difference, 20_000, deadline).Is(0)) return Proven("Simplify (the rational and transcendental normal forms)");
         }
         catch (LimitExceededException e) when (e.Limit == Deadline.TimeoutLimit) { /* no proof in time: sample */ }
         return Sample(a, b, symbols, seed, points);
     }
 
-    private static Equivalence Proven(string how) => new(EquivalenceVerdict.Proven, $"proven: {how} of a - b is 0", null, null, null, 0, 0, true);
+    private static Equivalence Proven(string how) => new(EquivalenceVerdict.Proven, $"{how} reduces a - b to 0", null, null, null, 0, 0, true);
 
     // Seeded points: half in (0.1, 2.6) (logs and roots are defined there), half in (-2.5, 2.5).
     private static IEnumerable<Dictionary<string, double>> Points(IReadOnlyList<Symbol> symbols, int seed, int count)
@@ -77,13 +77,13 @@ internal static class Equivalences
             compared++;
             worst = Math.Max(worst, relative);
             if (relative > Different)
-                return new(EquivalenceVerdict.NotEqual, $"not equal: at the witness they differ by {relative:G3} of their rounding scale (equal would be below {Equal:G1})",
+                return new(EquivalenceVerdict.NotEqual, $"at the witness they differ by {relative:G3} of their rounding scale (equal would be below {Equal:G1})",
                     point, va, vb, compared, worst, false);
         }
         if (compared == 0)
-            return new(EquivalenceVerdict.Undecided, $"undecided: no proof, and at none of the {count} sampled points (seed {seed}) are both defined", null, null, null, 0, 0, false);
-        string evidence = $"probably equal: no normal form is 0, but they agree at all {compared} sampled points where both are defined (seed {seed}, doubles; largest difference {worst:G3} of the rounding scale)";
-        return new(worst <= Equal ? EquivalenceVerdict.ProbablyEqual : EquivalenceVerdict.Undecided, worst <= Equal ? evidence : evidence.Replace("probably equal", "undecided"), null, null, null, compared, worst, false);
+            return new(EquivalenceVerdict.Undecided, $"no proof, and at none of the {count} sampled points (seed {seed}) are both defined", null, null, null, 0, 0, false);
+        string evidence = $"no normal form of a - b is 0; at all {compared} sampled points where both are defined (seed {seed}, in doubles) they differ by at most {worst:G3} of their rounding scale";
+        return new(worst <= Equal ? EquivalenceVerdict.ProbablyEqual : EquivalenceVerdict.Undecided, evidence, null, null, null, compared, worst, false);
     }
 
     // Rational functions of their variables: a - b is a non-zero rational function, so it is non-zero at
@@ -97,10 +97,10 @@ internal static class Equivalences
             var values = symbols.ToDictionary(s => (Expr)s, _ => Build.Number(new Rational(random.Next(-60, 61), random.Next(1, 12))));
             if (a.Substitute(values) is not Number va || b.Substitute(values) is not Number vb || va.Value == vb.Value) continue;
             var witness = values.ToDictionary(v => ((Symbol)v.Key).Name, v => ((Number)v.Value).Value.ToDouble());
-            return new(EquivalenceVerdict.NotEqual, "not equal: the rational normal form of a - b is not 0, and at the witness (exact rationals) a and b differ",
+            return new(EquivalenceVerdict.NotEqual, "the rational normal form of a - b is not 0, and at the witness (exact rationals) a and b differ",
                 witness, va.Value.ToDouble(), vb.Value.ToDouble(), k + 1, 1, true);
         }
-        return new(EquivalenceVerdict.Undecided, "undecided: the rational normal form of a - b is not 0, but no sampled rational point had both defined", null, null, null, 0, 0, true);
+        return new(EquivalenceVerdict.Undecided, "the rational normal form of a - b is not 0, but no sampled rational point had both defined", null, null, null, 0, 0, true);
     }
 
     /// <summary>An upper bound of the rounding in evaluating e in doubles: every sum taken as the sum of its terms' absolute values.</summary>

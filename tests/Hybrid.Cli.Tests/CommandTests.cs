@@ -199,6 +199,32 @@ public class CommandTests
     }
 
     [Fact]
+    public void EqualGivesAVerdictWithItsCertificateAndExitCode()
+    {
+        var proven = Run.Hybrid("equal", "sin(x)^2", "1 - cos(x)^2");
+        Assert.Equal((0, "Proven: Simplify (the rational and transcendental normal forms) reduces a - b to 0\n"), (proven.Code, proven.Out));
+        var different = Run.Hybrid("equal", "atan(x) + atan(1/x)", "pi/2");
+        Assert.Equal(1, different.Code);
+        Assert.StartsWith("NotEqual: ", different.Out);
+        Assert.Equal(0, Run.Hybrid("equal", "log(x^2)", "2*log(x)").Code);   // ProbablyEqual
+        Assert.Equal(3, Run.Hybrid("equal", "log(-1 - x^2)", "sqrt(-1 - x^2)").Code);
+        var json = ParseJson(Run.Hybrid("equal", "1/(x + 1)", "1/(x - 1)", "--json").Out);
+        Assert.Equal("NotEqual", (string)json["verdict"]!);
+        Assert.NotNull(json["witness"]!["x"]);
+    }
+
+    [Fact]
+    public void CheckFailsAClaimThatAgreesOnlyAtTheGivenPoints()
+    {
+        // x^2 and 2*x agree in derivative only at x = 1: the points pass, Equivalent finds the witness.
+        var onlyThere = Run.Hybrid("check", "x^3/3", "--claimed", "2*x - 1", "--at", "x=1");
+        Assert.Equal(1, onlyThere.Code);
+        Assert.Contains("d/dx: NotEqual", onlyThere.Out);
+        Assert.Contains("agrees at the points given but not everywhere", onlyThere.Out);
+        Assert.Contains("d/dx: Proven", Run.Hybrid("check", "x^3/3", "--claimed", "x^2", "--at", "x=1").Out);
+    }
+
+    [Fact]
     public void RationalTransformsReportTheirErrors()
     {
         var json = Run.Hybrid("div", "x^3 + 2*x + 1", "x^2 + 1", "--json");
