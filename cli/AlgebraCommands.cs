@@ -18,8 +18,9 @@ public static class AlgebraCommands
         var simplify = new Option<bool>("--simplify") { Description = "Simplify each derivative." };
         var timeout = Options.Timeout($"With --simplify: the time budget of each simplification in seconds (default {Limits.SimplifyTimeout.TotalSeconds:0}); then the smallest form found is printed.");
         var format = Options.Format();
+        var assume = Options.Assume();
         var command = new Command("diff", "Exact derivative(s) of an expression.\n\nExamples:\n  hybrid diff \"sin(x)*x^2\" --wrt x\n  hybrid diff \"x^2*y\" --wrt x --wrt y --format latex")
-            { expression, wrt, order, simplify, timeout, format };
+            { expression, wrt, order, simplify, timeout, format, assume };
         command.SetAction(parse =>
         {
             var f = Expr.Parse(parse.GetValue(expression)!);
@@ -30,7 +31,8 @@ public static class AlgebraCommands
             var derivatives = variables.Select(v =>
             {
                 var d = Differentiate(f, v, n);
-                return (Variable: v, Derivative: parse.GetValue(simplify) ? d.Simplify(timeout: Options.TimeoutOf(parse, timeout)) : d);
+                // Assumptions apply to the simplification only: the derivative is by the plain variable.
+                return (Variable: v, Derivative: parse.GetValue(simplify) ? Options.Assuming(d, parse.GetValue(assume)).Simplify(timeout: Options.TimeoutOf(parse, timeout)) : d);
             }).ToList();
             if (Options.IsJson(parse))
             {
@@ -68,9 +70,13 @@ public static class AlgebraCommands
     private static string Operator(Expr v, int order) => order == 1 ? $"d/d{v}" : $"d^{order}/d{v}^{order}";
 
     /// <summary><c>hybrid simplify EXPR</c>.</summary>
-    public static Command Simplify(Terminal terminal) =>
-        Rewrite(terminal, "simplify", "Simplify an expression (rational functions cancelled, trigonometric and log/exp identities, the smallest equal form found).\n\nExample:\n  hybrid simplify \"(x^2 - 1)/(x - 1)\"",
-            $"The time budget in seconds (default {Limits.SimplifyTimeout.TotalSeconds:0}); then the smallest form found so far is printed.", (e, timeout) => e.Simplify(timeout: timeout));
+    public static Command Simplify(Terminal terminal)
+    {
+        var assume = Options.Assume();
+        return Rewrite(terminal, "simplify", "Simplify an expression (rational functions cancelled, trigonometric and log/exp identities, the smallest equal form found).\n\nExamples:\n  hybrid simplify \"(x^2 - 1)/(x - 1)\"\n  hybrid simplify \"sqrt(x^2)\" --assume x>=0",
+            $"The time budget in seconds (default {Limits.SimplifyTimeout.TotalSeconds:0}); then the smallest form found so far is printed.",
+            (e, timeout, parse) => Options.Assuming(e, parse.GetValue(assume)).Simplify(timeout: timeout), assume);
+    }
 
     /// <summary><c>hybrid expand EXPR</c>.</summary>
     public static Command Expand(Terminal terminal) =>

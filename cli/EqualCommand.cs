@@ -20,11 +20,12 @@ public static class EqualCommand
         var seed = new Option<int>("--seed") { Description = "Seeds the sample points (default 0); the same seed gives the same answer." };
         var points = new Option<int>("--points") { Description = "How many points to sample when there is no proof (default 24).", DefaultValueFactory = _ => 24 };
         var timeout = Options.Timeout($"The time for the proof attempts in seconds (default {Limits.SimplifyTimeout.TotalSeconds:0}); then sampling decides.");
-        var command = new Command("equal", "Are A and B equal wherever both are defined? Proven (and how), NotEqual (with a witness point), ProbablyEqual (with the evidence) or Undecided; exit 0 equal, 1 not equal, 3 undecided.\n\nExamples:\n  hybrid equal \"sin(x)^2\" \"1 - cos(x)^2\"\n  hybrid equal \"atan(x) + atan(1/x)\" \"pi/2\"")
-            { a, b, seed, points, timeout };
+        var assume = Options.Assume();
+        var command = new Command("equal", "Are A and B equal wherever both are defined? Proven (and how), NotEqual (with a witness point), ProbablyEqual (with the evidence) or Undecided; exit 0 equal, 1 not equal, 3 undecided.\n\nExamples:\n  hybrid equal \"sin(x)^2\" \"1 - cos(x)^2\"\n  hybrid equal \"atan(x) + atan(1/x)\" \"pi/2\"\n  hybrid equal \"log(x*y)\" \"log(x) + log(y)\" --assume x>0 --assume y>0")
+            { a, b, seed, points, timeout, assume };
         command.SetAction(parse =>
         {
-            var (left, right) = (Expr.Parse(parse.GetValue(a)!), Expr.Parse(parse.GetValue(b)!));
+            var (left, right) = (Options.Assuming(Expr.Parse(parse.GetValue(a)!), parse.GetValue(assume)), Options.Assuming(Expr.Parse(parse.GetValue(b)!), parse.GetValue(assume)));
             int n = parse.GetValue(points);
             if (n is < 1 or > 1_000_000) throw new UsageException($"--points {n} is out of range: give 1 to 1000000.");
             var result = Expr.Equivalent(left, right, parse.GetValue(seed), n, Options.TimeoutOf(parse, timeout));

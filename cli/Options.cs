@@ -1,5 +1,6 @@
 // Options shared by several commands, declared once so their names, help and parsing agree.
 using System.CommandLine;
+using Hybrid.Symbolic;
 
 namespace Hybrid.Cli;
 
@@ -37,6 +38,38 @@ public static class Options
 
     /// <summary>--at x=1.5,y=2 (required).</summary>
     public static Option<string> At() => new("--at") { Description = "The point: name=value pairs separated by commas; a value may be a constant expression (pi/4).", Required = true };
+
+    /// <summary>--assume, repeatable: what a variable is (x>0, x>=0, x!=0, n:integer, ...).</summary>
+    public static Option<string[]> Assume() => new("--assume")
+    {
+        Description = "An assumption on a variable, repeatable: x>0 (positive), x>=0 (nonnegative), x!=0 (nonzero), or NAME:positive|nonnegative|nonzero|integer|real.",
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    /// <summary>The expression with the --assume given applied to its symbols (flags of one name combine).</summary>
+    public static Expr Assuming(Expr e, IEnumerable<string>? assumptions)
+    {
+        foreach (var (name, flags) in Parse(assumptions ?? []).GroupBy(a => a.Name).Select(g => (g.Key, g.Aggregate(Assumptions.Real, (f, a) => f | a.Flags))))
+            e = e.Assume(name, flags);
+        return e;
+    }
+
+    private static IEnumerable<(string Name, Assumptions Flags)> Parse(IEnumerable<string> assumptions)
+    {
+        foreach (var text in assumptions)
+        {
+            var t = text.Replace(" ", "");
+            (string, Assumptions)? parsed =
+                t.EndsWith(">=0") ? (t[..^3], Assumptions.Nonnegative)
+                : t.EndsWith("!=0") ? (t[..^3], Assumptions.Nonzero)
+                : t.EndsWith(">0") ? (t[..^2], Assumptions.Positive)
+                : t.Split(':') is [var name, var kind] && Enum.TryParse<Assumptions>(kind, ignoreCase: true, out var flags) && Enum.IsDefined(flags) ? (name, flags)
+                : null;
+            if (parsed is not var (n, f) || !Expr.IsIdentifierName(n))
+                throw new UsageException($"--assume {text} is not an assumption: give x>0, x>=0, x!=0 or NAME:positive|nonnegative|nonzero|integer|real.");
+            yield return (n, f);
+        }
+    }
 
     /// <summary>The EXPR argument.</summary>
     public static Argument<string> Expression() => new("EXPR") { Description = "An expression, e.g. \"sin(x)*x^2\" (quote it for the shell)." };

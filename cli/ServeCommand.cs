@@ -23,7 +23,7 @@ public static class ServeCommand
             diff → {"derivative":"...","value":F,"derivativeValue":dF/dx} (values when "at" is given); eval → {"value":...};
             grad → {"value":...,"gradient":{"x":...}}; simplify, expand, together, cancel, factor, apart, collect, gcd, lcm
             → {"result":"..."}; fraction → {"numerator","denominator"}; div → {"quotient","remainder"};
-            equal → {"verdict","reason","witness",...} ("seed" optional). "id" is echoed.
+            equal → {"verdict","reason","witness",...} ("seed" optional); simplify and equal take "assume": ["x>0"]. "id" is echoed.
             Names in "at" that the expression lacks are accepted and listed in "unused".
             A bad request → {"error":"...","column":n} (column of a parse error, else null; "limit" names a limit that was hit)
             and the stream goes on. Lines end at \n (a \r before it is dropped).
@@ -151,6 +151,10 @@ public static class ServeCommand
             public ParseException Inner { get; } = inner;
         }
 
+        // "assume": ["x>0", "n:integer"], as --assume.
+        private static Expr Assumed(JsonObject request, Expr e) =>
+            request["assume"] is JsonArray list ? Options.Assuming(e, list.Select(v => v?.GetValue<string>() ?? "")) : e;
+
         private static Expr? ParseField(JsonObject request, string field)
         {
             if (Text(request, field) is not { } text) return null;
@@ -173,7 +177,7 @@ public static class ServeCommand
             {
                 case "simplify":
                 {
-                    var f = Expr.Parse(expr);
+                    var f = Assumed(request, Expr.Parse(expr));
                     return new JsonObject { ["result"] = Cli.Render(f.Simplify(timeout: Remaining()), "infix") };
                 }
                 case "expand":
@@ -201,7 +205,7 @@ public static class ServeCommand
                 }
                 case "equal":
                 {
-                    var (a, b) = (Expr.Parse(expr), ParseField(request, "other") ?? throw new UsageException("\"equal\" needs \"other\": the expression to compare with."));
+                    var (a, b) = (Assumed(request, Expr.Parse(expr)), Assumed(request, ParseField(request, "other") ?? throw new UsageException("\"equal\" needs \"other\": the expression to compare with.")));
                     int seed = request["seed"] is JsonValue v && v.TryGetValue<int>(out var s) ? s : 0;
                     return EqualCommand.ToJson(Expr.Equivalent(a, b, seed, timeout: Remaining()), null);
                 }

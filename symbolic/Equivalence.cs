@@ -56,12 +56,25 @@ internal static class Equivalences
 
     private static Equivalence Proven(string how) => new(EquivalenceVerdict.Proven, $"{how} reduces a - b to 0", null, null, null, 0, 0, true);
 
-    // Seeded points: half in (0.1, 2.6) (logs and roots are defined there), half in (-2.5, 2.5).
+    // Seeded points inside each symbol's assumptions: half in (0.1, 2.6) (logs and roots are defined
+    // there), half in (-2.5, 2.5) unless the symbol is non-negative; integers in -3..3 (1..3 if positive).
     private static IEnumerable<Dictionary<string, double>> Points(IReadOnlyList<Symbol> symbols, int seed, int count)
     {
         var random = new Random(seed);
         for (int k = 0; k < count; k++)
-            yield return symbols.ToDictionary(s => s.Name, _ => k % 2 == 0 ? 0.1 + 2.5 * random.NextDouble() : 5 * random.NextDouble() - 2.5);
+            yield return symbols.ToDictionary(s => s.Name, s => Value(s.Assumptions, k % 2 == 0, random));
+    }
+
+    private static double Value(Assumptions assumptions, bool positiveHalf, Random random)
+    {
+        bool nonnegative = assumptions.HasFlag(Assumptions.Nonnegative), nonzero = assumptions.HasFlag(Assumptions.Nonzero);
+        if (assumptions.HasFlag(Assumptions.Integer))
+        {
+            int low = nonnegative ? (nonzero ? 1 : 0) : -3;
+            int value = random.Next(low, 4);
+            return value == 0 && nonzero ? 1 : value;
+        }
+        return positiveHalf || nonnegative ? 0.1 + 2.5 * random.NextDouble() : 5 * random.NextDouble() - 2.5;
     }
 
     private static Equivalence Sample(Expr a, Expr b, IReadOnlyList<Symbol> symbols, int seed, int count)

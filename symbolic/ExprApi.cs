@@ -14,17 +14,37 @@ public abstract partial class Expr
 
     /// <summary>A variable. Names are identifiers (letters, digits, underscore; not starting with a digit).</summary>
     /// <exception cref="ArgumentException">The name is not an identifier, or is reserved (a function name, <c>pi</c>, <c>e</c>, <c>inf</c>, <c>nan</c>).</exception>
-    public static Expr Symbol(string name)
+    public static Expr Symbol(string name) => Symbol(name, Assumptions.Real);
+
+    /// <summary>
+    /// A variable with assumptions, such as <c>Symbol("x", Assumptions.Positive)</c>: Simplify uses them
+    /// (<c>sqrt(x^2)</c> is <c>x</c>, <c>log(x*y)</c> is <c>log(x) + log(y)</c>), and Equivalent samples
+    /// inside them. It is a different symbol from the real <c>x</c> (as in SymPy); <see cref="Assume"/>
+    /// puts it into an expression.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is not an identifier, or is reserved.</exception>
+    public static Expr Symbol(string name, Assumptions assumptions)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (!IsIdentifier(name)) throw new ArgumentException($"The symbol name '{name}' is not an identifier (letters, digits and '_', not starting with a digit).", nameof(name));
         if (name is "pi" or "e" or "inf" or "nan" || Primitives.Find(name) is not null || name == "sqrt")
             throw new ArgumentException($"The symbol name '{name}' is reserved: it names a constant or a function.", nameof(name));
-        return new Symbol(name);
+        return new Symbol(name, assumptions);
+    }
+
+    /// <summary>This expression with every symbol named <paramref name="name"/> replaced by one with <paramref name="assumptions"/>.</summary>
+    public Expr Assume(string name, Assumptions assumptions)
+    {
+        var replacement = Symbol(name, assumptions);
+        return Traversal.Rewrite(this, (node, children) => node is Symbolic.Symbol s && s.Name == name ? replacement : Traversal.WithChildren(node, children));
     }
 
     /// <summary>Several variables at once: <c>var (x, y) = ...</c> reads better with <see cref="Symbols(string[])"/>.</summary>
     public static Expr[] Symbols(params string[] names) => names.Select(Symbol).ToArray();
+
+    /// <summary>True when <paramref name="name"/> can name a symbol (an identifier that is not reserved).</summary>
+    public static bool IsIdentifierName(string name) =>
+        IsIdentifier(name) && name is not ("pi" or "e" or "inf" or "nan" or "sqrt") && Primitives.Find(name) is null;
 
     internal static bool IsIdentifier(string name) =>
         name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');

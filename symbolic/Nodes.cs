@@ -49,15 +49,40 @@ public sealed class Constant : Expr
     private protected override bool PayloadEquals(Expr other) => Name == ((Constant)other).Name;
 }
 
-/// <summary>A variable, identified by its name.</summary>
+/// <summary>A variable, identified by its name and what is assumed of it.</summary>
 public sealed class Symbol : Expr
 {
-    internal Symbol(string name) : base([], StringHash(name)) => Name = name;
+    internal Symbol(string name, Assumptions assumptions = Assumptions.Real) : base([], StringHash(name) ^ (int)assumptions)
+    {
+        Name = name;
+        Assumptions = assumptions;
+    }
+
     /// <summary>The name.</summary>
     public string Name { get; }
+
+    /// <summary>What the variable is assumed to be (real by default); x and a positive x are different symbols, as in SymPy.</summary>
+    public Assumptions Assumptions { get; }
+
     /// <inheritdoc/>
     public override ExprKind Kind => ExprKind.Symbol;
-    private protected override bool PayloadEquals(Expr other) => Name == ((Symbol)other).Name;
+    private protected override bool PayloadEquals(Expr other) => Name == ((Symbol)other).Name && Assumptions == ((Symbol)other).Assumptions;
+}
+
+/// <summary>What a symbol is assumed to be, as SymPy's assumptions; flags combine (a positive integer).</summary>
+[Flags]
+public enum Assumptions
+{
+    /// <summary>Any real number (the default).</summary>
+    Real = 0,
+    /// <summary>Not zero.</summary>
+    Nonzero = 1,
+    /// <summary>Zero or more.</summary>
+    Nonnegative = 2,
+    /// <summary>More than zero.</summary>
+    Positive = Nonzero | Nonnegative,
+    /// <summary>An integer.</summary>
+    Integer = 4,
 }
 
 /// <summary>A sum of two or more terms: flat, like terms merged, at most one number (first), sorted.</summary>

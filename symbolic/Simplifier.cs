@@ -7,6 +7,10 @@
 //   sin(asin v) = v and the like        (see Inverse: on the inner function's domain)
 //   (u^k)^r = |u|^(k r), k even         (sqrt(x^2) = |x|)
 //   sin(v)^p/cos(v)^p = tan(v)^p        (and cot, tanh, coth: same domain)
+//   abs(u) = u for u >= 0, -u for u <= 0; sign(u) = 1 for u > 0, -1 for u < 0  (Signs: assumptions, ranges)
+//   sign(u)*abs(u) = u                  (everywhere)
+//   log(a*b) = log(a) + log(b)          (every factor positive, by Signs)
+//   log(u^p) = p*log(u)                 (u positive by Signs; or p not an integer: u^p needs u >= 0, log u^p > 0)
 //   exp(c log u) = u^c                  (same domain)
 //   c sin(u)^2 + c cos(u)^2 = c,  c cosh(u)^2 - c sinh(u)^2 = c
 //   N/D = (N/g)/(D/g), g = gcd(N, D)    (polynomials over generators, RationalForm; where D != 0)
@@ -37,7 +41,7 @@ internal static class Simplifier
     private static Expr Search(Expr root, int budget, Deadline deadline)
     {
         var best = root;
-        long bestSize = Traversal.TreeSize(root);
+        var bestSize = Cost(root);
         var current = root;
         try
         {
@@ -60,8 +64,8 @@ internal static class Simplifier
                     try { candidates.Add(ApplyRules(Transforms.Expand(current, maxTerms, deadline), deadline)); }
                     catch (LimitExceededException e) when (e.Limit != Deadline.TimeoutLimit) { /* expansion over budget: keep the unexpanded candidate */ }
                 }
-                var (next, nextSize) = candidates.Select(c => (c, Traversal.TreeSize(c))).MinBy(c => c.Item2);
-                if (nextSize < bestSize) (best, bestSize) = (next, nextSize);
+                var (next, nextSize) = candidates.Select(c => (c, Cost(c))).MinBy(c => c.Item2);
+                if (nextSize.CompareTo(bestSize) < 0) (best, bestSize) = (next, nextSize);
                 if (next.Equals(current)) break;
                 current = next;
             }
@@ -74,6 +78,17 @@ internal static class Simplifier
     // The local rules of one Simplify call remember their results: the rounds and candidates meet the
     // same subexpressions again and again (structural equality, so equal copies share one entry).
     [ThreadStatic] private static Dictionary<Expr, Expr>? localResults;
+
+    // The score of a candidate: the tree size (so the result is never larger than the input), then on a
+    // tie the operation count as SymPy's count_ops counts it (each +, *, ^ and function once): 3*x^2 (2
+    // operations) over 3*x*abs(x) (3), both of 5 nodes.
+    private static (long Size, long Operations) Cost(Expr e)
+    {
+        long operations = 0;
+        foreach (var node in Traversal.PostOrder(e))
+            operations += node switch { Sum or Product => node.Args.Count - 1, Power or Call => 1, _ => 0 };
+        return (Traversal.TreeSize(e), operations);
+    }
 
     private static Expr ApplyRules(Expr root, Deadline deadline) =>
         Traversal.Rewrite(root, (node, children) => LocalWithin(node, children), deadline);
@@ -95,13 +110,31 @@ internal static class Simplifier
         Call { Primitive.Name: "exp", Args: [Call { Primitive.Name: "log" } log] } => log.Args[0],
         Call { Primitive.Name: "exp", Args: [Product { Args: [Number c, Call { Primitive.Name: "log" } log] }] } => Build.Pow(log.Args[0], c),
         Call { Args: [Call inner] } outer when Inverse(outer.Primitive.Name, inner.Primitive.Name) is { } rule => rule(inner.Args[0]),
+        Call { Primitive.Name: "abs", Args: [var u] } when Signs.Of(u) is var sign && (sign.IsNonnegative || sign.IsNonpositive)
+            => sign.IsNonnegative ? u : Build.Multiply(Build.MinusOne, u),
+        Call { Primitive.Name: "sign", Args: [var u] } when Signs.Of(u) is var sign && (sign.IsPositive || sign.IsNegative)
+            => sign.IsPositive ? Build.One : Build.MinusOne,
+        Call { Primitive.Name: "log", Args: [Product product] } when product.Args.All(f => Signs.Of(f).IsPositive)
+            => Build.Add(product.Args.Select(f => Primitives.Log.Apply(f))),
+        Call { Primitive.Name: "log", Args: [Power { Exponent: Number { Value: var p } } power] } when !p.IsInteger || Signs.Of(power.Base).IsPositive
+            => Build.Multiply(Build.Number(p), Primitives.Log.Apply(power.Base)),
         // (u^k)^r = |u|^(k r) for an even k: u^k = |u|^k >= 0, and powers of a non-negative base multiply.
         Power { Base: Power { Base: var u, Exponent: Number { Value: { IsInteger: true, IsZero: false } k } }, Exponent: Number { Value: var r } }
             when k.Numerator.IsEven => Build.Pow(Primitives.Abs.Apply(u), Build.Number(k * r)),
-        Product product => Rational(Quotients(product)),
+        Product product => ProductRules(product),
         Sum sum => Pythagoras(sum) switch { Sum rest => Rational(rest), var other => other },
         _ => node,
     };
+
+    // sign(u)*abs(u) = u everywhere (both are 0 at 0); then the quotient and rational rules.
+    private static Expr ProductRules(Product product)
+    {
+        foreach (var factor in product.Args)
+            if (factor is Call { Primitive.Name: "sign", Args: [var u] } sign
+                && product.Args.FirstOrDefault(f => f is Call { Primitive.Name: "abs" } abs && abs.Args[0].Equals(u)) is { } abs)
+                return Build.Multiply(product.Args.Where(f => !ReferenceEquals(f, sign) && !ReferenceEquals(f, abs)).Append(u));
+        return Rational(Quotients(product));
+    }
 
     // f(g(v)) = v, or a closed form, on the domain of g: sin(asin v) = v and cos(asin v) = sqrt(1 - v^2)
     // for |v| <= 1 (where asin is defined; cos of an angle in [-pi/2, pi/2] is not negative), tan(atan v)

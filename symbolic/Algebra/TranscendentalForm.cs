@@ -8,6 +8,7 @@
 //   sin(k*v), cos(k*v) for an integer 2 <= |k| <= 8 by (cos v + i sin v)^k
 //   sinh = (e^v - e^-v)/2, cosh = (e^v + e^-v)/2, tanh = (e^2v - 1)/(e^2v + 1), and their reciprocals
 //   abs(u) = sign(u)*u                                            (everywhere)
+//   log(a*b) = log(a) + log(b), log(u^p) = p log(u)               (factors positive by Signs; or p not an integer)
 //   a^(p/q) b^(r/q) = (a^p b^r)^(1/q)                             (where a^(1/q) and b^(1/q) are defined:
 //                                                                  a, b >= 0 for even q; not the other way)
 namespace Hybrid.Symbolic;
@@ -65,6 +66,9 @@ internal static class TranscendentalForm
             "sech" => Ratio(Build.Number(2), Build.Add(Exp(u), Exp(Negate(u)))),
             "csch" => Ratio(Build.Number(2), Build.Add(Exp(u), Build.Multiply(Build.MinusOne, Exp(Negate(u))))),
             "abs" when !u.IsNumber => Build.Multiply(Primitives.Sign.Apply(u), u),
+            "log" when u is Product product && product.Args.All(f => Signs.Of(f).IsPositive) => Build.Add(product.Args.Select(f => Primitives.Log.Apply(f))),
+            "log" when u is Power { Exponent: Number { Value: var p } } power && (!p.IsInteger || Signs.Of(power.Base).IsPositive)
+                => Build.Multiply(Build.Number(p), Primitives.Log.Apply(power.Base)),
             _ => call,
         };
     }

@@ -214,6 +214,18 @@ public class CommandTests
     }
 
     [Fact]
+    public void AssumptionsFromTheCommandLine()
+    {
+        Assert.Equal((0, "x\n", ""), Run.Hybrid("simplify", "sqrt(x^2)", "--assume", "x>=0"));
+        Assert.Equal((0, "abs(x)\n", ""), Run.Hybrid("simplify", "sqrt(x^2)"));
+        Assert.Equal((0, "0\n", ""), Run.Hybrid("simplify", "log(x*y) - log(x) - log(y)", "--assume", "x:positive", "--assume", "y>0"));
+        Assert.Equal((0, "3*x^2\n", ""), Run.Hybrid("diff", "x^2*sqrt(x^2)", "--simplify", "--assume", "x>0"));
+        Assert.StartsWith("Proven", Run.Hybrid("equal", "log(x*y)", "log(x) + log(y)", "--assume", "x>0", "--assume", "y>0").Out);
+        var bad = Run.Hybrid("simplify", "x", "--assume", "x>>0");
+        Assert.Equal((2, "error: --assume x>>0 is not an assumption: give x>0, x>=0, x!=0 or NAME:positive|nonnegative|nonzero|integer|real.\n"), (bad.Code, bad.Err));
+    }
+
+    [Fact]
     public void CheckFailsAClaimThatAgreesOnlyAtTheGivenPoints()
     {
         // x^2 and 2*x agree in derivative only at x = 1: the points pass, Equivalent finds the witness.

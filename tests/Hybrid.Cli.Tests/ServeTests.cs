@@ -43,6 +43,7 @@ public class ServeTests
             """{"op":"gcd","expr":"x","other":"x + (1"}""",
             """{"op":"collect","expr":"x"}""",
             """{"op":"equal","expr":"sin(x)^2","other":"1 - cos(x)^2"}""",
+            """{"op":"simplify","expr":"abs(x) + sqrt(y^2)","assume":["x>=0","y:positive"]}""",
             """{"op":"factor","expr":"(x + y + z + 1)^30 - 1","timeout":0.05}""");
         var (code, output, error) = Run.With(input, false, "serve", "--jsonl");
         Assert.Equal((0, ""), (code, error));
@@ -60,6 +61,7 @@ public class ServeTests
             """{"error":"unbalanced '(': no matching ')' in other","column":5}""",
             """{"error":"\"collect\" needs \"wrt\": what to collect powers of.","column":null}""",
             """{"verdict":"Proven","reason":"Simplify (the rational and transcendental normal forms) reduces a - b to 0","pointsCompared":0}""",
+            """{"result":"x + y"}""",
         ], lines[..^1]);
         Assert.Contains("\"limit\":\"Timeout\"", lines[^1]);
     }
