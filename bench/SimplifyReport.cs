@@ -36,19 +36,28 @@ public static class SimplifyReport
         var growth = new List<double>();
         var versusSympy = new List<double>();
         var sympy = SympySizes();
+        List<double> ours = [], theirs = [];
         int larger = 0;
         foreach (var (_, derivative, id) in pairs)
         {
             var simplified = derivative.Simplify();
             if (simplified.TreeSize() > derivative.TreeSize()) larger++;
             growth.Add((double)simplified.TreeSize() / derivative.TreeSize());
-            if (sympy.TryGetValue(id, out var size) && size is > 0) versusSympy.Add((double)simplified.TreeSize() / size.Value);
+            if (sympy.TryGetValue(id, out var size) && size is > 0)
+            {
+                versusSympy.Add((double)simplified.TreeSize() / size.Value);
+                ours.Add(simplified.TreeSize());
+                theirs.Add(size.Value);
+            }
         }
         output.WriteLine($"Simplify(d/dx F - f) == 0: {zeros} of {pairs.Count} pairs ({100.0 * zeros / pairs.Count:F1}%)");
         output.WriteLine($"  time per pair (ms): median {Report.Median(times):F2}  p90 {Report.Percentile(times, 0.9):F2}  max {times.Max():F1}  over 1 s: {times.Count(t => t > 1000)}");
         output.WriteLine($"Simplify(d/dx F) tree size / unsimplified: median {Report.Median(growth):F2}  max {growth.Max():F2}  larger than the input: {larger}");
         if (versusSympy.Count > 0)
+        {
             output.WriteLine($"Simplify(d/dx F) tree size / SymPy's simplify(diff(F)) (bench/sympy_sizes.json, {versusSympy.Count} pairs SymPy finished): median {Report.Median(versusSympy):F2}  p90 {Report.Percentile(versusSympy, 0.9):F2}");
+            output.WriteLine($"  median tree size over those pairs: Hybrid {Report.Median(ours)}, SymPy {Report.Median(theirs)}");
+        }
         output.WriteLine($"  slowest: {string.Join(", ", slowest.OrderByDescending(s => s.Ms).Take(5).Select(s => $"{s.Id} {s.Ms:F0} ms"))}");
         if (listMisses) foreach (var miss in misses) output.WriteLine(miss);
     }

@@ -9,6 +9,7 @@
 //   sin(v)^p/cos(v)^p = tan(v)^p        (and cot, tanh, coth: same domain)
 //   abs(u) = u for u >= 0, -u for u <= 0; sign(u) = 1 for u > 0, -1 for u < 0  (Signs: assumptions, ranges)
 //   sign(u)*abs(u) = u                  (everywhere)
+//   sqrt(a + b sqrt(c)) denested        (rationals, when a^2 - b^2 c is a rational square; see Denest)
 //   log(a*b) = log(a) + log(b)          (every factor positive, by Signs)
 //   log(u^p) = p*log(u)                 (u positive by Signs; or p not an integer: u^p needs u >= 0, log u^p > 0)
 //   exp(c log u) = u^c                  (same domain)
@@ -118,6 +119,7 @@ internal static class Simplifier
             => Build.Add(product.Args.Select(f => Primitives.Log.Apply(f))),
         Call { Primitive.Name: "log", Args: [Power { Exponent: Number { Value: var p } } power] } when !p.IsInteger || Signs.Of(power.Base).IsPositive
             => Build.Multiply(Build.Number(p), Primitives.Log.Apply(power.Base)),
+        Power { Base: Sum sum, Exponent: Number { Value: var half } } when half == new Symbolic.Rational(1, 2) && Denest(sum) is { } denested => denested,
         // (u^k)^r = |u|^(k r) for an even k: u^k = |u|^k >= 0, and powers of a non-negative base multiply.
         Power { Base: Power { Base: var u, Exponent: Number { Value: { IsInteger: true, IsZero: false } k } }, Exponent: Number { Value: var r } }
             when k.Numerator.IsEven => Build.Pow(Primitives.Abs.Apply(u), Build.Number(k * r)),
@@ -134,6 +136,22 @@ internal static class Simplifier
                 && product.Args.FirstOrDefault(f => f is Call { Primitive.Name: "abs" } abs && abs.Args[0].Equals(u)) is { } abs)
                 return Build.Multiply(product.Args.Where(f => !ReferenceEquals(f, sign) && !ReferenceEquals(f, abs)).Append(u));
         return Rational(Quotients(product));
+    }
+
+    // sqrt(a + b sqrt(c)) = sqrt((a + d)/2) + sign(b) sqrt((a - d)/2) with d = sqrt(a^2 - b^2 c), for
+    // rationals a, b, c when d is rational (square both sides: a + 2 sign(b) sqrt((a^2 - d^2)/4) = a + b sqrt c);
+    // both roots are real where the input is (a >= d >= 0). sqrt(3 + 2 sqrt(2)) = 1 + sqrt(2).
+    private static Expr? Denest(Sum sum)
+    {
+        if (sum.Args is not [Number { Value: var a }, var term]) return null;
+        var (coefficient, rest) = Build.SplitCoefficient(term);
+        if (coefficient is not Number { Value: var b } || rest is not Power { Base: Number { Value: var c }, Exponent: Number { Value: var h } } || h != new Symbolic.Rational(1, 2)) return null;
+        var squared = a * a - b * b * c;
+        if (squared.Sign < 0 || Build.Pow(Build.Number(squared), Build.Half) is not Number { Value: var d } || (a - d).Sign < 0) return null;
+        var two = new Symbolic.Rational(2, 1);
+        var first = Build.Pow(Build.Number((a + d) / two), Build.Half);
+        var second = Build.Multiply(Build.Number(b.Sign), Build.Pow(Build.Number((a - d) / two), Build.Half));
+        return Build.Add(first, second);
     }
 
     // f(g(v)) = v, or a closed form, on the domain of g: sin(asin v) = v and cos(asin v) = sqrt(1 - v^2)

@@ -28,6 +28,8 @@ public class TranscendentalTests
     [InlineData("sin(d*x + c)/cos(d*x + c) - tan(d*x + c)", "0")]                                    // the residuals
     [InlineData("-sqrt(1 - x)/(2*sqrt(x + 1)) - sqrt(x + 1)/(2*sqrt(1 - x)) + 1/sqrt(1 - x^2)", "0")]
     [InlineData("abs(tan(x))*cos(x) - sign(tan(x))*sin(x)", "0")]                                    // abs(u) = sign(u) u
+    [InlineData("sqrt(3 + 2*sqrt(2))", "sqrt(2) + 1")]                                                 // denested
+    [InlineData("sqrt(x)*sqrt(x + 1) - sqrt(x^2 + x)", "0")]                                          // radicals merged where defined
     public void Simplifies(string input, string expected) => Assert.Equal(expected, Parse(input).Simplify().ToString());
 
     // ---- side conditions: where a rule would be wrong it is not applied ----
