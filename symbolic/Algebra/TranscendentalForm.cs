@@ -59,16 +59,27 @@ internal static class TranscendentalForm
             "cot" => Build.Multiply(Cos(u), Build.Pow(Sin(u), Build.MinusOne)),
             "sec" => Build.Pow(Cos(u), Build.MinusOne),
             "csc" => Build.Pow(Sin(u), Build.MinusOne),
+            "sinh" or "cosh" or "tanh" or "coth" or "sech" or "csch" => Hyperbolic(call),
+            "abs" when !u.IsNumber => Build.Multiply(Primitives.Sign.Apply(u), u),
+            "log" when u is Product product && product.Args.All(f => Signs.Of(f).IsPositive) => Build.Add(product.Args.Select(f => Primitives.Log.Apply(f))),
+            "log" when u is Power { Exponent: Number { Value: var p } } power && (!p.IsInteger || Signs.Of(power.Base).IsPositive)
+                => Build.Multiply(Build.Number(p), Primitives.Log.Apply(power.Base)),
+            _ => call,
+        };
+    }
+
+    /// <summary>A hyperbolic function of one argument through exp (the call itself for any other function).</summary>
+    public static Expr Hyperbolic(Call call)
+    {
+        var u = call.Args[0];
+        return call.Primitive.Name switch
+        {
             "sinh" => Build.Multiply(Build.Half, Build.Add(Exp(u), Build.Multiply(Build.MinusOne, Exp(Negate(u))))),
             "cosh" => Build.Multiply(Build.Half, Build.Add(Exp(u), Exp(Negate(u)))),
             "tanh" => Ratio(Build.Add(Exp(Double(u)), Build.MinusOne), Build.Add(Exp(Double(u)), Build.One)),
             "coth" => Ratio(Build.Add(Exp(Double(u)), Build.One), Build.Add(Exp(Double(u)), Build.MinusOne)),
             "sech" => Ratio(Build.Number(2), Build.Add(Exp(u), Exp(Negate(u)))),
             "csch" => Ratio(Build.Number(2), Build.Add(Exp(u), Build.Multiply(Build.MinusOne, Exp(Negate(u))))),
-            "abs" when !u.IsNumber => Build.Multiply(Primitives.Sign.Apply(u), u),
-            "log" when u is Product product && product.Args.All(f => Signs.Of(f).IsPositive) => Build.Add(product.Args.Select(f => Primitives.Log.Apply(f))),
-            "log" when u is Power { Exponent: Number { Value: var p } } power && (!p.IsInteger || Signs.Of(power.Base).IsPositive)
-                => Build.Multiply(Build.Number(p), Primitives.Log.Apply(power.Base)),
             _ => call,
         };
     }
@@ -111,14 +122,14 @@ internal static class TranscendentalForm
 
     // Of v and -v the one whose first term (in canonical order, numbers aside) has a positive
     // coefficient — exactly one of them does — and whether it is -v.
-    private static (Expr Angle, bool Flipped) Parity(Expr v)
+    public static (Expr Angle, bool Flipped) Parity(Expr v)
     {
         var first = v is Sum s ? s.Args.FirstOrDefault(t => !t.IsNumber) ?? v : v;
         return Build.SplitCoefficient(first).Coefficient is Number { Value.Sign: < 0 } or FloatNumber { Value: < 0 } ? (Negate(v), true) : (v, false);
     }
 
     // sin(k w) or cos(k w) for an integer k = 2..8 from (cos w + i sin w)^k; otherwise the call itself.
-    private static Expr Multiple(Expr angle, bool sine)
+    public static Expr Multiple(Expr angle, bool sine)
     {
         var (c, w) = Build.SplitCoefficient(angle);
         if (c is not Number { Value: { IsInteger: true } k } || k.Numerator < 2 || k.Numerator > MaxMultiple || w.IsNumber)

@@ -61,6 +61,43 @@ public class TranscendentalTests
         Assert.Equal(Parse("tan(x)").Evaluate(("x", 1.2)), Parse("sin(x)/cos(x)").Evaluate(("x", 1.2)), 12);
     }
 
+    // ---- ExpandTrig, CombineTrig, Rewrite ----
+
+    [Theory]
+    [InlineData("sin(x + y)", "cos(x)*sin(y) + cos(y)*sin(x)", "sin(x + y)")]
+    [InlineData("cos(2*x)", "cos(x)^2 - sin(x)^2", "cos(2*x)")]
+    [InlineData("sin(x)*cos(x)", "cos(x)*sin(x)", "sin(2*x)/2")]
+    [InlineData("cos(x)^2", "cos(x)^2", "cos(2*x)/2 + 1/2")]
+    [InlineData("sin(x)^3", "sin(x)^3", "3*sin(x)/4 - sin(3*x)/4")]
+    [InlineData("sin(x)*sin(y)", "sin(x)*sin(y)", "-cos(x + y)/2 + cos(x - y)/2")]
+    public void ExpandTrigAndItsInverse(string input, string expanded, string combined)
+    {
+        var e = Parse(input);
+        Assert.Equal((expanded, combined), (e.ExpandTrig().ToString(), e.CombineTrig().ToString()));
+        Assert.Equal(EquivalenceVerdict.Proven, Equivalent(e, e.ExpandTrig()).Verdict);
+        Assert.Equal(EquivalenceVerdict.Proven, Equivalent(e, e.CombineTrig()).Verdict);
+    }
+
+    [Fact]
+    public void RewritesIntoAnotherFamily()
+    {
+        Assert.Equal("exp(x)/2 - exp(-x)/2 + (exp(2*y) - 1)/(exp(2*y) + 1)", Parse("sinh(x) + tanh(y)").Rewrite(RewriteTarget.Exp).ToString());
+        Assert.Equal("1/cos(x) + sin(y)/cos(y)", Parse("sec(x) + tan(y)").Rewrite(RewriteTarget.SinCos).ToString());
+        Assert.Equal("1/cosh(x) + sinh(y)/cosh(y)", Parse("sech(x) + tanh(y)").Rewrite(RewriteTarget.SinhCosh).ToString());
+    }
+
+    // Rewrite(Exp) is exact but overflows where the original does not (coth(50) is 1, e^100/e^100 is
+    // inf/inf): it is checked by Equivalent instead.
+    [Fact]
+    public void TrigTransformsKeepTheValue()
+    {
+        foreach (var transform in new Func<Expr, Expr>[] { e => e.ExpandTrig(), e => e.Rewrite(RewriteTarget.SinCos), e => e.Rewrite(RewriteTarget.SinhCosh) })
+            Properties.IsSoundRewrite(transform, new ExpressionShape(), relative: 1e-6, maxTest: 100);
+        Properties.IsSoundRewrite(e => e.CombineTrig(), new ExpressionShape { MaxDepth = 3 }, relative: 1e-6, maxTest: 100);
+        foreach (var text in new[] { "sinh(x)*cosh(y) - tanh(x + y)", "coth(x)^2 - csch(x)^2", "sech(2*x)" })
+            Assert.Equal(EquivalenceVerdict.Proven, Equivalent(Parse(text), Parse(text).Rewrite(RewriteTarget.Exp)).Verdict);
+    }
+
     // ---- assumptions ----
 
     [Theory]
