@@ -3,6 +3,7 @@
 // with the problem spelled out, so nothing is silently skipped.
 using System.Globalization;
 using System.Text;
+using Hybrid.Symbolic;
 
 namespace Hybrid.Numerics;
 
@@ -25,8 +26,10 @@ public sealed record CheckEntry(string Component, double[] Point, double Claimed
 /// <summary>The outcome of a derivative check, printable as a table with <see cref="ToString"/>.</summary>
 public sealed class CheckReport
 {
-    internal CheckReport(string title, DerivativeReference reference, CheckOptions options, IReadOnlyList<CheckEntry> entries)
+    internal CheckReport(string title, DerivativeReference reference, CheckOptions options, IReadOnlyList<CheckEntry> entries,
+        IReadOnlyList<(string Component, Equivalence Result)>? equivalences = null)
     {
+        Equivalences = equivalences ?? [];
         Title = title;
         Reference = reference;
         Options = options;
@@ -45,8 +48,15 @@ public sealed class CheckReport
     /// <summary>Every comparison, point by point.</summary>
     public IReadOnlyList<CheckEntry> Entries { get; }
 
-    /// <summary>True when there is at least one entry and every entry passed.</summary>
-    public bool Passed => Entries.Count > 0 && Entries.All(e => e.Passed);
+    /// <summary>
+    /// For a claimed symbolic gradient checked against the exact one: each component compared with the
+    /// exact derivative everywhere by <see cref="Expr.Equivalent"/> (Proven, NotEqual with a witness, ...);
+    /// empty for other checks.
+    /// </summary>
+    public IReadOnlyList<(string Component, Equivalence Result)> Equivalences { get; }
+
+    /// <summary>True when there is at least one entry, every entry passed, and no component is NotEqual everywhere.</summary>
+    public bool Passed => Entries.Count > 0 && Entries.All(e => e.Passed) && !Equivalences.Any(e => e.Result.Verdict == EquivalenceVerdict.NotEqual);
 
     /// <summary>The entries that failed, problems included.</summary>
     public IEnumerable<CheckEntry> Failures => Entries.Where(e => !e.Passed);
@@ -73,6 +83,9 @@ public sealed class CheckReport
         text.AppendLine(Title);
         foreach (var row in rows.Prepend(header))
             text.AppendLine(string.Join("  ", row.Select((cell, c) => c == row.Length - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd());
+        foreach (var (component, result) in Equivalences)
+            text.AppendLine($"{component} everywhere: {result.Verdict} — {result.Reason}"
+                + (result.Witness is { } w ? $" at ({string.Join(", ", w.Values.Select(Format))}): {Format(result.Left!.Value)} vs {Format(result.Right!.Value)}" : ""));
         return text.Append(Summary).ToString();
     }
 
@@ -82,7 +95,9 @@ public sealed class CheckReport
         get
         {
             int passed = Entries.Count(e => e.Passed);
-            return $"{(Passed ? "PASSED" : "FAILED")}: {passed} of {Entries.Count} within atol {Format(Options.AbsoluteTolerance)} + rtol {Format(Options.RelativeTolerance)}·|reference|";
+            int notEqual = Equivalences.Count(e => e.Result.Verdict == EquivalenceVerdict.NotEqual);
+            return $"{(Passed ? "PASSED" : "FAILED")}: {passed} of {Entries.Count} within atol {Format(Options.AbsoluteTolerance)} + rtol {Format(Options.RelativeTolerance)}·|reference|"
+                + (notEqual > 0 ? $"; {notEqual} of {Equivalences.Count} components not equal everywhere" : "");
         }
     }
 

@@ -231,9 +231,9 @@ public class CommandTests
         // x^2 and 2*x agree in derivative only at x = 1: the points pass, Equivalent finds the witness.
         var onlyThere = Run.Hybrid("check", "x^3/3", "--claimed", "2*x - 1", "--at", "x=1");
         Assert.Equal(1, onlyThere.Code);
-        Assert.Contains("d/dx: NotEqual", onlyThere.Out);
+        Assert.Contains("∂f/∂x everywhere: NotEqual", onlyThere.Out);
         Assert.Contains("agrees at the points given but not everywhere", onlyThere.Out);
-        Assert.Contains("d/dx: Proven", Run.Hybrid("check", "x^3/3", "--claimed", "x^2", "--at", "x=1").Out);
+        Assert.Contains("∂f/∂x everywhere: Proven", Run.Hybrid("check", "x^3/3", "--claimed", "x^2", "--at", "x=1").Out);
     }
 
     [Fact]

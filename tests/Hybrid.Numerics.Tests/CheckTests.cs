@@ -300,4 +300,17 @@ public class CheckTests
         Assert.Contains("gradient-only minimizer", Assert.Throws<ArgumentOutOfRangeException>(() => objective.Hessian).Message);
         Assert.True(DirectionalCheck.Run(tape, [point]).Passed);   // the cheap check still works at this size
     }
+
+    // The exact report also compares each claimed component everywhere: a claim right only at the points fails.
+    [Fact]
+    public void AClaimRightOnlyAtThePointsFailsWithAWitness()
+    {
+        var x = Hybrid.Symbolic.Expr.Symbol("x");
+        var report = GradCheck.Run(Hybrid.Symbolic.Expr.Pow(x, 3) / 3, [2 * x - 1], [x], [[1.0]]);
+        Assert.True(report.Entries.All(e => e.Passed));
+        Assert.False(report.Passed);
+        Assert.Equal(Hybrid.Symbolic.EquivalenceVerdict.NotEqual, report.Equivalences[0].Result.Verdict);
+        Assert.Contains("∂f/∂x everywhere: NotEqual", report.ToString());
+        Assert.True(GradCheck.Run(Hybrid.Symbolic.Expr.Pow(x, 3) / 3, [Hybrid.Symbolic.Expr.Pow(x, 2)], [x], [[1.0]]).Passed);
+    }
 }
