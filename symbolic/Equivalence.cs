@@ -25,7 +25,7 @@ public enum EquivalenceVerdict
 /// <param name="Right">For NotEqual: the second expression's value at the witness.</param>
 /// <param name="PointsCompared">Sampled points where both were defined and compared.</param>
 /// <param name="MaxRelativeDifference">The largest |a − b| / (|a| + |b| + rounding scale) over those points.</param>
-/// <param name="Exact">True when the witness or the comparison was exact (rational arithmetic), not in doubles.</param>
+/// <param name="Exact">True when the answer is certified: a proof, a witness in exact rational arithmetic, or a witness whose interval enclosures are disjoint.</param>
 public sealed record Equivalence(EquivalenceVerdict Verdict, string Reason, IReadOnlyDictionary<string, double>? Witness,
     double? Left, double? Right, int PointsCompared, double MaxRelativeDifference, bool Exact);
 
@@ -100,9 +100,16 @@ internal static class Equivalences
             double relative = Math.Abs(va - vb) / (Math.Abs(va) + Math.Abs(vb) + Math.Abs(scale.Evaluate(point)) + double.Epsilon);
             compared++;
             worst = Math.Max(worst, relative);
-            if (relative > Different)
-                return new(EquivalenceVerdict.NotEqual, $"at the witness they differ by {relative:G3} of their rounding scale (equal would be below {Equal:G1})",
-                    point, va, vb, compared, worst, false);
+            if (relative <= Different) continue;
+            // Confirmed when enclosures of both values (interval arithmetic, rounded outward) are disjoint;
+            // overlapping enclosures mean the difference may be rounding, and the point proves nothing.
+            var (ia, ib) = (Intervals.Evaluate(a, point), Intervals.Evaluate(b, point));
+            bool confirmed = ia is { } x && ib is { } y && x.DisjointFrom(y);
+            if (ia is not null && ib is not null && !confirmed) continue;
+            return new(EquivalenceVerdict.NotEqual, $"at the witness they differ by {relative:G3} of their rounding scale (equal would be below {Equal:G1}); "
+                + (confirmed ? $"confirmed: the interval enclosures [{ia!.Value.Low:G17}, {ia.Value.High:G17}] and [{ib!.Value.Low:G17}, {ib.Value.High:G17}] are disjoint"
+                             : "not confirmed by intervals (a function without an enclosure)"),
+                point, va, vb, compared, worst, confirmed);
         }
         if (compared == 0)
             return new(EquivalenceVerdict.Undecided, $"no proof, and at none of the {count} sampled points (seed {seed}) are both defined", null, null, null, 0, 0, false);

@@ -29,6 +29,8 @@ public class EquivalenceTests
         Assert.Equal(a.Evaluate(point), result.Left);
         Assert.Equal(b.Evaluate(point), result.Right);
         Assert.NotEqual(result.Left, result.Right);
+        Assert.True(result.Exact);   // confirmed by disjoint interval enclosures
+        Assert.Contains("confirmed: the interval enclosures", result.Reason);
         // Rational functions: decided by the normal form, the witness checked in exact arithmetic.
         var exact = Equivalent(Parse("1/(x + 1) + y"), Parse("1/(x - 1) + y"));
         Assert.Equal((EquivalenceVerdict.NotEqual, true), (exact.Verdict, exact.Exact));
@@ -67,6 +69,24 @@ public class EquivalenceTests
             if (!double.IsFinite(left) || !double.IsFinite(right) || left == right) problems.Add($"{entry.Id} perturbed: invalid witness");
         }
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(10)));
+    }
+
+    // The enclosures Equivalent confirms witnesses with contain the value computed in doubles.
+    [Fact]
+    public void IntervalEnclosuresContainTheValue()
+    {
+        int enclosed = 0;
+        for (int seed = 0; seed < 3_000; seed++)
+        {
+            var random = new Random(seed);
+            var e = RandomExpression(random, 4);
+            var point = new Dictionary<string, double> { ["x"] = 4 * random.NextDouble() - 2, ["y"] = 4 * random.NextDouble() - 2 };
+            double value = e.Evaluate(point);
+            if (!double.IsFinite(value) || Intervals.Evaluate(e, point) is not { } interval) continue;
+            Assert.True(interval.Contains(value), $"seed {seed}: {e} = {value:R} outside [{interval.Low:R}, {interval.High:R}]");
+            enclosed++;
+        }
+        Assert.True(enclosed > 1_000, $"only {enclosed} enclosures");
     }
 
     private static readonly string[] unary = ["sin", "cos", "tan", "sinh", "cosh", "exp", "log", "abs", "atan"];
