@@ -82,7 +82,7 @@ public static class EquivalenceReport
             Count(verdicts, result.Verdict.ToString());
             if (result.Verdict is EquivalenceVerdict.NotEqual or EquivalenceVerdict.Undecided) wrong.Add($"{id}: {result.Verdict}: {result.Reason}");
             var perturbed = Expr.Equivalent(derivative, Perturb(f));
-            Count(perturbedVerdicts, perturbed.Verdict.ToString());
+            Count(perturbedVerdicts, perturbed.Verdict.ToString() + (perturbed.Exact ? " (certified)" : " (not certified)"));
             if (perturbed.Verdict != EquivalenceVerdict.NotEqual) wrong.Add($"{id} perturbed: {perturbed.Verdict}: {perturbed.Reason}");
         }
         output.WriteLine($"Equivalent(d/dx F, f): {string.Join(", ", verdicts.OrderBy(v => v.Key).Select(v => $"{v.Key} {v.Value}"))}");

@@ -67,7 +67,10 @@ internal static class Intervals
             return n % 2 == 0 && result.Low < 0 ? new Interval(0, result.High) : result;
         }
         // A real power of a base > 0: exp(e log b), monotone in each.
-        if (b.Low <= 0) return null;   // a base that may be 0 or below: no enclosure attempted
+        // A base that may be 0 with a positive exponent: 0 at most up to the enclosure of the rest.
+        if (b.Low <= 0 && b.High > 0 && e.Low > 0 && exponent.IsNumber)
+            return Pow(new Interval(Math.Max(b.Low, double.Epsilon), b.High), exponent, e) is { } upper ? new Interval(0, upper.High) : null;
+        if (b.Low <= 0) return null;   // a base below 0 with a real exponent: not a real number
         return Function("log", b) is { } logB ? Function("exp", Multiply(e, logB)) : null;
     }
 
@@ -91,6 +94,17 @@ internal static class Intervals
         "sin" => Periodic(a, Math.Sin, Math.PI / 2),
         "cos" => Periodic(a, Math.Cos, 0),
         "tan" when Periodic(a, Math.Cos, 0) is { } c && (c.Low > 0 || c.High < 0) => Interval.Around(Math.Tan(a.Low), Math.Tan(a.High)),
+        "cot" => Function("tan", a) is { } t ? Reciprocal(t) : null,
+        "sec" => Reciprocal(Function("cos", a)),
+        "csc" => Reciprocal(Function("sin", a)),
+        "coth" => Reciprocal(Function("tanh", a)),
+        "sech" => Reciprocal(Function("cosh", a)),
+        "csch" => Reciprocal(Function("sinh", a)),
+        "acosh" when a.Low >= 1 => Interval.Around(Math.Acosh(a.Low), Math.Acosh(a.High)),
+        "atanh" when a.Low > -1 && a.High < 1 => Interval.Around(Math.Atanh(a.Low), Math.Atanh(a.High)),
+        "acot" when a.Low > 0 || a.High < 0 => Interval.Around(Math.Atan(1 / a.High), Math.Atan(1 / a.Low)),
+        "sign" => a.Low > 0 ? Interval.Point(1) : a.High < 0 ? Interval.Point(-1) : new Interval(-1, 1),
+        "relu" => new Interval(Math.Max(0, a.Low), Math.Max(0, a.High)),
         _ => null,
     };
 
