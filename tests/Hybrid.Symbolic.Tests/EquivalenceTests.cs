@@ -79,7 +79,7 @@ public class EquivalenceTests
         for (int seed = 0; seed < 3_000; seed++)
         {
             var random = new Random(seed);
-            var e = RandomExpression(random, 4);
+            var e = TranscendentalTests.RandomExpression(random, 4);
             var point = new Dictionary<string, double> { ["x"] = 4 * random.NextDouble() - 2, ["y"] = 4 * random.NextDouble() - 2 };
             double value = e.Evaluate(point);
             if (!double.IsFinite(value) || Intervals.Evaluate(e, point) is not { } interval) continue;
@@ -89,31 +89,13 @@ public class EquivalenceTests
         Assert.True(enclosed > 1_000, $"only {enclosed} enclosures");
     }
 
-    private static readonly string[] unary = ["sin", "cos", "tan", "sinh", "cosh", "exp", "log", "abs", "atan"];
-
-    private static Expr RandomExpression(Random random, int depth)
-    {
-        var (x, y) = (Symbol("x"), Symbol("y"));
-        if (depth == 0 || random.Next(5) == 0) return random.Next(3) switch { 0 => x, 1 => y, _ => Number(random.Next(-3, 4)) };
-        var a = RandomExpression(random, depth - 1);
-        return random.Next(6) switch
-        {
-            0 => a + RandomExpression(random, depth - 1),
-            1 => a - RandomExpression(random, depth - 1),
-            2 => a * RandomExpression(random, depth - 1),
-            3 => a / RandomExpression(random, depth - 1),
-            4 => Pow(a, random.Next(-2, 4)),
-            _ => Call(unary[random.Next(unary.Length)], a),
-        };
-    }
-
     [Fact]
     public void NeverNotEqualForATrueIdentity()
     {
         var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
         Watchdog.Within(TimeSpan.FromMinutes(2), "the equivalence sweep", () => Parallel.For(0, 2_000, seed =>
         {
-            var e = RandomExpression(new Random(seed), 4);
+            var e = TranscendentalTests.RandomExpression(new Random(seed), 4);
             foreach (var (name, same) in new[] { ("Simplify", e.Simplify()), ("Expand", e.Expand()), ("Together", e.Together()) })
                 if (Equivalent(e, same, seed) is { Verdict: EquivalenceVerdict.NotEqual } wrong)
                     failures.Add($"seed {seed}: {e} vs its {name} {same}: {wrong.Reason} at {string.Join(", ", wrong.Witness!)}");
