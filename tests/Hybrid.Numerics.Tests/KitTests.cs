@@ -49,7 +49,7 @@ public class KitTests
         Properties.GradientsAgree(Gradients.Exact, Gradients.ReverseMode, shape, maxTest: 50);
         var e = Assert.Throws<PropertyFailedException>(() =>
         {
-            Properties.GradientsAgree(Gradients.Exact, MyDifferentiator, shape, maxTest: 200);
+            Properties.GradientsAgree(Gradients.Exact, MyDifferentiator, shape, maxTest: 200, replay: (20261129UL, 1000003UL));   // seeded: how far FsCheck shrinks depends on the run
         });
         var first = e.Message.Split('\n')[0];
         Assert.StartsWith("gradients disagree for f = ", first);
