@@ -27,7 +27,7 @@ public abstract partial class Expr
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         if (!IsIdentifier(name)) throw new ArgumentException($"The symbol name '{name}' is not an identifier (letters, digits and '_', not starting with a digit).", nameof(name));
-        if (name is "pi" or "e" or "inf" or "nan" || Primitives.Find(name) is not null || name == "sqrt")
+        if (!IsIdentifierName(name))
             throw new ArgumentException($"The symbol name '{name}' is reserved: it names a constant or a function.", nameof(name));
         return new Symbol(name, assumptions);
     }
@@ -156,9 +156,10 @@ public abstract partial class Expr
     public static Expr Where(Expr condition, Expr a, Expr b) => Primitives.Where.Apply(condition, a, b);
 
     /// <summary>Applies a primitive by its text name, such as <c>Call("atan2", y, x)</c>.</summary>
-    /// <exception cref="ArgumentException">No primitive has that name, or the argument count is wrong.</exception>
+    /// <exception cref="ArgumentException">No primitive has that name (nor is it <c>sqrt</c>), or the argument count is wrong.</exception>
     public static Expr Call(string name, params Expr[] args) =>
-        (Primitives.Find(name) ?? throw new ArgumentException($"Unknown function '{name}'.", nameof(name))).Apply(args);
+        name == "sqrt" && args is [var x] ? Sqrt(x)   // a power, not a primitive, but the parser's name for it
+        : (Primitives.Find(name) ?? throw new ArgumentException($"Unknown function '{name}'.", nameof(name))).Apply(args);
 
     /// <summary>Reads infix text such as <c>sin(x)*x^2</c>.</summary>
     /// <exception cref="ParseException">The text is not an expression; the exception carries the column.</exception>

@@ -106,5 +106,6 @@ public class CanonicalFormTests
     {
         Assert.Contains("atan2 takes 2 argument(s) (y, x), not 1", Assert.Throws<ArgumentException>(() => Call("atan2", x)).Message);
         Assert.Contains("Unknown function 'foo'", Assert.Throws<ArgumentException>(() => Call("foo", x)).Message);
+        Assert.Equal(Sqrt(x), Call("sqrt", x));   // the parser's name for the power x^(1/2)
     }
 }
