@@ -45,9 +45,11 @@ internal static class Equivalences
         try
         {
             // A rational function of its variables alone: the normal form decides, and a witness is exact.
-            if (Poly.Within(deadline, () => RationalForm.TryCreate([difference, a, b])) is ({ } form, [var fraction, _, _]) && form.Generators.All(g => g is Symbol))
-                return fraction.N.IsZero ? Proven("the rational normal form (Cancel)") : ExactWitness(a, b, symbols, seed, points);
-            if (Poly.Within(deadline, () => RationalForm.TryCreate([difference])) is ({ }, [{ N.IsZero: true }])) return Proven("the rational normal form (Cancel)");
+            if (Poly.Within(deadline, () => RationalForm.TryCreate([difference, a, b])) is ({ } form, [var fraction, _, _]))
+            {
+                if (fraction.N.IsZero) return Proven("the rational normal form (Cancel)");
+                if (form.Generators.All(g => g is Symbol)) return ExactWitness(a, b, symbols, seed, points);
+            }
         }
         catch (LimitExceededException e) when (e.Limit == Deadline.TimeoutLimit) { /* no proof in time: sample */ }
         // Sampling first: a difference is found in microseconds, where a failed proof would take the whole budget.

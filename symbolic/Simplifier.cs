@@ -115,10 +115,7 @@ internal static class Simplifier
             => sign.IsNonnegative ? u : Build.Multiply(Build.MinusOne, u),
         Call { Primitive.Name: "sign", Args: [var u] } when Signs.Of(u) is var sign && (sign.IsPositive || sign.IsNegative)
             => sign.IsPositive ? Build.One : Build.MinusOne,
-        Call { Primitive.Name: "log", Args: [Product product] } when product.Args.All(f => Signs.Of(f).IsPositive)
-            => Build.Add(product.Args.Select(f => Primitives.Log.Apply(f))),
-        Call { Primitive.Name: "log", Args: [Power { Exponent: Number { Value: var p } } power] } when !p.IsInteger || Signs.Of(power.Base).IsPositive
-            => Build.Multiply(Build.Number(p), Primitives.Log.Apply(power.Base)),
+        Call { Primitive.Name: "log", Args: [var u] } when TranscendentalForm.SplitLog(u) is { } split => split,
         Power { Base: Sum sum, Exponent: Number { Value: var half } } when half == new Symbolic.Rational(1, 2) && Denest(sum) is { } denested => denested,
         // (u^k)^r = |u|^(k r) for an even k: u^k = |u|^k >= 0, and powers of a non-negative base multiply.
         Power { Base: Power { Base: var u, Exponent: Number { Value: { IsInteger: true, IsZero: false } k } }, Exponent: Number { Value: var r } }

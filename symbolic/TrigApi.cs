@@ -18,26 +18,16 @@ public abstract partial class Expr
 {
     /// <summary>Writes functions in another family (SymPy's <c>rewrite</c>): each rewrite holds on the original's domain.</summary>
     public Expr Rewrite(RewriteTarget target) => Traversal.Rewrite(this, (node, children) =>
-        Traversal.WithChildren(node, children) is Call { Args: [var u] } call ? RewriteCall(call, u, target) : Traversal.WithChildren(node, children));
-
-    private static Expr RewriteCall(Call call, Expr u, RewriteTarget target)
-    {
-        Expr Over(Expr a, Expr b) => Build.Multiply(a, Build.Pow(b, Build.MinusOne));
-        var (sin, cos, sinh, cosh) = (Primitives.Sin.Apply(u), Primitives.Cos.Apply(u), Primitives.Sinh.Apply(u), Primitives.Cosh.Apply(u));
-        return (target, call.Primitive.Name) switch
+        Traversal.WithChildren(node, children) switch
         {
-            (RewriteTarget.Exp, "sinh" or "cosh" or "tanh" or "coth" or "sech" or "csch") => TranscendentalForm.Hyperbolic(call),
-            (RewriteTarget.SinCos, "tan") => Over(sin, cos),
-            (RewriteTarget.SinCos, "cot") => Over(cos, sin),
-            (RewriteTarget.SinCos, "sec") => Over(Build.One, cos),
-            (RewriteTarget.SinCos, "csc") => Over(Build.One, sin),
-            (RewriteTarget.SinhCosh, "tanh") => Over(sinh, cosh),
-            (RewriteTarget.SinhCosh, "coth") => Over(cosh, sinh),
-            (RewriteTarget.SinhCosh, "sech") => Over(Build.One, cosh),
-            (RewriteTarget.SinhCosh, "csch") => Over(Build.One, sinh),
-            _ => call,
-        };
-    }
+            Call { Args: [var u] } call => target switch
+            {
+                RewriteTarget.Exp => TranscendentalForm.Hyperbolic(call),
+                RewriteTarget.SinCos => TranscendentalForm.Quotient(call.Primitive.Name, Primitives.Sin.Apply(u), Primitives.Cos.Apply(u), hyperbolic: false) ?? call,
+                _ => TranscendentalForm.Quotient(call.Primitive.Name, Primitives.Sinh.Apply(u), Primitives.Cosh.Apply(u), hyperbolic: true) ?? call,
+            },
+            var other => other,
+        });
 
     /// <summary>
     /// sin and cos of sums and integer multiples written with sin and cos of the parts (SymPy's

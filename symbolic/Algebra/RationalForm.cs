@@ -60,8 +60,6 @@ internal sealed class RationalForm
     /// <remarks>
     /// <paramref name="quick"/> cancels only the common factors that are cheap to find (see
     /// <see cref="PolyGcd.QuickGcd"/>): for Simplify's local rules, which run at every node.
-    /// </remarks>
-    /// <remarks>
     /// With <paramref name="trig"/> (for forms made by <see cref="TranscendentalForm.Rewrite"/>), sin(v) and cos(v)
     /// are generators together, with the Pythagorean relation: <see cref="TrigReduction.Sine"/> writes
     /// cos(v)^2 as 1 - sin(v)^2, <see cref="TrigReduction.Cosine"/> sin(v)^2 as 1 - cos(v)^2. A
@@ -270,14 +268,18 @@ internal sealed class RationalForm
     }
 
     // An atom is its generator to the power Root (x = (x^(1/q))^q).
-    private (Poly, Poly) AtomPower(Key key) => generators[key] is var g ? Power(g, g.Root) : default;
+    private (Poly, Poly) AtomPower(Key key)
+    {
+        var g = generators[key];
+        return Power(g, g.Root);
+    }
 
     private (Poly, Poly) RootPower(Expr @base, Rational exponent)
     {
         var generator = generators[RootKey(@base)];
         var power = Power(generator, exponent * generator.Root);
-        if (IsAtom(@base) || Radicand(@base).Content is { IsOne: true }) return power;
-        return Multiply(power, Fraction(ContentPower(Radicand(@base).Content, exponent)));
+        var content = IsAtom(@base) ? Rational.One : Radicand(@base).Content;
+        return content.IsOne ? power : Multiply(power, Fraction(ContentPower(content, exponent)));
     }
 
     private (Poly, Poly) Exponential(Expr @base, Expr exponent)
@@ -290,8 +292,11 @@ internal sealed class RationalForm
             {
                 Symbolic.Number { Value.IsInteger: true } n => Raise(Fraction(@base), n.Value),
                 Symbolic.Number n => RootPower(@base, n.Value),
-                _ => PrimePowers(@base).Select(p => generators[new Key(Kind.Exponential, p.Prime, rest)] is var g ? Power(g, ((Symbolic.Number)c).Value * p.Power * g.Root) : default)
-                    .Aggregate(Multiply),
+                _ => PrimePowers(@base).Select(p =>
+                {
+                    var g = generators[new Key(Kind.Exponential, p.Prime, rest)];   // prime^(rest/Root)
+                    return Power(g, ((Symbolic.Number)c).Value * p.Power * g.Root);
+                }).Aggregate(Multiply),
             };
             result = Multiply(result, factor);
         }
@@ -334,17 +339,15 @@ internal sealed class RationalForm
     }
 
     // A zero denominator (undefined) survives every product: 0 * (1/0) stays undefined.
-    public static (Poly N, Poly D) Multiply((Poly N, Poly D) a, (Poly N, Poly D) b) => (a.N * b.N, a.D * b.D);
+    private static (Poly N, Poly D) Multiply((Poly N, Poly D) a, (Poly N, Poly D) b) => (a.N * b.N, a.D * b.D);
 
     private (Poly, Poly) Raise((Poly N, Poly D) f, Rational k)
     {
-        if (BigIntegerAbs(k.Numerator) > Limits.MaxPolynomialDegree)
+        if (System.Numerics.BigInteger.Abs(k.Numerator) > Limits.MaxPolynomialDegree)
             throw new LimitExceededException($"A power {k} passes the limit of {Limits.MaxPolynomialDegree} (Limits.MaxPolynomialDegree).", nameof(Limits.MaxPolynomialDegree));
         int n = (int)k.Numerator;
         return n >= 0 ? (f.N.Pow(n), f.D.Pow(n)) : (f.D.Pow(-n), f.N.Pow(-n));
     }
-
-    private static System.Numerics.BigInteger BigIntegerAbs(System.Numerics.BigInteger v) => System.Numerics.BigInteger.Abs(v);
 
     // ---- relations, rationalizing, cancelling ----
 

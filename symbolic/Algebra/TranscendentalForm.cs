@@ -55,18 +55,39 @@ internal static class TranscendentalForm
         {
             "sin" => Sin(u),
             "cos" => Cos(u),
-            "tan" => Build.Multiply(Sin(u), Build.Pow(Cos(u), Build.MinusOne)),
-            "cot" => Build.Multiply(Cos(u), Build.Pow(Sin(u), Build.MinusOne)),
-            "sec" => Build.Pow(Cos(u), Build.MinusOne),
-            "csc" => Build.Pow(Sin(u), Build.MinusOne),
+            "tan" or "cot" or "sec" or "csc" => Quotient(call.Primitive.Name, Sin(u), Cos(u), hyperbolic: false)!,
             "sinh" or "cosh" or "tanh" or "coth" or "sech" or "csch" => Hyperbolic(call),
             "abs" when !u.IsNumber => Build.Multiply(Primitives.Sign.Apply(u), u),
-            "log" when u is Product product && product.Args.All(f => Signs.Of(f).IsPositive) => Build.Add(product.Args.Select(f => Primitives.Log.Apply(f))),
-            "log" when u is Power { Exponent: Number { Value: var p } } power && (!p.IsInteger || Signs.Of(power.Base).IsPositive)
-                => Build.Multiply(Build.Number(p), Primitives.Log.Apply(power.Base)),
+            "log" when SplitLog(u) is { } split => split,
             _ => call,
         };
     }
+
+    /// <summary>
+    /// tan = s/c, cot = c/s, sec = 1/c, csc = 1/s for the sine s and cosine c given (tanh, coth, sech and
+    /// csch with sinh and cosh when <paramref name="hyperbolic"/>); null for any other name.
+    /// </summary>
+    public static Expr? Quotient(string name, Expr sine, Expr cosine, bool hyperbolic) => (name, hyperbolic) switch
+    {
+        ("tan", false) or ("tanh", true) => Ratio(sine, cosine),
+        ("cot", false) or ("coth", true) => Ratio(cosine, sine),
+        ("sec", false) or ("sech", true) => Ratio(Build.One, cosine),
+        ("csc", false) or ("csch", true) => Ratio(Build.One, sine),
+        _ => null,
+    };
+
+    /// <summary>
+    /// log(u) split where that is sound: log(a*b) = log(a) + log(b) when every factor is positive (by
+    /// <see cref="Signs"/>), log(v^p) = p*log(v) when v is positive or p is not an integer (v^p then
+    /// needs v >= 0, and log needs v^p > 0); null otherwise.
+    /// </summary>
+    public static Expr? SplitLog(Expr u) => u switch
+    {
+        Product product when product.Args.All(f => Signs.Of(f).IsPositive) => Build.Add(product.Args.Select(f => Primitives.Log.Apply(f))),
+        Power { Exponent: Number { Value: var p } } power when !p.IsInteger || Signs.Of(power.Base).IsPositive
+            => Build.Multiply(Build.Number(p), Primitives.Log.Apply(power.Base)),
+        _ => null,
+    };
 
     /// <summary>A hyperbolic function of one argument through exp (the call itself for any other function).</summary>
     public static Expr Hyperbolic(Call call)
