@@ -120,7 +120,7 @@ public static class AlgebraCommands
     /// <summary><c>hybrid fraction EXPR</c>: numerator and denominator.</summary>
     public static Command Fraction(Terminal terminal) =>
         Pair(terminal, "fraction", "The numerator and the denominator of the expression as one fraction.\n\nExample:\n  hybrid fraction \"1/x + 1/y\"",
-            ["numerator", "denominator"], (exprs, timeout) => (exprs[0].Numerator(timeout), exprs[0].Denominator(timeout)), arguments: 1);
+            ["numerator", "denominator"], (exprs, timeout) => exprs[0].Fraction(timeout), arguments: 1);
 
     /// <summary><c>hybrid gcd A B</c>.</summary>
     public static Command Gcd(Terminal terminal) =>

@@ -201,7 +201,8 @@ public static class ServeCommand
                 case "fraction":
                 {
                     var f = Expr.Parse(expr);
-                    return new JsonObject { ["numerator"] = Cli.Render(f.Numerator(Remaining()), "infix"), ["denominator"] = Cli.Render(f.Denominator(Remaining()), "infix") };
+                    var (numerator, denominator) = f.Fraction(Remaining());
+                    return new JsonObject { ["numerator"] = Cli.Render(numerator, "infix"), ["denominator"] = Cli.Render(denominator, "infix") };
                 }
                 case "equal":
                 {

@@ -55,6 +55,12 @@ public abstract partial class Expr
     public Expr Denominator(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         RationalTransforms.Fraction(this, RationalDeadline("Denominator", timeout, cancellationToken)).Denominator;
 
+    /// <summary>Both parts of <see cref="Together"/> from one pass (SymPy's fraction): <c>(x + y, x*y)</c> for <c>1/x + 1/y</c>.</summary>
+    /// <inheritdoc cref="Together" path="/param"/>
+    /// <inheritdoc cref="Together" path="/exception"/>
+    public (Expr Numerator, Expr Denominator) Fraction(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        RationalTransforms.Fraction(this, RationalDeadline("Fraction", timeout, cancellationToken));
+
     /// <summary>
     /// Partial fractions in <paramref name="x"/>: a polynomial plus a sum of <c>c(x)/q(x)^k</c> over
     /// the irreducible factors q of the denominator over Q, <c>1/(x^2 - 1)</c> is

@@ -99,6 +99,7 @@ public class RationalFunctionTests
         Assert.Equal(Parse("x^2 + 1"), Parse("x^2 + 1").Numerator());
         Assert.Equal(Number(1), Parse("x^2 + 1").Denominator());
         Assert.Equal((Parse("3*x*y + 2"), Parse("6*y")), (Parse("x/2 + 1/(3*y)").Numerator(), Parse("x/2 + 1/(3*y)").Denominator()));
+        Assert.Equal((x + y, x * y), e.Fraction());
     }
 
     [Fact]
