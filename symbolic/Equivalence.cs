@@ -51,7 +51,7 @@ internal static class Equivalences
                 if (form.Generators.All(g => g is Symbol)) return ExactWitness(a, b, symbols, seed, points);
             }
         }
-        catch (LimitExceededException e) when (e.Limit == Deadline.TimeoutLimit) { /* no proof in time: sample */ }
+        catch (LimitExceededException) { /* no proof in time or within the limits: sample */ }
         // Sampling first: a difference is found in microseconds, where a failed proof would take the whole budget.
         var sampled = Sample(a, b, symbols, seed, points);
         if (sampled.Verdict == EquivalenceVerdict.NotEqual) return sampled;
@@ -60,10 +60,10 @@ internal static class Equivalences
             if (Simplifier.Simplify(difference, 20_000, deadline).Is(0)) return Proven("Simplify (the rational and transcendental normal forms)");
             // Angles that are sums: sin(x + y) against sin(x)cos(y) + cos(x)sin(y).
             if (Traversal.PostOrder(difference).Any(n => n is Call { Primitive.Name: "sin" or "cos" or "tan" or "cot" or "sec" or "csc", Args: [Sum] })
-                && Simplifier.Simplify(difference.ExpandTrig(), 20_000, deadline).Is(0))
+                && Simplifier.Simplify(difference.ExpandTrig(timeout, cancellationToken), 20_000, deadline).Is(0))
                 return Proven("Simplify after ExpandTrig");
         }
-        catch (LimitExceededException e) when (e.Limit == Deadline.TimeoutLimit) { /* no proof in time */ }
+        catch (LimitExceededException) { /* no proof in time or within the limits */ }
         return sampled;
     }
 

@@ -34,26 +34,31 @@ public abstract partial class Expr
     /// <c>expand_trig</c>): <c>sin(x + y)</c> is <c>sin(x)*cos(y) + cos(x)*sin(y)</c>, <c>cos(2*x)</c> is
     /// <c>cos(x)^2 - sin(x)^2</c>. tan, cot, sec and csc are first written with sin and cos.
     /// </summary>
-    public Expr ExpandTrig() => Traversal.Rewrite(Rewrite(RewriteTarget.SinCos), (node, children) =>
-        Traversal.WithChildren(node, children) switch
-        {
-            Call { Primitive.Name: "sin", Args: [var u] } => ExpandAngle(u, sine: true),
-            Call { Primitive.Name: "cos", Args: [var u] } => ExpandAngle(u, sine: false),
-            var other => other,
-        });
-
-    // sin(a + b) = sin a cos b + cos a sin b, cos(a + b) = cos a cos b - sin a sin b, term by term;
-    // an integer multiple k*v (2 <= k <= 8) by (cos v + i sin v)^k.
-    private static Expr ExpandAngle(Expr u, bool sine)
+    /// <param name="timeout">The time budget; <see cref="Limits.ExpandTimeout"/> (10 s) when null.</param>
+    /// <param name="cancellationToken">Stops early with <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="LimitExceededException">The time budget ran out.</exception>
+    public Expr ExpandTrig(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        if (u is Sum sum)
-        {
-            var first = sum.Args[0];
-            var rest = Build.Add(sum.Args.Skip(1));
-            var (sa, ca, sb, cb) = (ExpandAngle(first, true), ExpandAngle(first, false), ExpandAngle(rest, true), ExpandAngle(rest, false));
-            return sine ? Build.Add(Build.Multiply(sa, cb), Build.Multiply(ca, sb)) : Build.Add(Build.Multiply(ca, cb), Build.Multiply(Build.MinusOne, Build.Multiply(sa, sb)));
-        }
-        return TranscendentalForm.Multiple(u, sine);
+        var deadline = new Deadline("ExpandTrig", timeout ?? Limits.ExpandTimeout, cancellationToken);
+        return Traversal.Rewrite(Rewrite(RewriteTarget.SinCos), (node, children) =>
+            Traversal.WithChildren(node, children) switch
+            {
+                Call { Primitive.Name: "sin", Args: [var u] } => ExpandAngle(u, deadline).Sin,
+                Call { Primitive.Name: "cos", Args: [var u] } => ExpandAngle(u, deadline).Cos,
+                var other => other,
+            }, deadline);
+    }
+
+    // sin and cos of u together: sin(a + b) = sin a cos b + cos a sin b, cos(a + b) = cos a cos b -
+    // sin a sin b, term by term (one recursion per term: the parts are shared, not recomputed); an
+    // integer multiple k*v (2 <= k <= 8) by (cos v + i sin v)^k.
+    private static (Expr Sin, Expr Cos) ExpandAngle(Expr u, Deadline deadline)
+    {
+        deadline.Check();
+        if (u is not Sum sum) return (TranscendentalForm.Multiple(u, sine: true), TranscendentalForm.Multiple(u, sine: false));
+        var (sa, ca) = ExpandAngle(sum.Args[0], deadline);
+        var (sb, cb) = ExpandAngle(Build.Add(sum.Args.Skip(1)), deadline);
+        return (Build.Add(Build.Multiply(sa, cb), Build.Multiply(ca, sb)), Build.Add(Build.Multiply(ca, cb), Build.Multiply(Build.MinusOne, Build.Multiply(sa, sb))));
     }
 
     /// <summary>
@@ -61,17 +66,20 @@ public abstract partial class Expr
     /// and cos of combined angles (SymPy's product-to-sum rules, TR8): <c>sin(x)*cos(x)</c> is
     /// <c>sin(2*x)/2</c>, <c>cos(x)^2</c> is <c>cos(2*x)/2 + 1/2</c>. The expression is expanded first.
     /// </summary>
-    /// <exception cref="LimitExceededException">The expansion passed <see cref="Limits.MaxExpandedTerms"/>.</exception>
-    public Expr CombineTrig()
+    /// <param name="timeout">The time budget; <see cref="Limits.ExpandTimeout"/> (10 s) when null.</param>
+    /// <param name="cancellationToken">Stops early with <see cref="OperationCanceledException"/>.</param>
+    /// <exception cref="LimitExceededException">The expansion passed <see cref="Limits.MaxExpandedTerms"/>, or the time budget ran out.</exception>
+    public Expr CombineTrig(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
-        var expanded = Transforms.Expand(this, Limits.MaxExpandedTerms, new Deadline("CombineTrig", Limits.ExpandTimeout, default));
-        return Build.Add((expanded is Sum s ? s.Args : [expanded]).Select(CombineTerm));
+        var deadline = new Deadline("CombineTrig", timeout ?? Limits.ExpandTimeout, cancellationToken);
+        var expanded = Transforms.Expand(this, Limits.MaxExpandedTerms, deadline);
+        return Build.Add((expanded is Sum s ? s.Args : [expanded]).Select(t => CombineTerm(t, deadline)));
     }
 
     // A product's sin and cos factors (integer powers unrolled) combined pairwise:
     //   sin a sin b = (cos(a - b) - cos(a + b))/2, cos a cos b = (cos(a - b) + cos(a + b))/2,
     //   sin a cos b = (sin(a + b) + sin(a - b))/2.
-    private static Expr CombineTerm(Expr term)
+    private static Expr CombineTerm(Expr term, Deadline deadline)
     {
         var others = new List<Expr>();
         var circular = new List<(bool Sine, Expr Angle)>();
@@ -90,6 +98,7 @@ public abstract partial class Expr
             var next = new List<(Expr, bool, Expr)>();
             foreach (var (c, sineA, a) in sums)
             {
+                deadline.Check();
                 var half = Build.Multiply(Build.Half, c);
                 var (plus, minus) = (Build.Add(a, b), Build.Add(a, Build.Multiply(Build.MinusOne, b)));
                 if (sineA && sineB) { next.Add((half, false, minus)); next.Add((Build.Multiply(Build.MinusOne, half), false, plus)); }

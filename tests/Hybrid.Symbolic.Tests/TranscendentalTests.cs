@@ -79,6 +79,19 @@ public class TranscendentalTests
     }
 
     [Fact]
+    public void TrigTransformsAnswerWithinTheirBudgetOnHostileInput()
+    {
+        var longAngle = Sin(Sum(Enumerable.Range(1, 40).Select(i => Symbol($"x{i}"))));
+        var expanded = Watchdog.Within(TimeSpan.FromSeconds(30), "ExpandTrig of a 40-term angle", () => longAngle.ExpandTrig());
+        Assert.True(expanded.DagSize() < 2_000, $"{expanded.DagSize()} nodes");   // the parts are shared: linear, not 2^39
+        var powers = Parse("sin(x)^16*cos(y)^16*sin(z)^16*cos(w)^16");
+        var error = Watchdog.Within(TimeSpan.FromSeconds(30), "CombineTrig of 64 factors", () => Record.Exception(() => powers.CombineTrig(TimeSpan.FromMilliseconds(200))));
+        Assert.Equal("Timeout", Assert.IsType<LimitExceededException>(error).Limit);
+        var verdict = Watchdog.Within(TimeSpan.FromSeconds(60), "Equivalent on a hostile pair", () => Equivalent(longAngle, longAngle + 1, timeout: TimeSpan.FromMilliseconds(200)));
+        Assert.Equal(EquivalenceVerdict.NotEqual, verdict.Verdict);
+    }
+
+    [Fact]
     public void RewritesIntoAnotherFamily()
     {
         Assert.Equal("exp(x)/2 - exp(-x)/2 + (exp(2*y) - 1)/(exp(2*y) + 1)", Parse("sinh(x) + tanh(y)").Rewrite(RewriteTarget.Exp).ToString());
