@@ -140,6 +140,26 @@ public abstract partial class Expr
     public static Expr Sign(Expr x) => Primitives.Sign.Apply(x);
     /// <summary>max(x, 0).</summary>
     public static Expr Relu(Expr x) => Primitives.Relu.Apply(x);
+    /// <summary>The logistic function 1 / (1 + e^−x).</summary>
+    public static Expr Sigmoid(Expr x) => Primitives.Sigmoid.Apply(x);
+    /// <summary>log(1 + e^x).</summary>
+    public static Expr Softplus(Expr x) => Primitives.Softplus.Apply(x);
+    /// <summary>log(1 + x), evaluated accurately near 0.</summary>
+    public static Expr Log1p(Expr x) => Primitives.Log1p.Apply(x);
+    /// <summary>e^x − 1, evaluated accurately near 0.</summary>
+    public static Expr Expm1(Expr x) => Primitives.Expm1.Apply(x);
+    /// <summary>The error function.</summary>
+    public static Expr Erf(Expr x) => Primitives.Erf.Apply(x);
+    /// <summary>The complementary error function 1 − erf(x).</summary>
+    public static Expr Erfc(Expr x) => Primitives.Erfc.Apply(x);
+    /// <summary>√(x² + y²), evaluated without overflow.</summary>
+    public static Expr Hypot(Expr x, Expr y) => Primitives.Hypot.Apply(x, y);
+    /// <summary>The largest integer ≤ x.</summary>
+    public static Expr Floor(Expr x) => Primitives.Floor.Apply(x);
+    /// <summary>The smallest integer ≥ x.</summary>
+    public static Expr Ceil(Expr x) => Primitives.Ceil.Apply(x);
+    /// <summary>The nearest integer, halves to even.</summary>
+    public static Expr Round(Expr x) => Primitives.Round.Apply(x);
     /// <summary>The larger of a and b.</summary>
     public static Expr Max(Expr a, Expr b) => Primitives.Max.Apply(a, b);
     /// <summary>The smaller of a and b.</summary>

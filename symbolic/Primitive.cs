@@ -9,14 +9,31 @@ public delegate double NumericFunction(ReadOnlySpan<double> args);
 /// <summary>A predicate over double arguments (domain membership, kinks).</summary>
 public delegate bool NumericPredicate(ReadOnlySpan<double> args);
 
+/// <summary>A one-argument function over many elements at once: <c>result[i] = f(x[i])</c> (a TensorPrimitives kernel, typically).</summary>
+public delegate void VectorFunction(ReadOnlySpan<double> x, Span<double> result);
+
+/// <summary>
+/// The derivative of a one-argument function over many elements: <c>result[i] = f'(x[i])</c>, given also the values
+/// <c>y[i] = f(x[i])</c>, from which many derivatives are cheapest (exp: y, tanh: 1 − y², sigmoid: y(1 − y)).
+/// </summary>
+public delegate void VectorDerivative(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> result);
+
 /// <summary>
 /// The declaration of one function: name, parameters, double evaluation, exact and numeric partial
 /// derivatives, real domain, non-differentiable points, special values and printing.
 /// </summary>
 public sealed class Primitive
 {
+    /// <summary>
+    /// The most arguments a primitive takes: compiled tapes call a row through one helper per arity, and the
+    /// tape's argument buffers are sized by it.
+    /// </summary>
+    public const int MaxArity = 3;
+
     internal Primitive(string name, string[] parameters, NumericFunction evaluate)
     {
+        if (parameters.Length is 0 or > MaxArity)
+            throw new ArgumentException($"{name}: a primitive takes 1 to {MaxArity} arguments (Primitive.MaxArity); {parameters.Length} were declared.", nameof(parameters));
         Name = name;
         Parameters = parameters;
         Evaluate = evaluate;
@@ -58,6 +75,24 @@ public sealed class Primitive
 
     /// <summary>What the derivative is at a kink (the convention), in words; null when there are none.</summary>
     public string? KinkConvention { get; internal init; }
+
+    /// <summary>
+    /// Maps any real argument expressions into the interior of the domain, away from kinks and edges where finite
+    /// differences break down (log(u) gets u² + 1/2): what generated test expressions apply. Identity when null.
+    /// </summary>
+    public Func<Expr[], Expr[]>? IntoDomain { get; internal init; }
+
+    /// <summary>
+    /// For a one-argument row, optionally, its value over many elements at once; Tensor uses it on large tensors.
+    /// Agrees with <see cref="Evaluate"/> within a few units in the last place (the facet test checks).
+    /// </summary>
+    public VectorFunction? VectorEvaluate { get; internal init; }
+
+    /// <summary>For a one-argument row, optionally, its derivative over many elements from the arguments and values; agrees with <see cref="NumericPartials"/>.</summary>
+    public VectorDerivative? VectorPartial { get; internal init; }
+
+    /// <summary>True for a row added at run time by <see cref="Primitives.Register"/>, not declared in the table.</summary>
+    public bool IsRegistered { get; internal init; }
 
     /// <summary>Exact special values applied on construction (<c>sin(0) = 0</c>); null when none applies.</summary>
     internal Func<Expr[], Expr?> Fold { get; init; } = static _ => null;

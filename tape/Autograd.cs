@@ -102,7 +102,7 @@ public static class Autograd
                     if (gi is null) continue;
                     gradients[i] = default;
                     if (anomalyDepth > 0 && (double.IsNaN(scale) || gi.Data.Any(double.IsNaN)))
-                        throw new ArithmeticException($"Backward of {node.Op} produced NaN in the gradient of its input {i} (shape {Tensor.ShapeText(node.Inputs[i].Shape)}); " +
+                        throw new ArithmeticException($"Backward of {node.Name} produced NaN in the gradient of its input {i} (shape {Tensor.ShapeText(node.Inputs[i].Shape)}); " +
                             $"its inputs were {string.Join(", ", node.Inputs.Select(t => t.ToString()))}.");
                     var input = node.Inputs[i];
                     if (targets is null && input.IsLeaf && input.KeepsGrad && !createGraph) input.AccumulateGrad(gi, scale, outerWith);   // straight into the reused buffer
@@ -241,17 +241,12 @@ public static class Autograd
             case Op.Affine: return [g * node.Constant];
             case Op.Negate: return [-g];
             case Op.Power when node.Constant == 0: return [Tensor.ZerosLike(a)];   // u^0 = 1: its derivative is 0 everywhere, also at u = 0
+            case Op.Power when node.Constant == 0.5: return [Strong(g, g / (2 * output))];   // √a: sqrt'(0) = +inf, as on the tape
             case Op.Power: return [Chain(g, node.Constant * Tensor.Pow(a, node.Constant - 1))];
-            case Op.Exp: return [Chain(g, output)];
-            case Op.Log: return [Strong(g, g / a)];
-            case Op.Sqrt: return [Strong(g, g / (2 * output))];
-            case Op.Sin: return [Chain(g, Tensor.Cos(a))];
-            case Op.Cos: return [Chain(g, -Tensor.Sin(a))];
-            case Op.Tanh: return [Chain(g, 1 - output * output)];
-            case Op.Sigmoid: return [Chain(g, output * (1 - output))];
-            case Op.Relu: return [Chain(g, Constant(a, v => v > 0 ? 1 : 0))];          // relu'(0) = 0
-            case Op.Abs: return [Chain(g, Constant(a, v => double.IsNaN(v) ? v : Math.Sign(v)))];   // abs'(0) = 0
-            case Op.Elementwise:
+            // A row's first partial from its numeric facets (the row's kink conventions); under createGraph, the partial
+            // is the row's exact derivative applied elementwise, itself recorded, so every order is available.
+            case Op.Call when !IsRecording && inputs.Length == 1: return [Chain(g, node.Function!.FirstPartial(a, output))];
+            case Op.Call:
                 return inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray();
             case Op.Sum: return [Tensor.Expand(g, a.ShapeArray)];
             case Op.Expand: return [g.Sum()];
@@ -266,7 +261,7 @@ public static class Autograd
             case Op.Index: return [Tensor.Scatter(g, node.Position, a.ShapeArray)];
             case Op.Scatter: return [Flat(g, node.Position)];
         }
-        throw new InvalidOperationException($"No backward rule for {node.Op}.");
+        throw new InvalidOperationException($"No backward rule for {node.Name}.");
     }
 
     // g·partial, elementwise, where a zero on either side gives 0 even against ∞ or NaN: Tape.Chain for tensors.
@@ -291,9 +286,6 @@ public static class Autograd
 
     // A scalar input that was broadcast against a larger tensor receives the sum of the gradient.
     private static Tensor Reduce(Tensor g, Tensor input) => input.Rank == 0 && g.Rank != 0 ? g.Sum() : g;
-
-    // A mask or sign computed from values: a constant of the backward pass, with no graph of its own.
-    private static Tensor Constant(Tensor a, Func<double, double> f) => new(a.Data.Select(f).ToArray(), a.ShapeArray);
 
     private static Tensor Flat(Tensor g, int position) => g.Rank == 1 ? g[position] : g[position / g.ShapeArray[1], position % g.ShapeArray[1]];
 }

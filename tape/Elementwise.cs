@@ -42,15 +42,33 @@ internal sealed class Elementwise
                 numeric: row is not null && k < row.NumericPartials.Count ? row.NumericPartials[k] : null);
     }
 
+    /// <summary>
+    /// The first partial of a one-argument row at x, whose values are y, as a constant tensor of the backward pass: the
+    /// row's vector partial on large tensors, else its numeric partial per element (its kink conventions included).
+    /// </summary>
+    public Tensor FirstPartial(Tensor x, Tensor y)
+    {
+        if (row is null) return Tensor.Map(Derivative(0), x.AsInputs);
+        var data = new double[x.Count];
+        if (row.VectorPartial is { } kernel && data.Length > 16) kernel(x.Data, y.Data, data);
+        else
+        {
+            var partial = row.NumericPartials[0];
+            Span<double> arg = stackalloc double[1];
+            for (int i = 0; i < data.Length; i++) { arg[0] = x.Data[i]; data[i] = partial(arg); }
+        }
+        return new Tensor(data, x.ShapeArray);
+    }
+
     /// <summary>f at each element; an argument with one element broadcasts.</summary>
     public void Evaluate(double[][] args, double[] result)
     {
-        var workspace = tape.CreateWorkspace();
+        var workspace = numeric is null ? tape.CreateWorkspace() : null;
         Span<double> point = stackalloc double[args.Length];
         for (int i = 0; i < result.Length; i++)
         {
             for (int k = 0; k < args.Length; k++) point[k] = args[k].Length == 1 ? args[k][0] : args[k][i];
-            result[i] = numeric is not null ? numeric(point) : tape.Evaluate(point, workspace);
+            result[i] = numeric is not null ? numeric(point) : tape.Evaluate(point, workspace!);
         }
     }
 }

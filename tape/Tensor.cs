@@ -76,7 +76,7 @@ public sealed partial class Tensor
     /// <exception cref="InvalidOperationException">The tensor is not a leaf (gradients of intermediate results are requested with <see cref="RetainGrad"/>).</exception>
     public Tensor RequiresGrad(bool requires = true)
     {
-        if (!IsLeaf) throw new InvalidOperationException("RequiresGrad applies to leaf tensors only; this one was computed by a recorded operation (" + Creator!.Op + "). Use RetainGrad() to keep the gradient of an intermediate result.");
+        if (!IsLeaf) throw new InvalidOperationException("RequiresGrad applies to leaf tensors only; this one was computed by a recorded operation (" + Creator!.Name + "). Use RetainGrad() to keep the gradient of an intermediate result.");
         RequiresGradient = requires;
         return this;
     }

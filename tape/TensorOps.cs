@@ -1,6 +1,8 @@
 // The operations on tensors: each computes its values with a TensorPrimitives kernel (or a plain
 // loop) and, when grad mode is on and an input requires grad, records one Node: the op, its inputs
-// and its constant. Each op's backward rule is in Autograd.Backward, in one switch.
+// and its constant. Each op's backward rule is in Autograd.Backward, in one switch. Functions (exp,
+// sin, erf, ...) are not ops of their own: one op, Call, applies any row of the primitive table, with
+// the row's vector kernel where it has one, its numeric partials and its conventions at kinks.
 using Hybrid.Symbolic;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
@@ -9,8 +11,8 @@ namespace Hybrid.Tape;
 /// <summary>The operations a <see cref="Tensor"/> records.</summary>
 internal enum Op
 {
-    Add, Subtract, Multiply, Divide, PowerOf, Affine, Negate, Power, Exp, Log, Sqrt, Sin, Cos, Tanh, Sigmoid, Relu, Abs,
-    Elementwise, Sum, Norm, Expand, Dot, MatMul, Outer, Transpose, Index, Scatter, Slice, Pad,
+    Add, Subtract, Multiply, Divide, PowerOf, Affine, Negate, Power,
+    Call, Sum, Norm, Expand, Dot, MatMul, Outer, Transpose, Index, Scatter, Slice, Pad,
 }
 
 /// <summary>One recorded operation: data for the backward pass, not a closure.</summary>
@@ -25,9 +27,11 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
     public double Shift { get; init; }                  // Affine: the constant added
     public int Position { get; init; }                  // Index, Scatter, Slice, Pad: the (first) flat position
     public int[] SourceShape { get; init; } = [];       // Scatter, Pad, Expand: the shape of the result
-    public Elementwise? Function { get; init; }         // Elementwise: the scalar function applied
+    public Elementwise? Function { get; init; }         // Call: the scalar function applied (a row, or a derivative of one)
     public long Sequence { get; } = Interlocked.Increment(ref created);   // creation order: reverse it to go backward
     public bool Freed { get; set; }
+    // For messages: what the user wrote (the row's name, not "Call"; Sqrt, not a power of 1/2).
+    public string Name => Op switch { Op.Call => Function!.Name, Op.Power when Constant == 0.5 => "Sqrt", _ => Op.ToString() };
     public int Visited { get; set; }                    // the number of the backward pass that last reached this node
 }
 
@@ -84,7 +88,11 @@ public sealed partial class Tensor
             for (int i = 0; i < data.Length; i++)
             {
                 double x = a.Data[a.Count == 1 ? 0 : i], y = b.Data[b.Count == 1 ? 0 : i];
-                data[i] = op switch { Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, Op.Divide => x / y, _ => Math.Pow(x, y) };
+                data[i] = op switch
+                {
+                    Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, Op.Divide => x / y, Op.PowerOf => Math.Pow(x, y),
+                    _ => throw new InvalidOperationException($"{op} is not a binary elementwise operation."),
+                };
             }
             return Record(new Tensor(data, resultShape), op, a, b);
         }
@@ -110,40 +118,37 @@ public sealed partial class Tensor
         return Record(new Tensor(data, resultShape), op, a, b);
     }
 
+    // a^c elementwise (c = 1/2 through Math.Sqrt, as the tape's Sqrt instruction), or −a.
     private static Tensor Unary(Op op, Tensor a, double constant = 0)
     {
         ArgumentNullException.ThrowIfNull(a);
         var data = Uninitialized(a.Count);
-        if (data.Length <= SmallCount)   // a plain loop: cheaper than a kernel call on a few elements
-        {
-            for (int i = 0; i < data.Length; i++)
-            {
-                double x = a.Data[i];
-                data[i] = op switch
-                {
-                    Op.Negate => -x, Op.Power => Math.Pow(x, constant), Op.Exp => Math.Exp(x), Op.Log => Math.Log(x), Op.Sqrt => Math.Sqrt(x),
-                    Op.Sin => Math.Sin(x), Op.Cos => Math.Cos(x), Op.Tanh => Math.Tanh(x), Op.Sigmoid => 1 / (1 + Math.Exp(-x)), Op.Abs => Math.Abs(x),
-                    _ => x > 0 ? x : double.IsNaN(x) ? x : 0,
-                };
-            }
-            return Record(new Tensor(data, a.shape), op, a, constant);
-        }
+        bool small = data.Length <= SmallCount;   // a plain loop: cheaper than a kernel call on a few elements
         switch (op)
         {
+            case Op.Negate when small: for (int i = 0; i < data.Length; i++) data[i] = -a.Data[i]; break;
             case Op.Negate: TP.Negate(a.Data, data); break;
+            case Op.Power when constant == 0.5 && small: for (int i = 0; i < data.Length; i++) data[i] = Math.Sqrt(a.Data[i]); break;
+            case Op.Power when constant == 0.5: TP.Sqrt(a.Data, data); break;
+            case Op.Power when small: for (int i = 0; i < data.Length; i++) data[i] = Math.Pow(a.Data[i], constant); break;
             case Op.Power: TP.Pow(a.Data, constant, data); break;
-            case Op.Exp: TP.Exp(a.Data, data); break;
-            case Op.Log: TP.Log(a.Data, data); break;
-            case Op.Sqrt: TP.Sqrt(a.Data, data); break;
-            case Op.Sin: TP.Sin(a.Data, data); break;
-            case Op.Cos: TP.Cos(a.Data, data); break;
-            case Op.Tanh: TP.Tanh(a.Data, data); break;
-            case Op.Sigmoid: TP.Sigmoid(a.Data, data); break;
-            case Op.Abs: TP.Abs(a.Data, data); break;
-            case Op.Relu: for (int i = 0; i < data.Length; i++) data[i] = a.Data[i] > 0 ? a.Data[i] : double.IsNaN(a.Data[i]) ? a.Data[i] : 0; break;
             default: throw new InvalidOperationException($"{op} is not a unary elementwise operation.");
         }
         return Record(new Tensor(data, a.shape), op, a, constant);
+    }
+
+    // A one-argument row elementwise: its vector kernel on large tensors, else its scalar function per element.
+    private static Tensor Call(Primitive row, Tensor a)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        var data = Uninitialized(a.Count);
+        if (row.VectorEvaluate is { } kernel && data.Length > SmallCount) kernel(a.Data, data);
+        else
+        {
+            Span<double> arg = stackalloc double[1];
+            for (int i = 0; i < data.Length; i++) { arg[0] = a.Data[i]; data[i] = row.Evaluate(arg); }
+        }
+        return Record(new Tensor(data, a.shape), Op.Call, a.AsInputs, Elementwise.Of(row));
     }
 
     /// <summary>Elementwise sum (a scalar on either side broadcasts).</summary>
@@ -179,24 +184,36 @@ public sealed partial class Tensor
     /// <summary>aᵇ elementwise, both tensors (or one a scalar), as torch.pow(a, b); its gradient follows the chain rule's
     /// strong zero, so x^x at 0 has the derivative −∞ as on the tape, not NaN.</summary>
     public static Tensor Pow(Tensor a, Tensor b) => Binary(Op.PowerOf, a, b);
+    // The named functions: one row of the primitive table each (Apply reaches every row, registered ones too).
+
     /// <summary>Elementwise e^a.</summary>
-    public static Tensor Exp(Tensor a) => Unary(Op.Exp, a);
+    public static Tensor Exp(Tensor a) => Apply(Primitives.Exp, a);
     /// <summary>Elementwise natural logarithm (NaN below 0, as System.Math).</summary>
-    public static Tensor Log(Tensor a) => Unary(Op.Log, a);
-    /// <summary>Elementwise square root.</summary>
-    public static Tensor Sqrt(Tensor a) => Unary(Op.Sqrt, a);
+    public static Tensor Log(Tensor a) => Apply(Primitives.Log, a);
+    /// <summary>Elementwise log(1 + a), accurate near 0.</summary>
+    public static Tensor Log1p(Tensor a) => Apply(Primitives.Log1p, a);
+    /// <summary>Elementwise e^a − 1, accurate near 0.</summary>
+    public static Tensor Expm1(Tensor a) => Apply(Primitives.Expm1, a);
+    /// <summary>Elementwise square root: a^(1/2), as the symbolic core writes it (its derivative at 0 is +inf).</summary>
+    public static Tensor Sqrt(Tensor a) => Unary(Op.Power, a, 0.5);
     /// <summary>Elementwise sine.</summary>
-    public static Tensor Sin(Tensor a) => Unary(Op.Sin, a);
+    public static Tensor Sin(Tensor a) => Apply(Primitives.Sin, a);
     /// <summary>Elementwise cosine.</summary>
-    public static Tensor Cos(Tensor a) => Unary(Op.Cos, a);
+    public static Tensor Cos(Tensor a) => Apply(Primitives.Cos, a);
+    /// <summary>Elementwise tangent.</summary>
+    public static Tensor Tan(Tensor a) => Apply(Primitives.Tan, a);
     /// <summary>Elementwise hyperbolic tangent.</summary>
-    public static Tensor Tanh(Tensor a) => Unary(Op.Tanh, a);
+    public static Tensor Tanh(Tensor a) => Apply(Primitives.Tanh, a);
     /// <summary>Elementwise 1 / (1 + e^−a).</summary>
-    public static Tensor Sigmoid(Tensor a) => Unary(Op.Sigmoid, a);
-    /// <summary>Elementwise max(a, 0); its derivative at 0 is 0 (the symbolic core's convention).</summary>
-    public static Tensor Relu(Tensor a) => Unary(Op.Relu, a);
+    public static Tensor Sigmoid(Tensor a) => Apply(Primitives.Sigmoid, a);
+    /// <summary>Elementwise log(1 + e^a), without overflow.</summary>
+    public static Tensor Softplus(Tensor a) => Apply(Primitives.Softplus, a);
+    /// <summary>Elementwise max(a, 0); its derivative at 0 is 0 (the table's convention).</summary>
+    public static Tensor Relu(Tensor a) => Apply(Primitives.Relu, a);
     /// <summary>Elementwise |a|; its derivative at 0 is 0.</summary>
-    public static Tensor Abs(Tensor a) => Unary(Op.Abs, a);
+    public static Tensor Abs(Tensor a) => Apply(Primitives.Abs, a);
+    /// <summary>Elementwise error function.</summary>
+    public static Tensor Erf(Tensor a) => Apply(Primitives.Erf, a);
 
     /// <summary>
     /// Any primitive of the symbolic table, elementwise (<c>Tensor.Apply(Primitives.Atan2, y, x)</c>); its derivatives come
@@ -207,7 +224,7 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(primitive);
         if (args.Length != primitive.Arity)
             throw new ArgumentException($"{primitive.Name} takes {primitive.Arity} arguments; {args.Length} were given.", nameof(args));
-        return Map(Elementwise.Of(primitive), args);
+        return args.Length == 1 ? Call(primitive, args[0]) : Map(Elementwise.Of(primitive), args);
     }
 
     // An elementwise scalar function of the arguments: values by its small tape, recorded as one op.
@@ -219,7 +236,7 @@ public sealed partial class Tensor
                 throw new ArgumentException($"{function.Name}: shapes {string.Join(" and ", args.Select(t => ShapeText(t.shape)))} do not match (elementwise operations need equal shapes, or scalars).");
         var data = Uninitialized(shaped.Count);
         function.Evaluate(args.Select(a => a.Data).ToArray(), data);
-        return Record(new Tensor(data, shaped.shape), Op.Elementwise, args, function);
+        return Record(new Tensor(data, shaped.shape), Op.Call, args, function);
     }
 
     /// <summary>The sum of all elements, as a scalar.</summary>

@@ -191,17 +191,8 @@ public sealed class Trace
             case Op.PowerOf: return Zip(Expr.Pow);
             case Op.Affine: return Map(a => Number(node.Constant) * a + Number(node.Shift));
             case Op.Negate: return Map(a => -a);
-            case Op.Power: return Map(a => Expr.Pow(a, Number(node.Constant)));
-            case Op.Exp: return Map(Expr.Exp);
-            case Op.Log: return Map(Expr.Log);
-            case Op.Sqrt: return Map(Expr.Sqrt);
-            case Op.Sin: return Map(Expr.Sin);
-            case Op.Cos: return Map(Expr.Cos);
-            case Op.Tanh: return Map(Expr.Tanh);
-            case Op.Sigmoid: return Map(a => 1 / (1 + Expr.Exp(-a)));
-            case Op.Relu: return Map(Expr.Relu);
-            case Op.Abs: return Map(Expr.Abs);
-            case Op.Elementwise:
+            case Op.Power: return Map(a => node.Constant == 0.5 ? Expr.Sqrt(a) : Expr.Pow(a, Number(node.Constant)));
+            case Op.Call:
             {
                 var f = node.Function!;
                 int n = args.Max(a => a.Length);
@@ -230,6 +221,6 @@ public sealed class Trace
             case Op.Scatter:
                 return Enumerable.Range(0, node.SourceShape.Aggregate(1, (a, b) => a * b)).Select(i => i == node.Position ? args[0][0] : Expr.Number(0)).ToArray();
         }
-        throw new InvalidOperationException($"No lift rule for {node.Op}.");
+        throw new InvalidOperationException($"No lift rule for {node.Name}.");
     }
 }

@@ -193,16 +193,6 @@ public static class Generators
 
     private static Expr Positive(Expr u) => Expr.Pow(u, 2) + Expr.Rational(1, 2);
 
-    // Maps arguments into the primitive's domain, keeping clear of edges where finite differences break down.
-    private static Expr Safe(Primitive p, Expr[] args) => p.Name switch
-    {
-        "log" => p.Apply(Positive(args[0])),
-        "asin" or "acos" or "atanh" => p.Apply(Expr.Rational(9, 10) * Expr.Tanh(args[0])),
-        "asec" or "acsc" or "acosh" or "acoth" => p.Apply(Expr.Pow(args[0], 2) + Expr.Rational(11, 10)),
-        "tan" or "sec" => p.Apply(Expr.Tanh(args[0])),
-        "cot" or "csc" => p.Apply(Expr.Rational(1, 2) + 2 / (2 + Expr.Pow(args[0], 2))),
-        "coth" or "csch" => p.Apply(Positive(args[0])),
-        "atan2" => p.Apply(args[0], Positive(args[1])),
-        _ => p.Apply(args),
-    };
+    // Maps arguments into the primitive's domain, keeping clear of edges where finite differences break down (the row says how).
+    private static Expr Safe(Primitive p, Expr[] args) => p.Apply(p.IntoDomain?.Invoke(args) ?? args);
 }
