@@ -63,13 +63,13 @@ internal static class Traversal
         bool same = true;
         for (int i = 0; i < old.Length && same; i++) same = ReferenceEquals(old[i], children[i]);
         if (same) return node;
-        return node switch
+        return node.Kind switch
         {
-            Sum => Build.Add(children),
-            Product => Build.Multiply(children),
-            Power => Build.Pow(children[0], children[1]),
-            Call call => Build.Call(call.Primitive, children),
-            _ => node,
+            ExprKind.Sum => Build.Add(children),
+            ExprKind.Product => Build.Multiply(children),
+            ExprKind.Power => Build.Pow(children[0], children[1]),
+            ExprKind.Call => Build.Call(((Call)node).Primitive, children),
+            ExprKind.Number or ExprKind.Float or ExprKind.Constant or ExprKind.Symbol => node,   // leaves: no children to change
         };
     }
 

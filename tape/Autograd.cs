@@ -227,41 +227,40 @@ public static class Autograd
         var b = inputs.Length > 1 ? inputs[1] : null;
         var output = node.Output;
         bool needA = a.RequiresGradient, needB = b?.RequiresGradient ?? false;
-        switch (node.Op)
+        // A switch expression with no discard: a new Op without a backward rule does not build.
+        return node.Op switch
         {
-            case Op.Add: return [needA ? Reduce(g, a) : null, needB ? Reduce(g, b!) : null];
-            case Op.Subtract: return [needA ? Reduce(g, a) : null, needB ? Reduce(-g, b!) : null];
+            Op.Add => [needA ? Reduce(g, a) : null, needB ? Reduce(g, b!) : null],
+            Op.Subtract => [needA ? Reduce(g, a) : null, needB ? Reduce(-g, b!) : null],
             // Elementwise rules go through Chain (or Strong where the product is formed from g directly): a zero gradient
             // element or a zero partial sends zero, even against ∞ or NaN (the chain rule's 0·∞ = 0, as on the tape;
             // docs/tape.md, Singular points).
-            case Op.Multiply: return [needA ? Reduce(Chain(g, b!), a) : null, needB ? Reduce(Chain(g, a), b!) : null];
-            case Op.Divide: return [needA ? Reduce(Strong(g, g / b!), a) : null, needB ? Reduce(Strong(g, -(g * a) / (b! * b!)), b!) : null];
-            case Op.PowerOf:   // ∂/∂a = b·a^(b−1), ∂/∂b = aᵇ·log a, each product with 0·anything = 0 (x^x at 0: −∞, as on the tape)
-                return [needA ? Reduce(Chain(g, Chain(b!, Tensor.Pow(a, b! - 1))), a) : null, needB ? Reduce(Chain(g, Chain(output, Tensor.Log(a))), b!) : null];
-            case Op.Affine: return [g * node.Constant];
-            case Op.Negate: return [-g];
-            case Op.Power when node.Constant == 0: return [Tensor.ZerosLike(a)];   // u^0 = 1: its derivative is 0 everywhere, also at u = 0
-            case Op.Power when node.Constant == 0.5: return [Strong(g, g / (2 * output))];   // √a: sqrt'(0) = +inf, as on the tape
-            case Op.Power: return [Chain(g, node.Constant * Tensor.Pow(a, node.Constant - 1))];
+            Op.Multiply => [needA ? Reduce(Chain(g, b!), a) : null, needB ? Reduce(Chain(g, a), b!) : null],
+            Op.Divide => [needA ? Reduce(Strong(g, g / b!), a) : null, needB ? Reduce(Strong(g, -(g * a) / (b! * b!)), b!) : null],
+            // ∂/∂a = b·a^(b−1), ∂/∂b = aᵇ·log a, each product with 0·anything = 0 (x^x at 0: −∞, as on the tape)
+            Op.PowerOf => [needA ? Reduce(Chain(g, Chain(b!, Tensor.Pow(a, b! - 1))), a) : null, needB ? Reduce(Chain(g, Chain(output, Tensor.Log(a))), b!) : null],
+            Op.Affine => [g * node.Constant],
+            Op.Negate => [-g],
+            Op.Power when node.Constant == 0 => [Tensor.ZerosLike(a)],   // u^0 = 1: its derivative is 0 everywhere, also at u = 0
+            Op.Power when node.Constant == 0.5 => [Strong(g, g / (2 * output))],   // √a: sqrt'(0) = +inf, as on the tape
+            Op.Power => [Chain(g, node.Constant * Tensor.Pow(a, node.Constant - 1))],
             // A row's first partial from its numeric facets (the row's kink conventions); under createGraph, the partial
             // is the row's exact derivative applied elementwise, itself recorded, so every order is available.
-            case Op.Call when !IsRecording && inputs.Length == 1: return [Chain(g, node.Function!.FirstPartial(a, output))];
-            case Op.Call:
-                return inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray();
-            case Op.Sum: return [Tensor.Expand(g, a.ShapeArray)];
-            case Op.Expand: return [g.Sum()];
-            case Op.Norm: return [a * g / output];
-            case Op.Slice: return [Tensor.Pad(g, node.Position, a.Count)];
-            case Op.Pad: return [g.Slice(node.Position, a.Count)];
-            case Op.Dot: return [needA ? g * b! : null, needB ? g * a : null];
-            case Op.MatMul when b!.Rank == 1: return [needA ? Tensor.Outer(g, b) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null];
-            case Op.MatMul: return [needA ? Tensor.MatMul(g, b.Transpose()) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null];
-            case Op.Outer: return [needA ? Tensor.MatMul(g, b!) : null, needB ? Tensor.MatMul(g.Transpose(), a) : null];
-            case Op.Transpose: return [g.Transpose()];
-            case Op.Index: return [Tensor.Scatter(g, node.Position, a.ShapeArray)];
-            case Op.Scatter: return [Flat(g, node.Position)];
-        }
-        throw new InvalidOperationException($"No backward rule for {node.Name}.");
+            Op.Call when !IsRecording && inputs.Length == 1 => [Chain(g, node.Function!.FirstPartial(a, output))],
+            Op.Call => inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray(),
+            Op.Sum => [Tensor.Expand(g, a.ShapeArray)],
+            Op.Expand => [g.Sum()],
+            Op.Norm => [a * g / output],
+            Op.Slice => [Tensor.Pad(g, node.Position, a.Count)],
+            Op.Pad => [g.Slice(node.Position, a.Count)],
+            Op.Dot => [needA ? g * b! : null, needB ? g * a : null],
+            Op.MatMul when b!.Rank == 1 => [needA ? Tensor.Outer(g, b) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null],
+            Op.MatMul => [needA ? Tensor.MatMul(g, b.Transpose()) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null],
+            Op.Outer => [needA ? Tensor.MatMul(g, b!) : null, needB ? Tensor.MatMul(g.Transpose(), a) : null],
+            Op.Transpose => [g.Transpose()],
+            Op.Index => [Tensor.Scatter(g, node.Position, a.ShapeArray)],
+            Op.Scatter => [Flat(g, node.Position)],
+        };
     }
 
     // g·partial, elementwise, where a zero on either side gives 0 even against ∞ or NaN: Tape.Chain for tensors.

@@ -238,6 +238,8 @@ public sealed class BatchedTape
                     }
                     break;
                 }
+                default:   // never silent: an opcode without a rule here would leave its values and partials zero
+                    throw new InvalidOperationException($"The batched tape has no rule for {code.Ops[i]}.");
             }
         }
     }

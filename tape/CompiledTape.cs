@@ -27,10 +27,10 @@ public sealed unsafe class CompiledTape
     /// <summary>Instructions of straight-line code per compiled method for tapes longer than <see cref="LocalsLimit"/>.</summary>
     public const int ChunkLength = 200;
 
-    private readonly Kernel[] forward;   // each fills the values of its chunk
-    private readonly Kernel[] reverse;   // each accumulates the adjoints of its chunk, last chunk first
-    private readonly Kernel? whole;      // small tapes: forward and reverse in one method
-    private readonly Kernel? valueOnly;  // small tapes: forward only
+    private readonly CompiledPiece[] forward;   // each fills the values of its chunk
+    private readonly CompiledPiece[] reverse;   // each accumulates the adjoints of its chunk, last chunk first
+    private readonly CompiledPiece? whole;      // small tapes: forward and reverse in one method
+    private readonly CompiledPiece? valueOnly;  // small tapes: forward only
 
     /// <summary>Products of more factors than this are not compiled (each factor's suffix product is a local of the method); the interpreter runs such tapes.</summary>
     public const int MaxFactors = 64;

@@ -11,7 +11,7 @@ using Hybrid.Symbolic;
 namespace Hybrid.Tape;
 
 /// <summary>A compiled piece of a tape over the workspace's values and adjoints (pinned by the caller).</summary>
-internal unsafe delegate void Kernel(double* values, double* adjoints);
+internal unsafe delegate void CompiledPiece(double* values, double* adjoints);
 
 // One emitter makes one method: create a new one for each kernel.
 internal sealed unsafe class Emitter
@@ -52,7 +52,7 @@ internal sealed unsafe class Emitter
     }
 
     /// <summary>Values of the range (locals mode: of the whole tape, storing the outputs).</summary>
-    public Kernel ForwardOnly()
+    public CompiledPiece ForwardOnly()
     {
         EmitForward();
         if (locals) StoreOutputs();
@@ -60,14 +60,14 @@ internal sealed unsafe class Emitter
     }
 
     /// <summary>Adjoint accumulation for the range, last instruction first.</summary>
-    public Kernel ReverseOnly()
+    public CompiledPiece ReverseOnly()
     {
         EmitReverse();
         return Finish();
     }
 
     /// <summary>Forward then reverse in one method (locals mode): reads inputs and seeds, writes output values and input adjoints.</summary>
-    public Kernel Whole()
+    public CompiledPiece Whole()
     {
         EmitForward();
         StoreOutputs();
@@ -77,10 +77,10 @@ internal sealed unsafe class Emitter
         return Finish();
     }
 
-    private Kernel Finish()
+    private CompiledPiece Finish()
     {
         il.Emit(Il.Ret);
-        return (Kernel)method.CreateDelegate(typeof(Kernel), functions.ToArray());
+        return (CompiledPiece)method.CreateDelegate(typeof(CompiledPiece), functions.ToArray());
     }
 
     private void EmitForward()
@@ -211,6 +211,7 @@ internal sealed unsafe class Emitter
             case OpCode.Pow: LoadOperand(i, 0); LoadOperand(i, 1); CallMath(nameof(System.Math.Pow), 2); break;
             case OpCode.Call: Invoke(code.Primitives[i]!.Evaluate, i); break;
             case OpCode.Input or OpCode.Constant: throw new InvalidOperationException($"Instruction %{i} computes nothing.");
+            default: throw new InvalidOperationException($"The compiler has no value rule for {code.Ops[i]}.");   // never silent
         }
     }
 
@@ -448,6 +449,7 @@ internal sealed unsafe class Emitter
                 var row = code.Primitives[i]!;
                 for (int k = 0; k < n; k++) { int p = k; Send(i, k, () => Invoke(row.NumericPartials[p], i)); }
                 break;
+            default: throw new InvalidOperationException($"The compiler has no partials for {code.Ops[i]}.");   // never silent: no sends is a zero gradient
         }
     }
 }

@@ -12,20 +12,20 @@ public sealed partial class Tape
 {
     // The dispatch of the sweeps: the opcode refined by operand count, so that the common two-operand
     // cases are one jump-table entry each instead of a chain of tests.
-    private enum Kernel : byte { Skip, Linear1, Linear2, LinearN, SquaredLinear, Multiply2, MultiplyN, Square, Reciprocal, Sqrt, PowConstant, Pow, Call }
+    private enum Dispatch : byte { Skip, Linear1, Linear2, LinearN, SquaredLinear, Multiply2, MultiplyN, Square, Reciprocal, Sqrt, PowConstant, Pow, Call }
 
-    private static Kernel KernelOf(OpCode op, int count) => op switch
+    private static Dispatch DispatchOf(OpCode op, int count) => op switch
     {
-        OpCode.Input or OpCode.Constant => Kernel.Skip,
-        OpCode.Linear => count switch { 1 => Kernel.Linear1, 2 => Kernel.Linear2, _ => Kernel.LinearN },
-        OpCode.SquaredLinear => Kernel.SquaredLinear,
-        OpCode.Multiply => count == 2 ? Kernel.Multiply2 : Kernel.MultiplyN,
-        OpCode.Square => Kernel.Square,
-        OpCode.Reciprocal => Kernel.Reciprocal,
-        OpCode.Sqrt => Kernel.Sqrt,
-        OpCode.PowConstant => Kernel.PowConstant,
-        OpCode.Pow => Kernel.Pow,
-        OpCode.Call => Kernel.Call,
+        OpCode.Input or OpCode.Constant => Dispatch.Skip,
+        OpCode.Linear => count switch { 1 => Dispatch.Linear1, 2 => Dispatch.Linear2, _ => Dispatch.LinearN },
+        OpCode.SquaredLinear => Dispatch.SquaredLinear,
+        OpCode.Multiply => count == 2 ? Dispatch.Multiply2 : Dispatch.MultiplyN,
+        OpCode.Square => Dispatch.Square,
+        OpCode.Reciprocal => Dispatch.Reciprocal,
+        OpCode.Sqrt => Dispatch.Sqrt,
+        OpCode.PowConstant => Dispatch.PowConstant,
+        OpCode.Pow => Dispatch.Pow,
+        OpCode.Call => Dispatch.Call,
     };
 
     // Unchecked element access for the sweeps: every index in the tape's arrays was produced by the
@@ -43,28 +43,28 @@ public sealed partial class Tape
         point.CopyTo(values);
         // Checked mode: where each value's domain error came from (-1: none), so that only an error the
         // outputs use is raised; where() passes on only its taken branch's (its untaken one may be NaN).
-        int[]? origin = check ? new int[kernels.Length] : null;
+        int[]? origin = check ? new int[dispatches.Length] : null;
         if (origin is not null) Array.Fill(origin, -1);
-        var (kernel, start, count, operand, weight, constant) = (kernels, operandStart, operandCount, operands, weights, constants);
-        for (int i = InputCount; i < kernel.Length; i++)
+        var (dispatch, start, count, operand, weight, constant) = (dispatches, operandStart, operandCount, operands, weights, constants);
+        for (int i = InputCount; i < dispatch.Length; i++)
         {
             int s = At(start, i), n = At(count, i);
             double v;
-            switch (At(kernel, i))
+            switch (At(dispatch, i))
             {
-                case Kernel.Skip:
+                case Dispatch.Skip:
                     continue;   // constants are prefilled in the workspace
-                case Kernel.Linear1:
+                case Dispatch.Linear1:
                     v = At(weight, s) * At(values, At(operand, s));   // partials: the weights, prefilled
                     break;
-                case Kernel.Linear2:
+                case Dispatch.Linear2:
                     v = At(weight, s) * At(values, At(operand, s)) + At(weight, s + 1) * At(values, At(operand, s + 1));
                     break;
-                case Kernel.LinearN:
+                case Dispatch.LinearN:
                     v = 0;
                     for (int k = s; k < s + n; k++) v += At(weight, k) * At(values, At(operand, k));
                     break;
-                case Kernel.SquaredLinear:
+                case Dispatch.SquaredLinear:
                 {
                     // L = Σ w·u (as Linear computes it), v = L², ∂v/∂u_k = (2L)·w_k.
                     double sum = n == 1 ? At(weight, s) * At(values, At(operand, s)) : 0;
@@ -73,14 +73,14 @@ public sealed partial class Tape
                     if (partials) for (int k = s; k < s + n; k++) At(d, k) = 2 * sum * At(weight, k);
                     break;
                 }
-                case Kernel.Multiply2:
+                case Dispatch.Multiply2:
                 {
                     double a = At(values, At(operand, s)), b = At(values, At(operand, s + 1));
                     v = a * b;
                     if (partials) { At(d, s) = b; At(d, s + 1) = a; }
                     break;
                 }
-                case Kernel.MultiplyN:
+                case Dispatch.MultiplyN:
                     // Partials by prefix and suffix products: exact where a factor is 0 (no division).
                     v = 1;
                     for (int k = s; k < s + n; k++) { if (partials) d[k] = v; v *= values[operand[k]]; }
@@ -90,18 +90,18 @@ public sealed partial class Tape
                         for (int k = s + n - 1; k >= s; k--) { d[k] *= suffix; suffix *= values[operand[k]]; }
                     }
                     break;
-                case Kernel.Square:
+                case Dispatch.Square:
                 {
                     double a = At(values, At(operand, s));
                     v = a * a;
                     if (partials) At(d, s) = 2 * a;
                     break;
                 }
-                case Kernel.Reciprocal:
+                case Dispatch.Reciprocal:
                     v = 1 / At(values, At(operand, s));
                     if (partials) At(d, s) = -v * v;
                     break;
-                case Kernel.Sqrt:
+                case Dispatch.Sqrt:
                 {
                     double a = At(values, At(operand, s));
                     if (strict && a == 0) throw Kink(i, "x^(1/2) is not differentiable at x = 0 (the convention gives the derivative +inf there, as sqrt'(0))", a);
@@ -109,7 +109,7 @@ public sealed partial class Tape
                     if (partials) At(d, s) = 0.5 / v;
                     break;
                 }
-                case Kernel.PowConstant:
+                case Dispatch.PowConstant:
                 {
                     double a = values[operand[s]], c = constant[i];
                     if (strict && a == 0 && c < 1 && c != Math.Floor(c)) throw Kink(i, $"x^({c.ToString(CultureInfo.InvariantCulture)}) is not differentiable at x = 0", a);
@@ -117,14 +117,14 @@ public sealed partial class Tape
                     if (partials) d[s] = StrongProduct(c, Math.Pow(a, c - 1));
                     break;
                 }
-                case Kernel.Pow:
+                case Dispatch.Pow:
                 {
                     double a = values[operand[s]], b = values[operand[s + 1]];
                     v = Math.Pow(a, b);
                     if (partials) { d[s] = StrongProduct(b, Math.Pow(a, b - 1)); d[s + 1] = StrongProduct(v, Math.Log(a)); }
                     break;
                 }
-                case Kernel.Call:
+                case Dispatch.Call:
                 {
                     var args = workspace.Arguments.AsSpan(0, n);
                     for (int k = 0; k < n; k++) args[k] = values[operand[s + k]];

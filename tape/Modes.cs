@@ -70,7 +70,6 @@ public sealed partial class Tape
                 OpCode.PowConstant => Expr.Pow(args[0], ((Power)sources[i]).Exponent),
                 OpCode.Pow => Expr.Pow(args[0], args[1]),
                 OpCode.Call => primitives[i]!.Apply(args),
-                _ => throw new InvalidOperationException($"Instruction %{i} cannot be lifted ({ops[i]})."),
             };
         }
         return outputs.Select(o => lifted[o]).ToArray();

@@ -153,6 +153,8 @@ public sealed partial class Tape
                 }
                 break;
             }
+            default:   // never silent: an opcode without a rule here would give a wrong Hessian
+                throw new InvalidOperationException($"Second order has no rule for {ops[i]}.");
         }
     }
 

@@ -34,7 +34,7 @@ public sealed partial class Tape
     private readonly string[] inputNames;
     // Derived for the sweeps: the dispatch per instruction, and the rows' delegates unpacked so a call
     // does not go through the row's lists (Call: evaluators per instruction, partials per operand slot).
-    private readonly Kernel[] kernels;
+    private readonly Dispatch[] dispatches;
     private readonly NumericFunction?[] evaluators;
     private readonly NumericFunction?[] partialFunctions;
 
@@ -43,12 +43,12 @@ public sealed partial class Tape
         (ops, operandStart, operandCount, operands, weights, weightSources, constants, primitives, sources) = code;
         this.outputs = outputs;
         this.inputNames = inputNames;
-        kernels = new Kernel[ops.Length];
+        dispatches = new Dispatch[ops.Length];
         evaluators = new NumericFunction?[ops.Length];
         partialFunctions = new NumericFunction?[operands.Length];
         for (int i = 0; i < ops.Length; i++)
         {
-            kernels[i] = KernelOf(ops[i], operandCount[i]);
+            dispatches[i] = DispatchOf(ops[i], operandCount[i]);
             Debug.Assert(operandStart[i] + operandCount[i] <= operands.Length && operands.AsSpan(operandStart[i], operandCount[i]).ToArray().All(o => o < i));
             if (primitives[i] is not { } row) continue;
             evaluators[i] = row.Evaluate;
@@ -189,7 +189,7 @@ public sealed partial class Tape
     /// One term of the chain rule, adjoint × partial, where a zero partial sends exactly zero even when the
     /// adjoint is infinite or NaN (0·∞ = 0, the symbolic zero of the canonical form): a where's untaken
     /// branch and a comparison's operands get nothing. (A zero adjoint is skipped before this is reached.)
-    /// Every path uses it: the interpreter, the compiled code, the batched kernels and Tensor.
+    /// Every path uses it: the interpreter, the compiled code, the batched dispatches and Tensor.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double Chain(double adjoint, double partial) => partial == 0 ? 0 : adjoint * partial;
@@ -224,7 +224,7 @@ public sealed partial class Tape
                 OpCode.SquaredLinear => "squared linear " + LinearTerms(i),
                 OpCode.PowConstant => $"pow {args}, {Show(constants[i])}",
                 OpCode.Call => $"{primitives[i]!.Name} {args}",
-                _ => $"{ops[i].ToString().ToLowerInvariant()} {args}",
+                OpCode.Multiply or OpCode.Square or OpCode.Reciprocal or OpCode.Sqrt or OpCode.Pow => $"{ops[i].ToString().ToLowerInvariant()} {args}",
             };
             text.Append('%').Append(i).Append(" = ").Append(what);
             // A comment shows the source only when it is small: printing a shared DAG as text can take exponential time.

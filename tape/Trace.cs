@@ -182,45 +182,37 @@ public sealed class Trace
             int n = Math.Max(args[0].Length, args[1].Length);
             return Enumerable.Range(0, n).Select(i => f(args[0][args[0].Length == 1 ? 0 : i], args[1][args[1].Length == 1 ? 0 : i])).ToArray();
         }
-        switch (node.Op)
+        // A switch expression with no discard: a new Op without a lift rule does not build.
+        return node.Op switch
         {
-            case Op.Add: return Zip((a, b) => a + b);
-            case Op.Subtract: return Zip((a, b) => a - b);
-            case Op.Multiply: return Zip((a, b) => a * b);
-            case Op.Divide: return Zip((a, b) => a / b);
-            case Op.PowerOf: return Zip(Expr.Pow);
-            case Op.Affine: return Map(a => Number(node.Constant) * a + Number(node.Shift));
-            case Op.Negate: return Map(a => -a);
-            case Op.Power: return Map(a => node.Constant == 0.5 ? Expr.Sqrt(a) : Expr.Pow(a, Number(node.Constant)));
-            case Op.Call:
-            {
-                var f = node.Function!;
-                int n = args.Max(a => a.Length);
-                return Enumerable.Range(0, n).Select(i => f.Function.Substitute(
-                    f.Parameters.Select((p, k) => (p, args[k][args[k].Length == 1 ? 0 : i])).ToDictionary(x => x.p, x => x.Item2))).ToArray();
-            }
-            case Op.Sum: return [Expr.Sum(args[0])];
-            case Op.Norm: return [Expr.Sqrt(Expr.Sum(args[0].Select(a => Expr.Pow(a, 2))))];
-            case Op.Expand: return Enumerable.Repeat(args[0][0], node.SourceShape.Aggregate(1, (a, b) => a * b)).ToArray();
-            case Op.Slice: return args[0].Skip(node.Position).Take(node.Output.Count).ToArray();
-            case Op.Pad: return Enumerable.Range(0, node.Output.Count).Select(i => i >= node.Position && i < node.Position + args[0].Length ? args[0][i - node.Position] : Expr.Number(0)).ToArray();
-            case Op.Dot: return [Expr.Sum(args[0].Select((a, i) => a * args[1][i]))];
-            case Op.MatMul:
-            {
-                int m = inputs[0].ShapeArray[0], k = inputs[0].ShapeArray[1], n = inputs[1].Rank == 1 ? 1 : inputs[1].ShapeArray[1];
-                return Enumerable.Range(0, m * n).Select(ij => Expr.Sum(Enumerable.Range(0, k).Select(l => args[0][ij / n * k + l] * args[1][l * n + ij % n]))).ToArray();
-            }
-            case Op.Outer: return args[0].SelectMany(a => args[1].Select(b => a * b)).ToArray();
-            case Op.Transpose:
-            {
-                if (inputs[0].Rank < 2) return args[0];
-                int m = inputs[0].ShapeArray[0], n = inputs[0].ShapeArray[1];
-                return Enumerable.Range(0, m * n).Select(ji => args[0][ji % m * n + ji / m]).ToArray();
-            }
-            case Op.Index: return [args[0][node.Position]];
-            case Op.Scatter:
-                return Enumerable.Range(0, node.SourceShape.Aggregate(1, (a, b) => a * b)).Select(i => i == node.Position ? args[0][0] : Expr.Number(0)).ToArray();
-        }
-        throw new InvalidOperationException($"No lift rule for {node.Name}.");
+            Op.Add => Zip((a, b) => a + b),
+            Op.Subtract => Zip((a, b) => a - b),
+            Op.Multiply => Zip((a, b) => a * b),
+            Op.Divide => Zip((a, b) => a / b),
+            Op.PowerOf => Zip(Expr.Pow),
+            Op.Affine => Map(a => Number(node.Constant) * a + Number(node.Shift)),
+            Op.Negate => Map(a => -a),
+            Op.Power => Map(a => node.Constant == 0.5 ? Expr.Sqrt(a) : Expr.Pow(a, Number(node.Constant))),
+            Op.Call => Enumerable.Range(0, args.Max(a => a.Length)).Select(i => node.Function!.Function.Substitute(
+                node.Function.Parameters.Select((p, k) => (p, args[k][args[k].Length == 1 ? 0 : i])).ToDictionary(x => x.p, x => x.Item2))).ToArray(),
+            Op.Sum => [Expr.Sum(args[0])],
+            Op.Norm => [Expr.Sqrt(Expr.Sum(args[0].Select(a => Expr.Pow(a, 2))))],
+            Op.Expand => Enumerable.Repeat(args[0][0], node.SourceShape.Aggregate(1, (a, b) => a * b)).ToArray(),
+            Op.Slice => args[0].Skip(node.Position).Take(node.Output.Count).ToArray(),
+            Op.Pad => Enumerable.Range(0, node.Output.Count).Select(i => i >= node.Position && i < node.Position + args[0].Length ? args[0][i - node.Position] : Expr.Number(0)).ToArray(),
+            Op.Dot => [Expr.Sum(args[0].Select((a, i) => a * args[1][i]))],
+            Op.MatMul => MatMul(inputs, args),
+            Op.Outer => args[0].SelectMany(a => args[1].Select(b => a * b)).ToArray(),
+            Op.Transpose when inputs[0].Rank < 2 => args[0],
+            Op.Transpose => Enumerable.Range(0, inputs[0].Count).Select(ji => args[0][ji % inputs[0].ShapeArray[0] * inputs[0].ShapeArray[1] + ji / inputs[0].ShapeArray[0]]).ToArray(),
+            Op.Index => [args[0][node.Position]],
+            Op.Scatter => Enumerable.Range(0, node.SourceShape.Aggregate(1, (a, b) => a * b)).Select(i => i == node.Position ? args[0][0] : Expr.Number(0)).ToArray(),
+        };
+    }
+
+    private static Expr[] MatMul(Tensor[] inputs, Expr[][] args)
+    {
+        int m = inputs[0].ShapeArray[0], k = inputs[0].ShapeArray[1], n = inputs[1].Rank == 1 ? 1 : inputs[1].ShapeArray[1];
+        return Enumerable.Range(0, m * n).Select(ij => Expr.Sum(Enumerable.Range(0, k).Select(l => args[0][ij / n * k + l] * args[1][l * n + ij % n]))).ToArray();
     }
 }
