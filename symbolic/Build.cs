@@ -109,7 +109,7 @@ internal static class Build
 
     // A factor that merges with nothing but an equal base: not a number, product, sum, exp or e, nor a power of a number.
     private static bool IsPlainFactor(Expr e) =>
-        e is Symbol or Power { Base: not (Symbolic.Number or FloatNumber or Constant) } || e is Symbolic.Call { Primitive.Name: not "exp" };
+        e is Symbol or Power { Base: not (Symbolic.Number or FloatNumber or Constant) } || e is Symbolic.Call c && !c.Of(Primitives.Exp);
 
     private static Expr BaseOf(Expr e) => e is Power p ? p.Base : e;
 
@@ -125,7 +125,7 @@ internal static class Build
             var (b, e) = factor switch
             {
                 Power power => (power.Base, power.Exponent),
-                Call { Primitive.Name: "exp" } exp => (Expr.E, exp.Args[0]),
+                Call exp when exp.Of(Primitives.Exp) => (Expr.E, exp.Args[0]),
                 _ => (factor, One),
             };
             int at = powers.IndexOf(b);
@@ -181,7 +181,7 @@ internal static class Build
         if (b is Number { Value.IsZero: true } && e is Number { Value.Sign: > 0 }) return Zero;
         if (b.IsNumber && e.IsNumber) return PowNumbers(b, e);
         if (b is Constant { Name: "e" }) return Call(Primitives.Exp, [e]);
-        if (b is Call { Primitive.Name: "exp" } exp) return Call(Primitives.Exp, [Multiply(exp.Args[0], e)]);   // (e^a)^b = e^(ab) for real a, b
+        if (b is Call exp && exp.Of(Primitives.Exp)) return Call(Primitives.Exp, [Multiply(exp.Args[0], e)]);   // (e^a)^b = e^(ab) for real a, b
         if (b is Power inner && (e is Number { Value.IsInteger: true } || inner.Exponent is Number { Value.IsInteger: false }))
             return Pow(inner.Base, Multiply(inner.Exponent, e));
         if (b is Product product && e is Number { Value.IsInteger: true })

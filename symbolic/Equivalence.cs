@@ -59,7 +59,7 @@ internal static class Equivalences
         {
             if (Simplifier.Simplify(difference, 20_000, deadline).Is(0)) return Proven("Simplify (the rational and transcendental normal forms)");
             // Angles that are sums: sin(x + y) against sin(x)cos(y) + cos(x)sin(y).
-            if (Traversal.PostOrder(difference).Any(n => n is Call { Primitive.Name: "sin" or "cos" or "tan" or "cot" or "sec" or "csc", Args: [Sum] })
+            if (Traversal.PostOrder(difference).Any(n => n is Call { Args: [Sum] } c && c.OfAny(Primitives.Sin, Primitives.Cos, Primitives.Tan, Primitives.Cot, Primitives.Sec, Primitives.Csc))
                 && Simplifier.Simplify(difference.ExpandTrig(timeout, cancellationToken), 20_000, deadline).Is(0))
                 return Proven("Simplify after ExpandTrig");
         }

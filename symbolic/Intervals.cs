@@ -43,7 +43,7 @@ internal static class Intervals
             case Sum sum: return sum.Args.Select(t => known[t]).Aggregate((a, b) => Interval.Around(a.Low + b.Low, a.High + b.High));
             case Product product: return product.Args.Select(f => known[f]).Aggregate(Multiply);
             case Power power: return Pow(known[power.Base], power.Exponent, known[power.Exponent]);
-            case Call { Args.Count: 1 } call: return Function(call.Primitive.Name, known[call.Args[0]]);
+            case Call { Args.Count: 1 } call: return Enclose(call.Primitive, known[call.Args[0]]);
             default: return null;
         }
     }
@@ -71,7 +71,7 @@ internal static class Intervals
         if (b.Low <= 0 && b.High > 0 && e.Low > 0 && exponent.IsNumber)
             return Pow(new Interval(Math.Max(b.Low, double.Epsilon), b.High), exponent, e) is { } upper ? new Interval(0, upper.High) : null;
         if (b.Low <= 0) return null;   // a base below 0 with a real exponent: not a real number
-        return Function("log", b) is { } logB ? Function("exp", Multiply(e, logB)) : null;
+        return Enclose(Primitives.Log, b) is { } logB ? Enclose(Primitives.Exp, Multiply(e, logB)) : null;
     }
 
     private static bool BigIntegerFits(System.Numerics.BigInteger k) => System.Numerics.BigInteger.Abs(k) <= 64;
@@ -79,34 +79,37 @@ internal static class Intervals
     private static Interval? Reciprocal(Interval? a) =>
         a is { } v && (v.Low > 0 || v.High < 0) ? Interval.Around(1 / v.High, 1 / v.Low) : null;
 
-    private static Interval? Function(string name, Interval a) => name switch
+    // Enclosures of the rows' values over an interval, keyed by the row itself (never by its name): rows
+    // absent here give no enclosure, so an expression using them gets no certified interval.
+    private static readonly Dictionary<Primitive, Func<Interval, Interval?>> enclosures = new()
     {
-        "exp" => Interval.Around(Math.Exp(a.Low), Math.Exp(a.High)),
-        "log" when a.Low > 0 => Interval.Around(Math.Log(a.Low), Math.Log(a.High)),
-        "atan" => Interval.Around(Math.Atan(a.Low), Math.Atan(a.High)),
-        "asin" when a.Low >= -1 && a.High <= 1 => Interval.Around(Math.Asin(a.Low), Math.Asin(a.High)),
-        "acos" when a.Low >= -1 && a.High <= 1 => Interval.Around(Math.Acos(a.High), Math.Acos(a.Low)),
-        "sinh" => Interval.Around(Math.Sinh(a.Low), Math.Sinh(a.High)),
-        "tanh" => Interval.Around(Math.Tanh(a.Low), Math.Tanh(a.High)),
-        "asinh" => Interval.Around(Math.Asinh(a.Low), Math.Asinh(a.High)),
-        "cosh" => a.Contains(0) ? Interval.Around(1, Math.Max(Math.Cosh(a.Low), Math.Cosh(a.High))) : Interval.Around(Math.Min(Math.Cosh(a.Low), Math.Cosh(a.High)), Math.Max(Math.Cosh(a.Low), Math.Cosh(a.High))),
-        "abs" => a.Contains(0) ? new Interval(0, Math.Max(-a.Low, a.High)) : new Interval(Math.Min(Math.Abs(a.Low), Math.Abs(a.High)), Math.Max(Math.Abs(a.Low), Math.Abs(a.High))),
-        "sin" => Periodic(a, Math.Sin, Math.PI / 2),
-        "cos" => Periodic(a, Math.Cos, 0),
-        "tan" when Periodic(a, Math.Cos, 0) is { } c && (c.Low > 0 || c.High < 0) => Interval.Around(Math.Tan(a.Low), Math.Tan(a.High)),
-        "cot" => Function("tan", a) is { } t ? Reciprocal(t) : null,
-        "sec" => Reciprocal(Function("cos", a)),
-        "csc" => Reciprocal(Function("sin", a)),
-        "coth" => Reciprocal(Function("tanh", a)),
-        "sech" => Reciprocal(Function("cosh", a)),
-        "csch" => Reciprocal(Function("sinh", a)),
-        "acosh" when a.Low >= 1 => Interval.Around(Math.Acosh(a.Low), Math.Acosh(a.High)),
-        "atanh" when a.Low > -1 && a.High < 1 => Interval.Around(Math.Atanh(a.Low), Math.Atanh(a.High)),
-        "acot" when a.Low > 0 || a.High < 0 => Interval.Around(Math.Atan(1 / a.High), Math.Atan(1 / a.Low)),
-        "sign" => a.Low > 0 ? Interval.Point(1) : a.High < 0 ? Interval.Point(-1) : new Interval(-1, 1),
-        "relu" => new Interval(Math.Max(0, a.Low), Math.Max(0, a.High)),
-        _ => null,
+        [Primitives.Exp] = a => Interval.Around(Math.Exp(a.Low), Math.Exp(a.High)),
+        [Primitives.Log] = a => a.Low > 0 ? Interval.Around(Math.Log(a.Low), Math.Log(a.High)) : null,
+        [Primitives.Atan] = a => Interval.Around(Math.Atan(a.Low), Math.Atan(a.High)),
+        [Primitives.Asin] = a => a.Low >= -1 && a.High <= 1 ? Interval.Around(Math.Asin(a.Low), Math.Asin(a.High)) : null,
+        [Primitives.Acos] = a => a.Low >= -1 && a.High <= 1 ? Interval.Around(Math.Acos(a.High), Math.Acos(a.Low)) : null,
+        [Primitives.Sinh] = a => Interval.Around(Math.Sinh(a.Low), Math.Sinh(a.High)),
+        [Primitives.Tanh] = a => Interval.Around(Math.Tanh(a.Low), Math.Tanh(a.High)),
+        [Primitives.Asinh] = a => Interval.Around(Math.Asinh(a.Low), Math.Asinh(a.High)),
+        [Primitives.Cosh] = a => a.Contains(0) ? Interval.Around(1, Math.Max(Math.Cosh(a.Low), Math.Cosh(a.High))) : Interval.Around(Math.Min(Math.Cosh(a.Low), Math.Cosh(a.High)), Math.Max(Math.Cosh(a.Low), Math.Cosh(a.High))),
+        [Primitives.Abs] = a => a.Contains(0) ? new Interval(0, Math.Max(-a.Low, a.High)) : new Interval(Math.Min(Math.Abs(a.Low), Math.Abs(a.High)), Math.Max(Math.Abs(a.Low), Math.Abs(a.High))),
+        [Primitives.Sin] = a => Periodic(a, Math.Sin, Math.PI / 2),
+        [Primitives.Cos] = a => Periodic(a, Math.Cos, 0),
+        [Primitives.Tan] = a => Periodic(a, Math.Cos, 0) is { } c && (c.Low > 0 || c.High < 0) ? Interval.Around(Math.Tan(a.Low), Math.Tan(a.High)) : null,
+        [Primitives.Cot] = a => Enclose(Primitives.Tan, a) is { } t ? Reciprocal(t) : null,
+        [Primitives.Sec] = a => Reciprocal(Enclose(Primitives.Cos, a)),
+        [Primitives.Csc] = a => Reciprocal(Enclose(Primitives.Sin, a)),
+        [Primitives.Coth] = a => Reciprocal(Enclose(Primitives.Tanh, a)),
+        [Primitives.Sech] = a => Reciprocal(Enclose(Primitives.Cosh, a)),
+        [Primitives.Csch] = a => Reciprocal(Enclose(Primitives.Sinh, a)),
+        [Primitives.Acosh] = a => a.Low >= 1 ? Interval.Around(Math.Acosh(a.Low), Math.Acosh(a.High)) : null,
+        [Primitives.Atanh] = a => a.Low > -1 && a.High < 1 ? Interval.Around(Math.Atanh(a.Low), Math.Atanh(a.High)) : null,
+        [Primitives.Acot] = a => a.Low > 0 || a.High < 0 ? Interval.Around(Math.Atan(1 / a.High), Math.Atan(1 / a.Low)) : null,
+        [Primitives.Sign] = a => a.Low > 0 ? Interval.Point(1) : a.High < 0 ? Interval.Point(-1) : new Interval(-1, 1),
+        [Primitives.Relu] = a => new Interval(Math.Max(0, a.Low), Math.Max(0, a.High)),
     };
+
+    private static Interval? Enclose(Primitive row, Interval a) => enclosures.TryGetValue(row, out var f) ? f(a) : null;
 
     // sin or cos on an interval: the endpoints, widened to ±1 where a maximum (peak + 2kπ) or a minimum
     // (peak + π + 2kπ) lies inside.

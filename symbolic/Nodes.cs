@@ -125,4 +125,14 @@ public sealed class Call : Expr
     /// <inheritdoc/>
     public override ExprKind Kind => ExprKind.Call;
     private protected override bool PayloadEquals(Expr other) => ReferenceEquals(Primitive, ((Call)other).Primitive);
+
+    /// <summary>True when this is a call of <paramref name="row"/> (rows are compared by reference, never by name).</summary>
+    public bool Of(Primitive row) => ReferenceEquals(Primitive, row);
+
+    /// <summary>True when this is a call of one of <paramref name="rows"/>.</summary>
+    internal bool OfAny(params ReadOnlySpan<Primitive> rows)
+    {
+        foreach (var row in rows) if (ReferenceEquals(Primitive, row)) return true;
+        return false;
+    }
 }

@@ -51,7 +51,7 @@ internal static class Signs
         Sum sum => sum.Args.Select(t => known[t]).Aggregate((a, b) => a.Plus(b)),
         Product product => product.Args.Select(f => known[f]).Aggregate((a, b) => a.Times(b)),
         Power power => PowerSign(known[power.Base], power.Exponent, known[power.Exponent]),
-        Call call => CallSign(call.Primitive.Name, call.Args.Select(a => known[a]).ToArray()),
+        Call call => CallSign(call.Primitive, call.Args.Select(a => known[a]).ToArray()),
         _ => SignFact.Unknown,
     };
 
@@ -67,14 +67,19 @@ internal static class Signs
         return b.IsNonnegative ? SignFact.Nonnegative : SignFact.Unknown;
     }
 
-    private static SignFact CallSign(string function, SignFact[] args) => function switch
-    {
-        "exp" or "cosh" or "sech" => SignFact.Positive,
-        "abs" => args[0].IsNonzero ? SignFact.Positive : SignFact.Nonnegative,
-        "sqrt" => SignFact.Nonnegative,
-        "sign" or "sinh" or "tanh" or "atan" or "asinh" or "atanh" or "asin" => args[0],   // odd, increasing through 0
-        "relu" => args[0].IsPositive ? SignFact.Positive : SignFact.Nonnegative,
-        "acos" or "acosh" => SignFact.Nonnegative,
-        _ => SignFact.Unknown,
-    };
+    // Rows compared by reference (never by name); a row not listed has an unknown sign.
+    private static SignFact CallSign(Primitive f, SignFact[] args) =>
+        f == Primitives.Exp || f == Primitives.Cosh || f == Primitives.Sech || f == Primitives.Sigmoid || f == Primitives.Softplus || f == Primitives.Erfc ? SignFact.Positive
+        : f == Primitives.Abs ? (args[0].IsNonzero ? SignFact.Positive : SignFact.Nonnegative)
+        : signOfArgument.Contains(f) ? args[0]
+        : f == Primitives.Relu ? (args[0].IsPositive ? SignFact.Positive : SignFact.Nonnegative)
+        : f == Primitives.Acos || f == Primitives.Acosh || f == Primitives.Hypot ? SignFact.Nonnegative
+        : SignFact.Unknown;
+
+    // Increasing through 0 with f(0) = 0: the value has the argument's sign.
+    private static readonly Primitive[] signOfArgument =
+    [
+        Primitives.Sign, Primitives.Sinh, Primitives.Tanh, Primitives.Atan, Primitives.Asinh, Primitives.Atanh, Primitives.Asin,
+        Primitives.Erf, Primitives.Expm1, Primitives.Log1p,
+    ];
 }

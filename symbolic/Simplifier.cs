@@ -108,14 +108,14 @@ internal static class Simplifier
 
     private static Expr Local(Expr node) => node switch
     {
-        Call { Primitive.Name: "exp", Args: [Call { Primitive.Name: "log" } log] } => log.Args[0],
-        Call { Primitive.Name: "exp", Args: [Product { Args: [Number c, Call { Primitive.Name: "log" } log] }] } => Build.Pow(log.Args[0], c),
-        Call { Args: [Call inner] } outer when Inverse(outer.Primitive.Name, inner.Primitive.Name) is { } rule => rule(inner.Args[0]),
-        Call { Primitive.Name: "abs", Args: [var u] } when Signs.Of(u) is var sign && (sign.IsNonnegative || sign.IsNonpositive)
+        Call { Args: [Call log] } exp when exp.Of(Primitives.Exp) && log.Of(Primitives.Log) => log.Args[0],
+        Call { Args: [Product { Args: [Number c, Call log] }] } exp when exp.Of(Primitives.Exp) && log.Of(Primitives.Log) => Build.Pow(log.Args[0], c),
+        Call { Args: [Call inner] } outer when Inverse(outer.Primitive, inner.Primitive) is { } rule => rule(inner.Args[0]),
+        Call { Args: [var u] } abs when abs.Of(Primitives.Abs) && Signs.Of(u) is var sign && (sign.IsNonnegative || sign.IsNonpositive)
             => sign.IsNonnegative ? u : Build.Multiply(Build.MinusOne, u),
-        Call { Primitive.Name: "sign", Args: [var u] } when Signs.Of(u) is var sign && (sign.IsPositive || sign.IsNegative)
-            => sign.IsPositive ? Build.One : Build.MinusOne,
-        Call { Primitive.Name: "log", Args: [var u] } when TranscendentalForm.SplitLog(u) is { } split => split,
+        Call { Args: [var u] } sign when sign.Of(Primitives.Sign) && Signs.Of(u) is var s && (s.IsPositive || s.IsNegative)
+            => s.IsPositive ? Build.One : Build.MinusOne,
+        Call { Args: [var u] } log when log.Of(Primitives.Log) && TranscendentalForm.SplitLog(u) is { } split => split,
         Power { Base: Sum sum, Exponent: Number { Value: var half } } when half == new Symbolic.Rational(1, 2) && Denest(sum) is { } denested => denested,
         // (u^k)^r = |u|^(k r) for an even k: u^k = |u|^k >= 0, and powers of a non-negative base multiply.
         Power { Base: Power { Base: var u, Exponent: Number { Value: { IsInteger: true, IsZero: false } k } }, Exponent: Number { Value: var r } }
@@ -129,8 +129,8 @@ internal static class Simplifier
     private static Expr ProductRules(Product product)
     {
         foreach (var factor in product.Args)
-            if (factor is Call { Primitive.Name: "sign", Args: [var u] } sign
-                && product.Args.FirstOrDefault(f => f is Call { Primitive.Name: "abs" } abs && abs.Args[0].Equals(u)) is { } abs)
+            if (factor is Call { Args: [var u] } sign && sign.Of(Primitives.Sign)
+                && product.Args.FirstOrDefault(f => f is Call abs && abs.Of(Primitives.Abs) && abs.Args[0].Equals(u)) is { } abs)
                 return Build.Multiply(product.Args.Where(f => !ReferenceEquals(f, sign) && !ReferenceEquals(f, abs)).Append(u));
         return Rational(Quotients(product));
     }
@@ -155,12 +155,18 @@ internal static class Simplifier
     // for |v| <= 1 (where asin is defined; cos of an angle in [-pi/2, pi/2] is not negative), tan(atan v)
     // = v, sinh(asinh v) = v, cosh(acosh v) = v for v >= 1, tanh(atanh v) = v for |v| < 1. The other
     // order (asin(sin v) = v) holds only on part of the domain and is not applied.
-    private static Func<Expr, Expr>? Inverse(string outer, string inner) => (outer, inner) switch
-    {
-        ("sin", "asin") or ("cos", "acos") or ("tan", "atan") or ("sinh", "asinh") or ("cosh", "acosh") or ("tanh", "atanh") => v => v,
-        ("cos", "asin") or ("sin", "acos") => v => Build.Pow(Build.Add(Build.One, Build.Multiply(Build.MinusOne, Build.Pow(v, Build.Number(2)))), Build.Half),
-        _ => null,
-    };
+    private static Func<Expr, Expr>? Inverse(Primitive outer, Primitive inner) =>
+        identities.Contains((outer, inner)) ? v => v
+        : (outer, inner) == (Primitives.Cos, Primitives.Asin) || (outer, inner) == (Primitives.Sin, Primitives.Acos)
+            ? v => Build.Pow(Build.Add(Build.One, Build.Multiply(Build.MinusOne, Build.Pow(v, Build.Number(2)))), Build.Half)
+        : null;
+
+    // f(f⁻¹(v)) = v wherever f⁻¹(v) is defined (rows compared by reference).
+    private static readonly (Primitive, Primitive)[] identities =
+    [
+        (Primitives.Sin, Primitives.Asin), (Primitives.Cos, Primitives.Acos), (Primitives.Tan, Primitives.Atan),
+        (Primitives.Sinh, Primitives.Asinh), (Primitives.Cosh, Primitives.Acosh), (Primitives.Tanh, Primitives.Atanh),
+    ];
 
     // sin(v)^p/cos(v)^p = tan(v)^p and cos(v)^p/sin(v)^p = cot(v)^p, and the same for sinh and cosh:
     // the trigonometric normal form back where it is shorter (same domain: the divisor is not zero).
@@ -168,7 +174,7 @@ internal static class Simplifier
     {
         var factors = product.Args.ToList();
         bool changed = false;
-        foreach (var (top, bottom, quotient) in new[] { ("sin", "cos", Primitives.Tan), ("cos", "sin", Primitives.Cot), ("sinh", "cosh", Primitives.Tanh), ("cosh", "sinh", Primitives.Coth) })
+        foreach (var (top, bottom, quotient) in new[] { (Primitives.Sin, Primitives.Cos, Primitives.Tan), (Primitives.Cos, Primitives.Sin, Primitives.Cot), (Primitives.Sinh, Primitives.Cosh, Primitives.Tanh), (Primitives.Cosh, Primitives.Sinh, Primitives.Coth) })
             for (int i = 0; i < factors.Count; i++)
             {
                 if (PowerOf(factors[i], top) is not var (v, p) || p.Sign <= 0) continue;
@@ -182,11 +188,11 @@ internal static class Simplifier
         return changed ? Build.Multiply(factors) : product;
     }
 
-    // f(v)^p as (v, p) for the named one-argument function f.
-    private static (Expr Argument, Symbolic.Rational Power)? PowerOf(Expr factor, string function) => factor switch
+    // f(v)^p as (v, p) for the one-argument function f.
+    private static (Expr Argument, Symbolic.Rational Power)? PowerOf(Expr factor, Primitive function) => factor switch
     {
-        Call c when c.Primitive.Name == function => (c.Args[0], Symbolic.Rational.One),
-        Power { Base: Call c, Exponent: Number n } when c.Primitive.Name == function => (c.Args[0], n.Value),
+        Call c when c.Of(function) => (c.Args[0], Symbolic.Rational.One),
+        Power { Base: Call c, Exponent: Number n } when c.Of(function) => (c.Args[0], n.Value),
         _ => null,
     };
 
@@ -201,8 +207,8 @@ internal static class Simplifier
             for (int j = 0; j < terms.Count; j++)
             {
                 if (i == j || Squared(terms[j]) is not var (cj, fj, uj) || !ui.Equals(uj)) continue;
-                bool circular = fi == "sin" && fj == "cos" && ci.Equals(cj);
-                bool hyperbolic = fi == "cosh" && fj == "sinh" && ci.Equals(Build.Multiply(Build.MinusOne, cj));
+                bool circular = fi == Primitives.Sin && fj == Primitives.Cos && ci.Equals(cj);
+                bool hyperbolic = fi == Primitives.Cosh && fj == Primitives.Sinh && ci.Equals(Build.Multiply(Build.MinusOne, cj));
                 if (!circular && !hyperbolic) continue;
                 terms[i] = ci;
                 terms.RemoveAt(j);
@@ -213,11 +219,12 @@ internal static class Simplifier
         return changed ? Build.Add(terms) : sum;
     }
 
-    private static (Expr Coefficient, string Function, Expr Argument)? Squared(Expr term)
+    private static (Expr Coefficient, Primitive Function, Expr Argument)? Squared(Expr term)
     {
         var (coefficient, rest) = Build.SplitCoefficient(term);
-        return rest is Power { Base: Call { Primitive.Name: "sin" or "cos" or "sinh" or "cosh" } call, Exponent: Number { Value: { IsInteger: true } two } } && two == 2
-            ? (coefficient, call.Primitive.Name, call.Args[0]) : null;
+        return rest is Power { Base: Call call, Exponent: Number { Value: { IsInteger: true } two } } && two == 2
+            && call.OfAny(Primitives.Sin, Primitives.Cos, Primitives.Sinh, Primitives.Cosh)
+            ? (coefficient, call.Primitive, call.Args[0]) : null;
     }
 
     // A sum or quotient as one fraction over its generators, cancelled (RationalForm): kept only when
@@ -253,7 +260,7 @@ internal static class Simplifier
         {
             var rewritten = TranscendentalForm.Rewrite(root, mergeRadicals, deadline);
             if (ReferenceEquals(rewritten, root)) continue;
-            bool circular = Traversal.PostOrder(rewritten).Any(n => n is Call { Primitive.Name: "sin" or "cos" });
+            bool circular = Traversal.PostOrder(rewritten).Any(n => n is Call c && c.OfAny(Primitives.Sin, Primitives.Cos));
             foreach (var reduction in circular ? new[] { TrigReduction.Sine, TrigReduction.Cosine } : [TrigReduction.None])
             {
                 if (RationalForm.TryCreate([rewritten], deep: true, trig: reduction) is not ({ } trig, [var trigFraction])) continue;

@@ -23,8 +23,8 @@ public abstract partial class Expr
             Call { Args: [var u] } call => target switch
             {
                 RewriteTarget.Exp => TranscendentalForm.Hyperbolic(call),
-                RewriteTarget.SinCos => TranscendentalForm.Quotient(call.Primitive.Name, Primitives.Sin.Apply(u), Primitives.Cos.Apply(u), hyperbolic: false) ?? call,
-                _ => TranscendentalForm.Quotient(call.Primitive.Name, Primitives.Sinh.Apply(u), Primitives.Cosh.Apply(u), hyperbolic: true) ?? call,
+                RewriteTarget.SinCos => TranscendentalForm.Quotient(call.Primitive, Primitives.Sin.Apply(u), Primitives.Cos.Apply(u), hyperbolic: false) ?? call,
+                _ => TranscendentalForm.Quotient(call.Primitive, Primitives.Sinh.Apply(u), Primitives.Cosh.Apply(u), hyperbolic: true) ?? call,
             },
             var other => other,
         });
@@ -43,8 +43,8 @@ public abstract partial class Expr
         return Traversal.Rewrite(Rewrite(RewriteTarget.SinCos), (node, children) =>
             Traversal.WithChildren(node, children) switch
             {
-                Call { Primitive.Name: "sin", Args: [var u] } => ExpandAngle(u, deadline).Sin,
-                Call { Primitive.Name: "cos", Args: [var u] } => ExpandAngle(u, deadline).Cos,
+                Call { Args: [var u] } sin when sin.Of(Primitives.Sin) => ExpandAngle(u, deadline).Sin,
+                Call { Args: [var u] } cos when cos.Of(Primitives.Cos) => ExpandAngle(u, deadline).Cos,
                 var other => other,
             }, deadline);
     }
@@ -85,9 +85,9 @@ public abstract partial class Expr
         var circular = new List<(bool Sine, Expr Angle)>();
         foreach (var factor in term is Product p ? p.Args : [term])
         {
-            if (factor is Call { Primitive.Name: "sin" or "cos", Args: [var angle] } call) circular.Add((call.Primitive.Name == "sin", angle));
-            else if (factor is Power { Base: Call { Primitive.Name: "sin" or "cos", Args: [var a] } c, Exponent: Number { Value: { IsInteger: true, Sign: > 0 } k } } && k.Numerator <= 16)
-                for (int i = 0; i < (int)k.Numerator; i++) circular.Add((c.Primitive.Name == "sin", a));
+            if (factor is Call { Args: [var angle] } call && call.OfAny(Primitives.Sin, Primitives.Cos)) circular.Add((call.Of(Primitives.Sin), angle));
+            else if (factor is Power { Base: Call { Args: [var a] } c, Exponent: Number { Value: { IsInteger: true, Sign: > 0 } k } } && c.OfAny(Primitives.Sin, Primitives.Cos) && k.Numerator <= 16)
+                for (int i = 0; i < (int)k.Numerator; i++) circular.Add((c.Of(Primitives.Sin), a));
             else others.Add(factor);
         }
         if (circular.Count < 2) return term;

@@ -94,11 +94,11 @@ internal sealed class RationalForm
         {
             case FloatNumber: throw new NotRationalException();
             case Symbol or Symbolic.Constant: Find(new Key(Kind.Atom, node, null), node); break;
-            case Call { Primitive.Name: "exp" } exp: RegisterExponential(Expr.E, exp.Args[0]); break;
-            case Call { Primitive.Name: "log", Args: [Symbolic.Number] } log:
+            case Call exp when exp.Of(Primitives.Exp): RegisterExponential(Expr.E, exp.Args[0]); break;
+            case Call { Args: [Symbolic.Number] } log when log.Of(Primitives.Log):
                 foreach (var (prime, _) in PrimePowers(log.Args[0])) Find(new Key(Kind.Atom, LogOf(prime), null), LogOf(prime));
                 break;
-            case Call { Primitive.Name: "sin" or "cos" } circular when trig != TrigReduction.None:
+            case Call circular when circular.OfAny(Primitives.Sin, Primitives.Cos) && trig != TrigReduction.None:
                 foreach (var f in new[] { Primitives.Sin, Primitives.Cos })
                 {
                     var partner = Build.Call(f, [circular.Args[0]]);
@@ -142,7 +142,7 @@ internal sealed class RationalForm
         }
     }
 
-    private static bool IsAtom(Expr e) => e is Symbol or Symbolic.Constant || e is Call { Primitive.Name: not "exp" };
+    private static bool IsAtom(Expr e) => e is Symbol or Symbolic.Constant || e is Call c && !c.Of(Primitives.Exp);
 
     private Key RootKey(Expr @base) => IsAtom(@base)
         ? new Key(Kind.Atom, @base is Call call ? AtomKey(call) : @base, null)
@@ -251,8 +251,8 @@ internal sealed class RationalForm
         {
             Symbolic.Number n => (ConstantPoly(n.Value), One),
             Symbol or Symbolic.Constant => AtomPower(new Key(Kind.Atom, node, null)),
-            Call { Primitive.Name: "exp" } exp => Exponential(Expr.E, exp.Args[0]),
-            Call { Primitive.Name: "log", Args: [Symbolic.Number] } log => PrimePowers(log.Args[0])
+            Call exp when exp.Of(Primitives.Exp) => Exponential(Expr.E, exp.Args[0]),
+            Call { Args: [Symbolic.Number] } log when log.Of(Primitives.Log) => PrimePowers(log.Args[0])
                 .Select(p => (ConstantPoly(p.Power) * AtomPower(new Key(Kind.Atom, LogOf(p.Prime), null)).Item1, One))
                 .Aggregate(Add),
             Call call => AtomPower(new Key(Kind.Atom, AtomKey(call), null)),

@@ -51,30 +51,32 @@ internal static class TranscendentalForm
     {
         if (call.Args.Count != 1) return call;
         var u = call.Args[0];
-        return call.Primitive.Name switch
-        {
-            "sin" => Sin(u),
-            "cos" => Cos(u),
-            "tan" or "cot" or "sec" or "csc" => Quotient(call.Primitive.Name, Sin(u), Cos(u), hyperbolic: false)!,
-            "sinh" or "cosh" or "tanh" or "coth" or "sech" or "csch" => Hyperbolic(call),
-            "abs" when !u.IsNumber => Build.Multiply(Primitives.Sign.Apply(u), u),
-            "log" when SplitLog(u) is { } split => split,
-            _ => call,
-        };
+        if (call.Of(Primitives.Sin)) return Sin(u);
+        if (call.Of(Primitives.Cos)) return Cos(u);
+        if (call.OfAny(circularQuotients)) return Quotient(call.Primitive, Sin(u), Cos(u), hyperbolic: false)!;
+        if (call.OfAny(hyperbolicFunctions)) return Hyperbolic(call);
+        if (call.Of(Primitives.Abs) && !u.IsNumber) return Build.Multiply(Primitives.Sign.Apply(u), u);
+        if (call.Of(Primitives.Log) && SplitLog(u) is { } split) return split;
+        return call;
     }
+
+    // In the order Quotient and Hyperbolic number them.
+    private static readonly Primitive[] circularQuotients = [Primitives.Tan, Primitives.Cot, Primitives.Sec, Primitives.Csc];
+    private static readonly Primitive[] hyperbolicFunctions = [Primitives.Tanh, Primitives.Coth, Primitives.Sech, Primitives.Csch, Primitives.Sinh, Primitives.Cosh];
 
     /// <summary>
     /// tan = s/c, cot = c/s, sec = 1/c, csc = 1/s for the sine s and cosine c given (tanh, coth, sech and
-    /// csch with sinh and cosh when <paramref name="hyperbolic"/>); null for any other name.
+    /// csch with sinh and cosh when <paramref name="hyperbolic"/>); null for any other function.
     /// </summary>
-    public static Expr? Quotient(string name, Expr sine, Expr cosine, bool hyperbolic) => (name, hyperbolic) switch
-    {
-        ("tan", false) or ("tanh", true) => Ratio(sine, cosine),
-        ("cot", false) or ("coth", true) => Ratio(cosine, sine),
-        ("sec", false) or ("sech", true) => Ratio(Build.One, cosine),
-        ("csc", false) or ("csch", true) => Ratio(Build.One, sine),
-        _ => null,
-    };
+    public static Expr? Quotient(Primitive function, Expr sine, Expr cosine, bool hyperbolic) =>
+        Array.IndexOf(hyperbolic ? hyperbolicFunctions : circularQuotients, function) switch
+        {
+            0 => Ratio(sine, cosine),
+            1 => Ratio(cosine, sine),
+            2 => Ratio(Build.One, cosine),
+            3 => Ratio(Build.One, sine),
+            _ => null,
+        };
 
     /// <summary>
     /// log(u) split where that is sound: log(a*b) = log(a) + log(b) when every factor is positive (by
@@ -93,14 +95,14 @@ internal static class TranscendentalForm
     public static Expr Hyperbolic(Call call)
     {
         var u = call.Args[0];
-        return call.Primitive.Name switch
+        return Array.IndexOf(hyperbolicFunctions, call.Primitive) switch
         {
-            "sinh" => Build.Multiply(Build.Half, Build.Add(Exp(u), Build.Multiply(Build.MinusOne, Exp(Negate(u))))),
-            "cosh" => Build.Multiply(Build.Half, Build.Add(Exp(u), Exp(Negate(u)))),
-            "tanh" => Ratio(Build.Add(Exp(Double(u)), Build.MinusOne), Build.Add(Exp(Double(u)), Build.One)),
-            "coth" => Ratio(Build.Add(Exp(Double(u)), Build.One), Build.Add(Exp(Double(u)), Build.MinusOne)),
-            "sech" => Ratio(Build.Number(2), Build.Add(Exp(u), Exp(Negate(u)))),
-            "csch" => Ratio(Build.Number(2), Build.Add(Exp(u), Build.Multiply(Build.MinusOne, Exp(Negate(u))))),
+            0 => Ratio(Build.Add(Exp(Double(u)), Build.MinusOne), Build.Add(Exp(Double(u)), Build.One)),
+            1 => Ratio(Build.Add(Exp(Double(u)), Build.One), Build.Add(Exp(Double(u)), Build.MinusOne)),
+            2 => Ratio(Build.Number(2), Build.Add(Exp(u), Exp(Negate(u)))),
+            3 => Ratio(Build.Number(2), Build.Add(Exp(u), Build.Multiply(Build.MinusOne, Exp(Negate(u))))),
+            4 => Build.Multiply(Build.Half, Build.Add(Exp(u), Build.Multiply(Build.MinusOne, Exp(Negate(u))))),
+            5 => Build.Multiply(Build.Half, Build.Add(Exp(u), Exp(Negate(u)))),
             _ => call,
         };
     }
