@@ -1,5 +1,6 @@
 // `report`: the figures BenchmarkDotNet does not give — per-expression medians over the corpus,
 // node counts before and after Simplify (W5), and the swell table with reference values (W6).
+using Hybrid.Tapes;
 using System.Diagnostics;
 using Hybrid.Symbolic;
 
@@ -24,7 +25,7 @@ public static class Report
             var d = Expr.Parse(text).Differentiate(x);
             before.Add(d.DagSize());
             after.Add(d.Simplify().DagSize());
-            tapeLength.Add(Tape.Tape.Lower(d, d.FreeSymbols().Cast<Expr>().ToArray()).Length);
+            tapeLength.Add(Tape.Lower(d, d.FreeSymbols().Cast<Expr>().ToArray()).Length);
         }
         output.WriteLine($"W5 corpus: {corpus.Count} antiderivatives (time per expression, microseconds)");
         output.WriteLine($"  parse + differentiate:            median {Median(diff):F1}  p90 {Percentile(diff, 0.9):F1}  max {diff.Max():F1}");
@@ -42,7 +43,7 @@ public static class Report
                 var watch = Stopwatch.StartNew();
                 var d = build(k).Differentiate(Expr.Symbol("x"));
                 double ms = watch.Elapsed.TotalMilliseconds;
-                var tape = Tape.Tape.Lower(d, Expr.Symbol("x"), Expr.Symbol("y"));
+                var tape = Tape.Lower(d, Expr.Symbol("x"), Expr.Symbol("y"));
                 output.WriteLine($"  {name,-9} k={k,-3} dag {d.DagSize(),6}  tree {d.TreeSize(),22}  tape {tape.Length,6}  d/dx {d.Evaluate(x0, y0),22:R}  {ms,8:F2}");
             }
         }

@@ -1,6 +1,7 @@
 // `soak [N]` and `text`: the hostile-input checks that are too long for CI. soak feeds N (default a
 // million) generated hostile texts to the parser — random tokens, random bytes, mutated corpus
 // expressions — and counts how each ended; text times the linear-text cases of issue 11.
+using Hybrid.Tapes;
 using System.Diagnostics;
 using FsCheck.Fluent;
 using Hybrid.Symbolic;
@@ -68,7 +69,7 @@ public static class Soak
             var x = Expr.Symbol("x");
             var f = x;
             for (int i = 0; i < depth; i++) f = i % 2 == 0 ? Expr.Sin(f) : Expr.Exp(f) - 1;
-            var tape = Tape.Tape.Lower(f, x);
+            var tape = Tape.Lower(f, x);
             Time($"Tape.ToString of a {depth}-deep chain", () => tape.ToString().Length + " chars");
         }
     }

@@ -3,7 +3,7 @@
 // build and lowering time, and batched evaluation against a loop of interpreted calls.
 using BenchmarkDotNet.Attributes;
 using Hybrid.Symbolic;
-using Hybrid.Tape;
+using Hybrid.Tapes;
 using Hybrid.Testing;
 using MathNet.Numerics.LinearAlgebra;
 
@@ -17,7 +17,7 @@ public class W1RosenbrockScalarBenchmarks
 
     private double[] x = [];
     private double[] gradient = [];
-    private Tape.Tape tape = null!;
+    private Tape tape = null!;
     private CompiledTape compiled = null!;
     private Workspace workspace = null!;
 
@@ -27,7 +27,7 @@ public class W1RosenbrockScalarBenchmarks
         x = Workloads.RosenbrockPoint(N);
         gradient = new double[N];
         var symbols = Symbols(N);
-        tape = Tape.Tape.Lower(Workloads.Rosenbrock(symbols), symbols);
+        tape = Tape.Lower(Workloads.Rosenbrock(symbols), symbols);
         compiled = tape.Compile();
         workspace = tape.CreateWorkspace();
     }
@@ -71,7 +71,7 @@ public class W1LoweringBenchmarks
     public Expr Build() => Workloads.Rosenbrock(symbols);
 
     [Benchmark]
-    public Tape.Tape Lower() => Tape.Tape.Lower(rosenbrock, symbols);
+    public Tape Lower() => Tape.Lower(rosenbrock, symbols);
 }
 
 /// <summary>Value and gradient at many points: batched (blocks, all cores) against one interpreted call per point.</summary>
@@ -79,7 +79,7 @@ public class W1LoweringBenchmarks
 public class BatchedBenchmarks
 {
     private const int Points = 100_000;
-    private Tape.Tape tape = null!;
+    private Tape tape = null!;
     private BatchedTape batched = null!;
     private Matrix<double> points = null!;
     private Vector<double> values = null!;
@@ -89,7 +89,7 @@ public class BatchedBenchmarks
     public void Setup()
     {
         var (x, y) = (Expr.Symbol("x"), Expr.Symbol("y"));
-        tape = Tape.Tape.Lower(Expr.Exp(-Expr.Pow(x, 2)) * Expr.Cos(3 * y) + 100 * Expr.Pow(y - Expr.Pow(x, 2), 2) + Expr.Pow(1 - x, 2), x, y);
+        tape = Tape.Lower(Expr.Exp(-Expr.Pow(x, 2)) * Expr.Cos(3 * y) + 100 * Expr.Pow(y - Expr.Pow(x, 2), 2) + Expr.Pow(1 - x, 2), x, y);
         batched = tape.Batched();
         points = Matrix<double>.Build.Dense(Points, 2, (i, j) => Math.Sin(i + 3.0 * j));
         values = Vector<double>.Build.Dense(Points);

@@ -1,7 +1,8 @@
 // The define-by-run workloads (W1 vectorized, W2, W3, W4): recording the graph is part of each call,
 // as is zeroing the reused gradient buffers; each next to its hand-written loop in the same run.
 using BenchmarkDotNet.Attributes;
-using Hybrid.Tape;
+using Hybrid.Tapes;
+using Hybrid.Tensors;
 using Hybrid.Testing;
 
 namespace Hybrid.Bench;

@@ -1,5 +1,6 @@
 // The exact commands: diff, simplify, expand, the rational transforms (together, cancel, factor,
 // apart, collect, fraction, gcd, lcm, div), and tape (the lowered listing).
+using Hybrid.Tapes;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Hybrid.Symbolic;
@@ -201,7 +202,7 @@ public static class AlgebraCommands
         {
             var f = Expr.Parse(parse.GetValue(expression)!);
             var inputs = Inputs.Variables(f, parse.GetValue(wrt));
-            var tape = Hybrid.Tape.Tape.Lower(f, inputs);
+            var tape = Tapes.Tape.Lower(f, inputs);
             var listing = tape.ToString().TrimEnd('\n');
             if (Options.IsJson(parse))
                 terminal.Out.WriteLine(Json.Line(new JsonObject

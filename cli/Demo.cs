@@ -2,6 +2,7 @@
 // same steps as docs/autograd.md), then a short tour of the symbolic core — build or parse,
 // differentiate, simplify, evaluate, print — and of the numerics: a derivative check that catches a
 // wrong derivative, and MathNet's BFGS on exact gradients against finite-difference ones.
+using Hybrid.Tapes;
 using Hybrid.Numerics;
 using Hybrid.Symbolic;
 using MathNet.Numerics.LinearAlgebra;
@@ -63,7 +64,7 @@ public static class Demo
         var start = Vector<double>.Build.Dense(10, i => i % 2 == 0 ? -1.2 : 1);
         var exact = TapeObjective.Of(rosenbrock, xs);
         var found = new BfgsMinimizer(1e-8, 1e-10, 1e-10, 10_000).FindMinimum(exact, start);
-        var tape = Hybrid.Tape.Tape.Lower(rosenbrock, xs);
+        var tape = Tape.Lower(rosenbrock, xs);
         var workspace = tape.CreateWorkspace();
         int evaluations = 0;
         var valueOnly = ObjectiveFunction.Value(v => { evaluations++; return tape.Evaluate(v.ToArray(), workspace); });

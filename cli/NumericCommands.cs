@@ -1,5 +1,6 @@
 // The numeric commands at one point: eval, grad (tape reverse mode beside the symbolic gradient)
 // and hessian (the tape's forward-over-reverse Hessian beside the symbolic one).
+using Hybrid.Tapes;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Hybrid.Symbolic;
@@ -22,7 +23,7 @@ public static class NumericCommands
 
     // An expression at a point: its variables, every symbol's value (parameters included), the variables'
     // values in order, and the tape of the expression with the parameters substituted.
-    private sealed record PointProblem(Expr F, Expr[] Variables, IReadOnlyDictionary<string, double> At, double[] Point, Hybrid.Tape.Tape Tape);
+    private sealed record PointProblem(Expr F, Expr[] Variables, IReadOnlyDictionary<string, double> At, double[] Point, Tape Tape);
 
     // A command taking EXPR --at (and --wrt when asked), handing its action the bound problem.
     private static Command AtPoint(string name, string description, bool withWrt, Func<ParseResult, PointProblem, int> action)
@@ -38,7 +39,7 @@ public static class NumericCommands
             var variables = Inputs.Variables(f, withWrt ? parse.GetValue(wrt) : null);
             var point = Inputs.Point(parse.GetValue(at)!);
             var binding = Inputs.Bind(f, variables, point);
-            return action(parse, new PointProblem(f, variables, point, binding.Point, Hybrid.Tape.Tape.Lower(binding.Apply(f), variables)));
+            return action(parse, new PointProblem(f, variables, point, binding.Point, Tape.Lower(binding.Apply(f), variables)));
         });
         return command;
     }

@@ -1,5 +1,6 @@
 // `hybrid plot`: a function and its exact derivative on one plot, and (for `check --plot`) the
 // finite-difference error against step size on log-log axes. ScottPlot renders PNG or SVG.
+using Hybrid.Tapes;
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Hybrid.Numerics;
@@ -36,7 +37,7 @@ public static class PlotCommand
             parameters[x.ToString()] = a;   // bound below, sample by sample
             var binding = Inputs.Bind(f, [x], parameters);
             var bound = binding.Apply(f);
-            var tape = Hybrid.Tape.Tape.Lower(bound, x);
+            var tape = Tape.Lower(bound, x);
             var workspace = tape.CreateWorkspace();
             var xs = Enumerable.Range(0, n).Select(i => a + (b - a) * i / (n - 1)).ToArray();
             var (ys, dys) = (new double[n], new double[n]);

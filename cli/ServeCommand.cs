@@ -2,6 +2,7 @@
 // in order, so a script in any language drives Hybrid in one process. A bad line gets an error
 // object and the stream goes on; blank lines are skipped. Parsed expressions, derivatives and their
 // tapes are cached by request shape, so a script evaluating one expression at many points pays once.
+using Hybrid.Tapes;
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -83,7 +84,7 @@ public static class ServeCommand
         private readonly Dictionary<string, Prepared> cache = [];
 
         // An expression ready to answer: its derivative (diff) and one tape over every symbol.
-        private sealed record Prepared(Expr F, Expr? Derivative, Expr[] Inputs, Hybrid.Tape.Tape Tape, Hybrid.Tape.Workspace Workspace);
+        private sealed record Prepared(Expr F, Expr? Derivative, Expr[] Inputs, Tape Tape, Workspace Workspace);
 
         /// <summary>The response line for one request line.</summary>
         public string Handle(string line)
@@ -274,7 +275,7 @@ public static class ServeCommand
                 derivative = f.Differentiate(x);
                 if (!inputs.Contains(x)) inputs.Add(x);
             }
-            var tape = Hybrid.Tape.Tape.Lower(derivative is null ? [f] : [f, derivative], inputs);
+            var tape = Tape.Lower(derivative is null ? [f] : [f, derivative], inputs);
             if (cache.Count >= CacheLimit) cache.Clear();
             return cache[key] = new Prepared(f, derivative, [.. inputs], tape, tape.CreateWorkspace());
         }

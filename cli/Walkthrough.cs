@@ -3,7 +3,8 @@
 // that every code line of the guide is here and that the guide's outputs are exactly what this prints.
 using System.Runtime.CompilerServices;
 using Hybrid.Symbolic;
-using Hybrid.Tape;
+using Hybrid.Tapes;
+using Hybrid.Tensors;
 
 namespace Hybrid.Cli;
 
@@ -136,7 +137,7 @@ public static class Walkthrough
         var seed = 2 * Expr.Sum(xs.Select(v => Expr.Pow(v, 2)));
         var symbolicGradient = string.Join(", ", seed.Gradient(xs).Select(g => g.ToString()));
         Print(symbolicGradient);
-        var compiled = Tape.Tape.Lower(seed, xs).Compile();
+        var compiled = Tape.Lower(seed, xs).Compile();
         var gradient = new double[4];
         var value = compiled.Gradient([0.0, 1, 2, 3], gradient, compiled.CreateWorkspace());
         Print(value);

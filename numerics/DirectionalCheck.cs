@@ -1,6 +1,7 @@
 // Checks derivatives along random unit directions: one pair of probes per direction instead of one per
 // input, so it stays cheap at any dimension. For a tape it also runs the dot-product test
 // ⟨u, J·v⟩ = ⟨Jᵀ·u, v⟩, which ties reverse mode (VJP) to forward mode (JVP) exactly.
+using Hybrid.Tapes;
 using Hybrid.Symbolic;
 using MathNet.Numerics.Distributions;
 
@@ -23,7 +24,7 @@ public static class DirectionalCheck
     {
         ArgumentNullException.ThrowIfNull(f);
         CheckRun.RequireSymbols(variables);
-        var tape = Tape.Tape.Lower([f], variables);
+        var tape = Tape.Lower([f], variables);
         return Check($"directional derivatives of {TapeFunctions.Describe(f)} (reverse mode)", TapeFunctions.Names(variables), TapeFunctions.Value(tape),
             TapeFunctions.Gradient(tape), GradCheck.ExactGradient(f, variables), points, options ?? CheckOptions.Default);
     }
@@ -32,7 +33,7 @@ public static class DirectionalCheck
     /// Checks a tape with any number of outputs: forward mode J·v against finite differences along v, and the
     /// dot-product test ⟨u, J·v⟩ (forward) against ⟨Jᵀ·u, v⟩ (reverse) for random unit u and v.
     /// </summary>
-    public static CheckReport Run(Tape.Tape tape, IEnumerable<double[]> points, CheckOptions? options = null)
+    public static CheckReport Run(Tape tape, IEnumerable<double[]> points, CheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(tape);
         options ??= CheckOptions.Default;

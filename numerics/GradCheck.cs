@@ -1,5 +1,6 @@
 // Checks a claimed gradient of a scalar function against a reference: finite differences of the
 // function (central or Richardson) or, for an Expr, the exact symbolic gradient.
+using Hybrid.Tapes;
 using Hybrid.Symbolic;
 
 namespace Hybrid.Numerics;
@@ -28,8 +29,8 @@ public static class GradCheck
         CheckRun.RequireSymbols(variables);
         if (gradient.Count != variables.Count)
             throw new ArgumentException($"The claimed gradient has {gradient.Count} components, but there are {variables.Count} variables ({string.Join(", ", variables)}).", nameof(gradient));
-        var report = Check($"gradient of {TapeFunctions.Describe(f)}", TapeFunctions.Names(variables), TapeFunctions.Value(Tape.Tape.Lower([f], variables)),
-            TapeFunctions.Values(Tape.Tape.Lower(gradient, variables)), ExactGradient(f, variables), points, options ?? CheckOptions.Default);
+        var report = Check($"gradient of {TapeFunctions.Describe(f)}", TapeFunctions.Names(variables), TapeFunctions.Value(Tape.Lower([f], variables)),
+            TapeFunctions.Values(Tape.Lower(gradient, variables)), ExactGradient(f, variables), points, options ?? CheckOptions.Default);
         if (report.Reference != DerivativeReference.Exact) return report;
         // Against the exact derivative the claim can also be compared everywhere, not only at the points.
         var equivalences = variables.Select((v, i) => ($"∂f/∂{v}", Expr.Equivalent(gradient[i], f.Differentiate(v)))).ToList();
@@ -45,7 +46,7 @@ public static class GradCheck
         ArgumentNullException.ThrowIfNull(f);
         ArgumentNullException.ThrowIfNull(gradient);
         CheckRun.RequireSymbols(variables);
-        return Check($"gradient of {TapeFunctions.Describe(f)}", TapeFunctions.Names(variables), TapeFunctions.Value(Tape.Tape.Lower([f], variables)),
+        return Check($"gradient of {TapeFunctions.Describe(f)}", TapeFunctions.Names(variables), TapeFunctions.Value(Tape.Lower([f], variables)),
             gradient, ExactGradient(f, variables), points, options ?? CheckOptions.Default);
     }
 
@@ -54,13 +55,13 @@ public static class GradCheck
     {
         ArgumentNullException.ThrowIfNull(f);
         CheckRun.RequireSymbols(variables);
-        var tape = Tape.Tape.Lower([f], variables);
+        var tape = Tape.Lower([f], variables);
         return Check($"gradient of {TapeFunctions.Describe(f)} (reverse mode)", TapeFunctions.Names(variables), TapeFunctions.Value(tape),
             TapeFunctions.Gradient(tape), ExactGradient(f, variables), points, options ?? CheckOptions.Default);
     }
 
     /// <summary>Checks the tape's reverse-mode gradient against finite differences of its value (a tape has no exact reference).</summary>
-    public static CheckReport Run(Tape.Tape tape, IEnumerable<double[]> points, CheckOptions? options = null)
+    public static CheckReport Run(Tape tape, IEnumerable<double[]> points, CheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(tape);
         RequireOneOutput(tape);
@@ -69,7 +70,7 @@ public static class GradCheck
     }
 
     /// <summary>Checks a hand-written C# <paramref name="gradient"/> of the function a tape computes, against finite differences of the tape's value.</summary>
-    public static CheckReport Run(Tape.Tape tape, Func<double[], double[]> gradient, IEnumerable<double[]> points, CheckOptions? options = null)
+    public static CheckReport Run(Tape tape, Func<double[], double[]> gradient, IEnumerable<double[]> points, CheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(tape);
         ArgumentNullException.ThrowIfNull(gradient);
@@ -78,14 +79,14 @@ public static class GradCheck
             gradient, exact: null, points, options ?? CheckOptions.Default);
     }
 
-    internal static void RequireOneOutput(Tape.Tape tape)
+    internal static void RequireOneOutput(Tape tape)
     {
         if (tape.OutputCount != 1)
             throw new ArgumentException($"A gradient needs one output, but the tape has {tape.OutputCount}; check its Jacobian instead.", nameof(tape));
     }
 
     internal static Func<double[], double[]> ExactGradient(Expr f, IReadOnlyList<Expr> variables) =>
-        TapeFunctions.Values(Tape.Tape.Lower(f.Gradient(variables.ToArray()), variables));
+        TapeFunctions.Values(Tape.Lower(f.Gradient(variables.ToArray()), variables));
 
     private static CheckReport Check(string title, string[] names, Func<double[], double> f, Func<double[], double[]> claimed,
         Func<double[], double[]>? exact, IEnumerable<double[]> points, CheckOptions options)

@@ -1,5 +1,6 @@
 // Checks a claimed Hessian: against second differences of the values (a plain function), finite
 // differences of the exact gradient, or the exact symbolic Hessian (an Expr).
+using Hybrid.Tapes;
 using Hybrid.Symbolic;
 
 namespace Hybrid.Numerics;
@@ -30,7 +31,7 @@ public static class HessianCheck
         if (hessian.GetLength(0) != n || hessian.GetLength(1) != n)
             throw new ArgumentException($"The claimed Hessian is {hessian.GetLength(0)}×{hessian.GetLength(1)}, but there are {n} variables ({string.Join(", ", variables)}).", nameof(hessian));
         RequireSize(n);
-        var claimed = TapeFunctions.Values(Tape.Tape.Lower(hessian.Cast<Expr>().ToArray(), variables));
+        var claimed = TapeFunctions.Values(Tape.Lower(hessian.Cast<Expr>().ToArray(), variables));
         return CheckExpr($"Hessian of {TapeFunctions.Describe(f)}", f, variables, claimed, points, options ?? CheckOptions.Default);
     }
 
@@ -40,11 +41,11 @@ public static class HessianCheck
         ArgumentNullException.ThrowIfNull(f);
         CheckRun.RequireSymbols(variables);
         return CheckExpr($"Hessian of {TapeFunctions.Describe(f)} (forward over reverse)", f, variables,
-            TapeFunctions.Hessian(Tape.Tape.Lower([f], variables)), points, options ?? CheckOptions.Default);
+            TapeFunctions.Hessian(Tape.Lower([f], variables)), points, options ?? CheckOptions.Default);
     }
 
     /// <summary>Checks the tape's Hessian against finite differences of its reverse-mode gradient.</summary>
-    public static CheckReport Run(Tape.Tape tape, IEnumerable<double[]> points, CheckOptions? options = null)
+    public static CheckReport Run(Tape tape, IEnumerable<double[]> points, CheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(tape);
         GradCheck.RequireOneOutput(tape);
@@ -62,7 +63,7 @@ public static class HessianCheck
         Func<double[], double[]> referenceValues;
         if (reference == DerivativeReference.Exact)
         {
-            var exact = TapeFunctions.Values(Tape.Tape.Lower(f.Hessian(variables.ToArray()).Cast<Expr>().ToArray(), variables));
+            var exact = TapeFunctions.Values(Tape.Lower(f.Hessian(variables.ToArray()).Cast<Expr>().ToArray(), variables));
             referenceValues = x => Probe.Vector(exact, x, n * n, "the exact Hessian");
         }
         else referenceValues = FromGradient(GradCheck.ExactGradient(f, variables), n, reference, options);

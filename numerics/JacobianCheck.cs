@@ -1,5 +1,6 @@
 // Checks a claimed Jacobian of a vector function: finite differences column by column (two probes per
 // input) or, for expressions, the exact symbolic Jacobian.
+using Hybrid.Tapes;
 using Hybrid.Symbolic;
 
 namespace Hybrid.Numerics;
@@ -26,8 +27,8 @@ public static class JacobianCheck
         CheckRun.RequireSymbols(variables);
         if (jacobian.GetLength(0) != functions.Count || jacobian.GetLength(1) != variables.Count)
             throw new ArgumentException($"The claimed Jacobian is {jacobian.GetLength(0)}×{jacobian.GetLength(1)}, but there are {functions.Count} functions and {variables.Count} variables ({string.Join(", ", variables)}): it must be {functions.Count}×{variables.Count}.", nameof(jacobian));
-        return Check("Jacobian", TapeFunctions.Names(variables), functions.Count, TapeFunctions.Values(Tape.Tape.Lower(functions, variables)),
-            TapeFunctions.Values(Tape.Tape.Lower(Flatten(jacobian), variables)), Exact(functions, variables), points, options ?? CheckOptions.Default);
+        return Check("Jacobian", TapeFunctions.Names(variables), functions.Count, TapeFunctions.Values(Tape.Lower(functions, variables)),
+            TapeFunctions.Values(Tape.Lower(Flatten(jacobian), variables)), Exact(functions, variables), points, options ?? CheckOptions.Default);
     }
 
     /// <summary>Checks the tape's Jacobian (reverse mode, one sweep per output) of <paramref name="functions"/>, by default against the exact one.</summary>
@@ -36,13 +37,13 @@ public static class JacobianCheck
         ArgumentNullException.ThrowIfNull(functions);
         CheckRun.RequireSymbols(variables);
         RequireSize(functions.Count, variables.Count);
-        var tape = Tape.Tape.Lower(functions, variables);
+        var tape = Tape.Lower(functions, variables);
         return Check("Jacobian (reverse mode)", TapeFunctions.Names(variables), functions.Count, TapeFunctions.Values(tape), TapeFunctions.Jacobian(tape),
             Exact(functions, variables), points, options ?? CheckOptions.Default);
     }
 
     /// <summary>Checks the tape's Jacobian against finite differences of its values.</summary>
-    public static CheckReport Run(Tape.Tape tape, IEnumerable<double[]> points, CheckOptions? options = null)
+    public static CheckReport Run(Tape tape, IEnumerable<double[]> points, CheckOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(tape);
         return Check($"Jacobian of a tape of {tape.Length} instructions (reverse mode)", tape.InputNames.ToArray(), tape.OutputCount,
@@ -67,7 +68,7 @@ public static class JacobianCheck
     private static Expr[] Flatten(Expr[,] matrix) => matrix.Cast<Expr>().ToArray();
 
     private static Func<double[], double[]> Exact(IReadOnlyList<Expr> functions, IReadOnlyList<Expr> variables) =>
-        TapeFunctions.Values(Tape.Tape.Lower(Flatten(Expr.Jacobian(functions, variables)), variables));
+        TapeFunctions.Values(Tape.Lower(Flatten(Expr.Jacobian(functions, variables)), variables));
 
     private static CheckReport Check(string title, string[] names, int m, Func<double[], double[]> f, Func<double[], double[]> claimed,
         Func<double[], double[]>? exact, IEnumerable<double[]> points, CheckOptions options)

@@ -1,13 +1,14 @@
 // Newton's method for systems F(x) = 0 with the exact Jacobian from the tape. Each step solves
 // J·δ = −F by QR (least squares when there are more equations than unknowns: Gauss–Newton) and
 // backtracks on ‖F‖ so a far start does not diverge.
+using Hybrid.Tapes;
 using Hybrid.Symbolic;
 using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Hybrid.Numerics;
 
-/// <summary>The outcome of <see cref="Newton.FindRoot(Tape.Tape, double[], double, int)"/>.</summary>
+/// <summary>The outcome of <see cref="Newton.FindRoot(Tape, double[], double, int)"/>.</summary>
 /// <param name="Root">The point found.</param>
 /// <param name="Residual">max |Fᵢ| at the root.</param>
 /// <param name="Iterations">Newton steps taken.</param>
@@ -22,7 +23,7 @@ public static class Newton
     {
         ArgumentNullException.ThrowIfNull(equations);
         CheckRun.RequireSymbols(variables);
-        return FindRoot(Tape.Tape.Lower(equations, variables), guess, accuracy, maxIterations);
+        return FindRoot(Tape.Lower(equations, variables), guess, accuracy, maxIterations);
     }
 
     /// <summary>
@@ -30,7 +31,7 @@ public static class Newton
     /// max |Fᵢ| ≤ <paramref name="accuracy"/>. Throws <see cref="NonConvergenceException"/> naming the residual
     /// when <paramref name="maxIterations"/> steps do not get there or the Jacobian is singular.
     /// </summary>
-    public static RootResult FindRoot(Tape.Tape system, double[] guess, double accuracy = 1e-10, int maxIterations = 100)
+    public static RootResult FindRoot(Tape system, double[] guess, double accuracy = 1e-10, int maxIterations = 100)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(guess);

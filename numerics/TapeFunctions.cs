@@ -1,32 +1,32 @@
 // Plain functions over a tape, each with its own workspace, for the checks and adapters: the tape
 // stays the fast path, the checks see the same Func shapes as a user's own code.
 using Hybrid.Symbolic;
-using Hybrid.Tape;
+using Hybrid.Tapes;
 
 namespace Hybrid.Numerics;
 
 internal static class TapeFunctions
 {
-    public static Func<double[], double> Value(Tape.Tape tape)
+    public static Func<double[], double> Value(Tape tape)
     {
         var workspace = tape.CreateWorkspace();
         return x => tape.Evaluate(x, workspace);
     }
 
-    public static Func<double[], double[]> Values(Tape.Tape tape) =>
+    public static Func<double[], double[]> Values(Tape tape) =>
         Sweep(tape, tape.OutputCount, (x, values, workspace) => tape.Evaluate(x, values, workspace));
 
-    public static Func<double[], double[]> Gradient(Tape.Tape tape) =>
+    public static Func<double[], double[]> Gradient(Tape tape) =>
         Sweep(tape, tape.InputCount, (x, gradient, workspace) => tape.Gradient(x, gradient, workspace));
 
-    public static Func<double[], double[]> Jacobian(Tape.Tape tape) =>
+    public static Func<double[], double[]> Jacobian(Tape tape) =>
         Sweep(tape, tape.OutputCount * tape.InputCount, (x, jacobian, workspace) => tape.Jacobian(x, jacobian, workspace));
 
-    public static Func<double[], double[]> Hessian(Tape.Tape tape) =>
+    public static Func<double[], double[]> Hessian(Tape tape) =>
         Sweep(tape, tape.InputCount * tape.InputCount, (x, hessian, workspace) => tape.Hessian(x, hessian, workspace));
 
     // One workspace per function; each call fills a new array of the given length (the checks keep them).
-    private static Func<double[], double[]> Sweep(Tape.Tape tape, int length, Action<double[], double[], Workspace> sweep)
+    private static Func<double[], double[]> Sweep(Tape tape, int length, Action<double[], double[], Workspace> sweep)
     {
         var workspace = tape.CreateWorkspace();
         return x =>

@@ -4,7 +4,7 @@
 // Every evaluation returns a *new* gradient vector: MathNet's Fork() copies references and BFGS keeps
 // the previous point's gradient, so a reused buffer would silently corrupt its update.
 using Hybrid.Symbolic;
-using Hybrid.Tape;
+using Hybrid.Tapes;
 using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
 
@@ -18,9 +18,9 @@ public sealed class TapeObjective : IObjectiveFunction
     private Matrix<double>? hessian;
 
     // What forks share: the tape, its compiled form, one workspace, and the evaluation counts.
-    private sealed class Shared(Tape.Tape tape)
+    private sealed class Shared(Tape tape)
     {
-        public readonly Tape.Tape Tape = tape;
+        public readonly Tape Tape = tape;
         public readonly CompiledTape Compiled = tape.Compile();
         public readonly Workspace Workspace = tape.CreateWorkspace();
         public int Evaluations;
@@ -30,7 +30,7 @@ public sealed class TapeObjective : IObjectiveFunction
     private TapeObjective(Shared shared) => this.shared = shared;
 
     /// <summary>An objective over <paramref name="tape"/>, which must have one output; its inputs are the variables in order.</summary>
-    public static TapeObjective Of(Tape.Tape tape)
+    public static TapeObjective Of(Tape tape)
     {
         ArgumentNullException.ThrowIfNull(tape);
         GradCheck.RequireOneOutput(tape);
@@ -42,7 +42,7 @@ public sealed class TapeObjective : IObjectiveFunction
     {
         ArgumentNullException.ThrowIfNull(f);
         CheckRun.RequireSymbols(variables);
-        return Of(Tape.Tape.Lower([f], variables));
+        return Of(Tape.Lower([f], variables));
     }
 
     /// <summary>Value-and-gradient sweeps so far, over this objective and all its forks.</summary>

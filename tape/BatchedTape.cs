@@ -11,7 +11,7 @@ using System.Numerics.Tensors;
 using Hybrid.Symbolic;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 /// <summary>Value and gradient of a <see cref="Tape"/> at many points, in blocks, on all cores; results as MathNet vectors and matrices.</summary>
 public sealed class BatchedTape

@@ -10,7 +10,7 @@
 // sends nothing.
 using System.Runtime.CompilerServices;
 
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 /// <summary>A <see cref="Tape"/> compiled to delegates for fast value and reverse-mode gradient; same results as the interpreter.</summary>
 public sealed unsafe class CompiledTape

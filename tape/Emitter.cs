@@ -8,7 +8,7 @@ using System.Reflection.Emit;
 using Il = System.Reflection.Emit.OpCodes;
 using Hybrid.Symbolic;
 
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 /// <summary>A compiled piece of a tape over the workspace's values and adjoints (pinned by the caller).</summary>
 internal unsafe delegate void CompiledPiece(double* values, double* adjoints);

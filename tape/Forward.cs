@@ -6,7 +6,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Hybrid.Symbolic;
 
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 public sealed partial class Tape
 {

@@ -8,7 +8,7 @@
 // absorbed into a sum needs no slot of its own), emit what is needed.
 using Hybrid.Symbolic;
 
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 public sealed partial class Tape
 {

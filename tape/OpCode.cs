@@ -1,7 +1,7 @@
 // The tape's instruction set: the primitives of the symbolic table (one opcode, Call, reads the
 // row) plus the cheap special cases a tape wants. Each opcode's value and local partials are
 // computed in one place, Tape.Forward; the reverse sweep knows no opcodes.
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 /// <summary>What one tape instruction computes.</summary>
 public enum OpCode : byte

@@ -7,7 +7,7 @@
 using System.Collections.Concurrent;
 using Hybrid.Symbolic;
 
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 public sealed partial class Tape
 {

@@ -4,7 +4,7 @@
 // term by term lower this way). Long operand lists (a sum of 200 000 terms) re-roll the same way.
 // The loops visit instructions and operands in the tape's order, forward and backward, so compiled
 // results stay those of the interpreter.
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 /// <summary>Instructions [Start, Start + Period·Repeats); operand slot s of copy k reads instruction operands[s] + k·Strides[s].</summary>
 internal sealed record Segment(int Start, int Period, int Repeats, Dictionary<int, int>? Strides)

@@ -10,7 +10,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using Hybrid.Symbolic;
 
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 /// <summary>An expression (or several) lowered to a flat instruction list for fast numeric evaluation and reverse mode.</summary>
 public sealed partial class Tape
@@ -159,6 +159,21 @@ public sealed partial class Tape
         adjoints.AsSpan(0, InputCount).CopyTo(result);
     }
 
+    /// <summary>The Jacobian, row-major: <paramref name="jacobian"/>[k·InputCount + j] = d output k / d input j. One forward sweep, one reverse sweep per output.</summary>
+    public void Jacobian(ReadOnlySpan<double> point, Span<double> jacobian, Workspace workspace, EvaluationOptions? options = null)
+    {
+        CheckLength(jacobian.Length, OutputCount * InputCount, "Jacobian");
+        Forward(point, workspace, partials: true, options);
+        var adjoints = workspace.Adjoints;
+        for (int k = 0; k < outputs.Length; k++)
+        {
+            Array.Clear(adjoints);
+            adjoints[outputs[k]] = 1;
+            Reverse(workspace);
+            adjoints.AsSpan(0, InputCount).CopyTo(jacobian.Slice(k * InputCount, InputCount));
+        }
+    }
+
     private void Reverse(Workspace workspace)
     {
         var adjoints = workspace.Adjoints;
@@ -189,7 +204,7 @@ public sealed partial class Tape
     /// One term of the chain rule, adjoint × partial, where a zero partial sends exactly zero even when the
     /// adjoint is infinite or NaN (0·∞ = 0, the symbolic zero of the canonical form): a where's untaken
     /// branch and a comparison's operands get nothing. (A zero adjoint is skipped before this is reached.)
-    /// Every path uses it: the interpreter, the compiled code, the batched dispatches and Tensor.
+    /// Every path uses it: the interpreter, the compiled code, the batched kernels and Tensor.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static double Chain(double adjoint, double partial) => partial == 0 ? 0 : adjoint * partial;

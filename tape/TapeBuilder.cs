@@ -2,7 +2,7 @@
 // can anything else that records a computation (the define-by-run Tensor API).
 using Hybrid.Symbolic;
 
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 internal sealed class TapeBuilder(string[] inputNames)
 {

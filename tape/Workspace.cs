@@ -2,7 +2,7 @@
 // and differentiating allocate nothing after the first call. Not thread-safe: one per thread.
 using Hybrid.Symbolic;
 
-namespace Hybrid.Tape;
+namespace Hybrid.Tapes;
 
 /// <summary>Reusable buffers for evaluating a <see cref="Tape"/>: values, adjoints, tangents and local partials.</summary>
 public sealed class Workspace

@@ -1,1 +1,3 @@
 global using Xunit;
+global using Hybrid.Tapes;
+global using Hybrid.Tensors;

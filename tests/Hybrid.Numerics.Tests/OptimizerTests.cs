@@ -64,7 +64,7 @@ public class OptimizerTests(ITestOutputHelper output)
         var exact = TapeObjective.Of(problem.Function, problem.Variables);
         var exactResult = new BfgsMinimizer(1e-8, 1e-10, 1e-10, 10_000).FindMinimum(exact, V(problem.Start));
 
-        var tape = Tape.Tape.Lower(problem.Function, problem.Variables);
+        var tape = Tape.Lower(problem.Function, problem.Variables);
         var workspace = tape.CreateWorkspace();
         int valueEvaluations = 0;
         var valueOnly = ObjectiveFunction.Value(x => { valueEvaluations++; return tape.Evaluate(x.ToArray(), workspace); });
@@ -105,7 +105,7 @@ public class OptimizerTests(ITestOutputHelper output)
         // The defect the fresh vector prevents, shown on MathNet's own BFGS: the same gradient
         // function, once returning a new vector and once overwriting one buffer.
         var problem = TestProblem.Rosenbrock(2);
-        var tape = Tape.Tape.Lower(problem.Function, problem.Variables);
+        var tape = Tape.Lower(problem.Function, problem.Variables);
         var workspace = tape.CreateWorkspace();
         var buffer = Vector<double>.Build.Dense(2);
         (double, Vector<double>) Reused(Vector<double> x) => (tape.Gradient(x.ToArray(), buffer.AsArray(), workspace), buffer);

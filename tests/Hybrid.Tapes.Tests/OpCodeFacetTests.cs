@@ -8,7 +8,7 @@ using Hybrid.Symbolic;
 using MathNet.Numerics.LinearAlgebra;
 using static Hybrid.Symbolic.Expr;
 
-namespace Hybrid.Tape.Tests;
+namespace Hybrid.Tapes.Tests;
 
 public class OpCodeFacetTests
 {

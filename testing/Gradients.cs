@@ -3,7 +3,8 @@
 // tensors), and Richardson finite differences.
 using Hybrid.Numerics;
 using Hybrid.Symbolic;
-using Hybrid.Tape;
+using Hybrid.Tapes;
+using Hybrid.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Hybrid.Testing;
@@ -17,7 +18,7 @@ public static class Gradients
     /// <summary>Reverse mode on the interpreted tape.</summary>
     public static double[] ReverseMode(GradientCase c)
     {
-        var tape = Tape.Tape.Lower(c.Expression, c.Symbols);
+        var tape = Tape.Lower(c.Expression, c.Symbols);
         var gradient = new double[c.Variables.Count];
         tape.Gradient(c.Point, gradient, tape.CreateWorkspace());
         return gradient;
@@ -26,7 +27,7 @@ public static class Gradients
     /// <summary>Reverse mode on the compiled tape.</summary>
     public static double[] Compiled(GradientCase c)
     {
-        var compiled = Tape.Tape.Lower(c.Expression, c.Symbols).Compile();
+        var compiled = Tape.Lower(c.Expression, c.Symbols).Compile();
         var gradient = new double[c.Variables.Count];
         compiled.Gradient(c.Point, gradient, compiled.CreateWorkspace());
         return gradient;
@@ -35,7 +36,7 @@ public static class Gradients
     /// <summary>Reverse mode on the batched tape, the point as a one-row matrix.</summary>
     public static double[] Batched(GradientCase c)
     {
-        var batched = Tape.Tape.Lower(c.Expression, c.Symbols).Batched();
+        var batched = Tape.Lower(c.Expression, c.Symbols).Batched();
         return batched.Gradient(Matrix<double>.Build.DenseOfRowArrays(c.Point)).Gradients.Row(0).ToArray();
     }
 

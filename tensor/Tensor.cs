@@ -7,7 +7,9 @@
 using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
 
-namespace Hybrid.Tape;
+using Hybrid.Tapes;
+
+namespace Hybrid.Tensors;
 
 /// <summary>
 /// A scalar, vector or matrix of doubles that records the operations applied to it for reverse-mode

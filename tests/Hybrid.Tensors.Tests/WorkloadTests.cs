@@ -1,7 +1,7 @@
 // The tensor workloads give WORKLOADS.md's figures, and agree with their hand-written baselines.
 using Hybrid.Testing;
 
-namespace Hybrid.Tape.Tests;
+namespace Hybrid.Tensors.Tests;
 
 public class WorkloadTests
 {

@@ -4,7 +4,8 @@
 using System.Globalization;
 using Hybrid.Numerics;
 using Hybrid.Symbolic;
-using Hybrid.Tape;
+using Hybrid.Tapes;
+using Hybrid.Tensors;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Hybrid.Testing;
@@ -94,7 +95,7 @@ public static class PrimitiveCheck
     // exact Hessian times v.
     private static void CheckTape(Primitive row, Expr[] symbols, Expr applied, double[][] points, Action<bool, string> expect)
     {
-        var tape = Tape.Tape.Lower(applied, symbols);
+        var tape = Tape.Lower(applied, symbols);
         var compiled = tape.Compile();
         var workspace = tape.CreateWorkspace();
         int n = row.Arity;

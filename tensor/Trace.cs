@@ -6,7 +6,9 @@
 using System.Globalization;
 using Hybrid.Symbolic;
 
-namespace Hybrid.Tape;
+using Hybrid.Tapes;
+
+namespace Hybrid.Tensors;
 
 /// <summary>A condition a recorded path assumed: <c>Condition</c> (such as <c>norm(b) &lt; 1000</c>) had the value <see cref="Held"/>.</summary>
 /// <param name="Condition">The comparison, lifted to an expression of the inputs.</param>

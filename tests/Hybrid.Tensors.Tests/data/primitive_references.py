@@ -1,6 +1,6 @@
 # Reference values of every primitive at fixed points, computed with mpmath at 50 digits: the facet
 # test's value oracle, independent of the rows' own formulas. Regenerate (only when a row is added):
-#   python3 tests/Hybrid.Tape.Tests/data/primitive_references.py > tests/Hybrid.Tape.Tests/data/primitive_references.json
+#   python3 tests/Hybrid.Tapes.Tests/data/primitive_references.py > tests/Hybrid.Tapes.Tests/data/primitive_references.json
 # The tests need only the JSON.
 import json
 import mpmath as m

@@ -6,7 +6,9 @@
 using System.Collections.Concurrent;
 using Hybrid.Symbolic;
 
-namespace Hybrid.Tape;
+using Hybrid.Tapes;
+
+namespace Hybrid.Tensors;
 
 internal sealed class Elementwise
 {

@@ -5,7 +5,9 @@
 // with it they are recorded, so the gradient has a graph of its own and can be differentiated
 // again. Without retainGraph the visited nodes are freed: a second backward through them is an
 // error that says how to keep them.
-namespace Hybrid.Tape;
+using Hybrid.Tapes;
+
+namespace Hybrid.Tensors;
 
 /// <summary>Grad mode, the functional gradient, and anomaly detection for <see cref="Tensor"/>.</summary>
 public static class Autograd

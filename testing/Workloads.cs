@@ -2,7 +2,8 @@
 // next to their hand-written C# baselines, so the tests check their figures and the benchmarks time
 // the same code.
 using Hybrid.Symbolic;
-using Hybrid.Tape;
+using Hybrid.Tapes;
+using Hybrid.Tensors;
 
 namespace Hybrid.Testing;
 

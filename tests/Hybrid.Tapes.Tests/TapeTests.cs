@@ -9,7 +9,7 @@ using Hybrid.Symbolic;
 using Hybrid.Testing;
 using static Hybrid.Symbolic.Expr;
 
-namespace Hybrid.Tape.Tests;
+namespace Hybrid.Tapes.Tests;
 
 public class TapeTests
 {

@@ -6,7 +6,9 @@
 using Hybrid.Symbolic;
 using TP = System.Numerics.Tensors.TensorPrimitives;
 
-namespace Hybrid.Tape;
+using Hybrid.Tapes;
+
+namespace Hybrid.Tensors;
 
 /// <summary>The operations a <see cref="Tensor"/> records.</summary>
 internal enum Op

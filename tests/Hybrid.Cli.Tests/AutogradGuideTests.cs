@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Hybrid.Cli;
 using Hybrid.Testing;
 
-namespace Hybrid.Tape.Tests;
+namespace Hybrid.Cli.Tests;
 
 public class AutogradGuideTests
 {

@@ -7,7 +7,7 @@ using Hybrid.Numerics;
 using Hybrid.Symbolic;
 using Hybrid.Testing;
 
-namespace Hybrid.Tape.Tests;
+namespace Hybrid.Tensors.Tests;
 
 public class AutogradChapterTests
 {
