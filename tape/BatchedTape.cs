@@ -198,8 +198,8 @@ public sealed class BatchedTape
                     Span<double> u = U(0), d = D(0);
                     for (int p = 0; p < length; p++)
                     {
-                        v[p] = Math.Pow(u[p], c);
-                        if (withPartials) d[p] = Tape.StrongProduct(c, Math.Pow(u[p], c - 1));
+                        v[p] = Formulas.Pow(u[p], c);
+                        if (withPartials) d[p] = Formulas.PowBasePartial(u[p], c);
                     }
                     break;
                 }
@@ -209,8 +209,8 @@ public sealed class BatchedTape
                     for (int p = 0; p < length; p++)
                     {
                         double a = bases[p], b = exponents[p];
-                        v[p] = Math.Pow(a, b);
-                        if (withPartials) { d0[p] = Tape.StrongProduct(b, Math.Pow(a, b - 1)); d1[p] = Tape.StrongProduct(v[p], Math.Log(a)); }
+                        v[p] = Formulas.Pow(a, b);
+                        if (withPartials) { d0[p] = Formulas.PowBasePartial(a, b); d1[p] = Formulas.PowExponentPartial(a, v[p]); }
                     }
                     break;
                 }

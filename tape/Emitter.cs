@@ -174,8 +174,8 @@ internal sealed unsafe class Emitter
 
     private void Constant(double c) => il.Emit(Il.Ldc_R8, c);
 
-    private void CallMath(string name, int arity) =>
-        il.Emit(Il.Call, typeof(Math).GetMethod(name, Enumerable.Repeat(typeof(double), arity).ToArray())!);
+    // A formula of Formulas.cs, its arguments on the stack: the interpreter's arithmetic, inlined by the JIT.
+    private void CallFormula(string name) => il.Emit(Il.Call, typeof(Formulas).GetMethod(name)!);
 
     // Pushes the value of instruction i, computed as Forward.cs does.
     private void Value(int i)
@@ -197,18 +197,17 @@ internal sealed unsafe class Emitter
                 break;
             case OpCode.SquaredLinear:
                 SquaredLinearSum(i);
-                il.Emit(Il.Dup);
-                il.Emit(Il.Mul);
+                CallFormula(nameof(Formulas.Square));
                 break;
             case OpCode.Multiply:
                 if (n > 2) Constant(1);
                 for (int k = 0; k < n; k++) { LoadOperand(i, k); if (k > 0 || n > 2) il.Emit(Il.Mul); }
                 break;
-            case OpCode.Square: LoadOperand(i, 0); LoadOperand(i, 0); il.Emit(Il.Mul); break;
-            case OpCode.Reciprocal: Constant(1); LoadOperand(i, 0); il.Emit(Il.Div); break;
-            case OpCode.Sqrt: LoadOperand(i, 0); CallMath(nameof(System.Math.Sqrt), 1); break;
-            case OpCode.PowConstant: LoadOperand(i, 0); Constant(code.Constants[i]); CallMath(nameof(System.Math.Pow), 2); break;
-            case OpCode.Pow: LoadOperand(i, 0); LoadOperand(i, 1); CallMath(nameof(System.Math.Pow), 2); break;
+            case OpCode.Square: LoadOperand(i, 0); CallFormula(nameof(Formulas.Square)); break;
+            case OpCode.Reciprocal: LoadOperand(i, 0); CallFormula(nameof(Formulas.Reciprocal)); break;
+            case OpCode.Sqrt: LoadOperand(i, 0); CallFormula(nameof(Formulas.Sqrt)); break;
+            case OpCode.PowConstant: LoadOperand(i, 0); Constant(code.Constants[i]); CallFormula(nameof(Formulas.Pow)); break;
+            case OpCode.Pow: LoadOperand(i, 0); LoadOperand(i, 1); CallFormula(nameof(Formulas.Pow)); break;
             case OpCode.Call: Invoke(code.Primitives[i]!.Evaluate, i); break;
             case OpCode.Input or OpCode.Constant: throw new InvalidOperationException($"Instruction %{i} computes nothing.");
             default: throw new InvalidOperationException($"The compiler has no value rule for {code.Ops[i]}.");   // never silent
@@ -370,7 +369,6 @@ internal sealed unsafe class Emitter
     private bool strongSends;   // whether the sends being emitted are the ones behind a non-finite adjoint
 
     private static readonly System.Reflection.MethodInfo chain = typeof(Tape).GetMethod(nameof(Tape.Chain), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
-    private static readonly System.Reflection.MethodInfo strongProduct = typeof(Tape).GetMethod(nameof(Tape.StrongProduct), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;
 
     // adjoint · partial: through Tape.Chain behind a non-finite adjoint (a zero partial sends zero, even there), else a
     // plain multiply. Linear instructions never take the Chain path: their zero weights are skipped when emitting.
@@ -415,7 +413,7 @@ internal sealed unsafe class Emitter
                 for (int k = 0; k < n; k++)
                 {
                     double w = code.Weights[s + k];
-                    Send(i, k, () => { Constant(2); il.Emit(Il.Ldloc, prefix); il.Emit(Il.Mul); Constant(w); il.Emit(Il.Mul); });
+                    Send(i, k, () => { il.Emit(Il.Ldloc, prefix); Constant(w); CallFormula(nameof(Formulas.SquaredLinearPartial)); });
                 }
                 break;
             case OpCode.Multiply when n == 2:
@@ -435,15 +433,13 @@ internal sealed unsafe class Emitter
                     il.Emit(Il.Ldloc, prefix); LoadOperand(i, k); il.Emit(Il.Mul); il.Emit(Il.Stloc, prefix);
                 }
                 break;
-            case OpCode.Square: Send(i, 0, () => { Constant(2); LoadOperand(i, 0); il.Emit(Il.Mul); }); break;
-            case OpCode.Reciprocal: Send(i, 0, () => { LoadOwn(i); il.Emit(Il.Neg); LoadOwn(i); il.Emit(Il.Mul); }); break;
-            case OpCode.Sqrt: Send(i, 0, () => { Constant(0.5); LoadOwn(i); il.Emit(Il.Div); }); break;
-            case OpCode.PowConstant:
-                Send(i, 0, () => { Constant(code.Constants[i]); LoadOperand(i, 0); Constant(code.Constants[i] - 1); CallMath(nameof(System.Math.Pow), 2); il.Emit(Il.Call, strongProduct); });
-                break;
+            case OpCode.Square: Send(i, 0, () => { LoadOperand(i, 0); CallFormula(nameof(Formulas.SquarePartial)); }); break;
+            case OpCode.Reciprocal: Send(i, 0, () => { LoadOwn(i); CallFormula(nameof(Formulas.ReciprocalPartial)); }); break;
+            case OpCode.Sqrt: Send(i, 0, () => { LoadOwn(i); CallFormula(nameof(Formulas.SqrtPartial)); }); break;
+            case OpCode.PowConstant: Send(i, 0, () => { LoadOperand(i, 0); Constant(code.Constants[i]); CallFormula(nameof(Formulas.PowBasePartial)); }); break;
             case OpCode.Pow:
-                Send(i, 0, () => { LoadOperand(i, 1); LoadOperand(i, 0); LoadOperand(i, 1); Constant(1); il.Emit(Il.Sub); CallMath(nameof(System.Math.Pow), 2); il.Emit(Il.Call, strongProduct); });
-                Send(i, 1, () => { LoadOwn(i); LoadOperand(i, 0); CallMath(nameof(System.Math.Log), 1); il.Emit(Il.Call, strongProduct); });
+                Send(i, 0, () => { LoadOperand(i, 0); LoadOperand(i, 1); CallFormula(nameof(Formulas.PowBasePartial)); });
+                Send(i, 1, () => { LoadOperand(i, 0); LoadOwn(i); CallFormula(nameof(Formulas.PowExponentPartial)); });
                 break;
             case OpCode.Call:
                 var row = code.Primitives[i]!;

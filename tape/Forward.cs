@@ -69,8 +69,8 @@ public sealed partial class Tape
                     // L = Σ w·u (as Linear computes it), v = L², ∂v/∂u_k = (2L)·w_k.
                     double sum = n == 1 ? At(weight, s) * At(values, At(operand, s)) : 0;
                     if (n > 1) for (int k = s; k < s + n; k++) sum += At(weight, k) * At(values, At(operand, k));
-                    v = sum * sum;
-                    if (partials) for (int k = s; k < s + n; k++) At(d, k) = 2 * sum * At(weight, k);
+                    v = Formulas.Square(sum);
+                    if (partials) for (int k = s; k < s + n; k++) At(d, k) = Formulas.SquaredLinearPartial(sum, At(weight, k));
                     break;
                 }
                 case Dispatch.Multiply2:
@@ -93,35 +93,35 @@ public sealed partial class Tape
                 case Dispatch.Square:
                 {
                     double a = At(values, At(operand, s));
-                    v = a * a;
-                    if (partials) At(d, s) = 2 * a;
+                    v = Formulas.Square(a);
+                    if (partials) At(d, s) = Formulas.SquarePartial(a);
                     break;
                 }
                 case Dispatch.Reciprocal:
-                    v = 1 / At(values, At(operand, s));
-                    if (partials) At(d, s) = -v * v;
+                    v = Formulas.Reciprocal(At(values, At(operand, s)));
+                    if (partials) At(d, s) = Formulas.ReciprocalPartial(v);
                     break;
                 case Dispatch.Sqrt:
                 {
                     double a = At(values, At(operand, s));
                     if (strict && a == 0) throw Kink(i, "x^(1/2) is not differentiable at x = 0 (the convention gives the derivative +inf there, as sqrt'(0))", a);
-                    v = Math.Sqrt(a);
-                    if (partials) At(d, s) = 0.5 / v;
+                    v = Formulas.Sqrt(a);
+                    if (partials) At(d, s) = Formulas.SqrtPartial(v);
                     break;
                 }
                 case Dispatch.PowConstant:
                 {
                     double a = values[operand[s]], c = constant[i];
                     if (strict && a == 0 && c < 1 && c != Math.Floor(c)) throw Kink(i, $"x^({c.ToString(CultureInfo.InvariantCulture)}) is not differentiable at x = 0", a);
-                    v = Math.Pow(a, c);
-                    if (partials) d[s] = StrongProduct(c, Math.Pow(a, c - 1));
+                    v = Formulas.Pow(a, c);
+                    if (partials) d[s] = Formulas.PowBasePartial(a, c);
                     break;
                 }
                 case Dispatch.Pow:
                 {
                     double a = values[operand[s]], b = values[operand[s + 1]];
-                    v = Math.Pow(a, b);
-                    if (partials) { d[s] = StrongProduct(b, Math.Pow(a, b - 1)); d[s + 1] = StrongProduct(v, Math.Log(a)); }
+                    v = Formulas.Pow(a, b);
+                    if (partials) { d[s] = Formulas.PowBasePartial(a, b); d[s + 1] = Formulas.PowExponentPartial(a, v); }
                     break;
                 }
                 case Dispatch.Call:

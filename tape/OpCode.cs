@@ -1,6 +1,8 @@
 // The tape's instruction set: the primitives of the symbolic table (one opcode, Call, reads the
-// row) plus the cheap special cases a tape wants. Each opcode's value and local partials are
-// computed in one place, Tape.Forward; the reverse sweep knows no opcodes.
+// row) plus the cheap special cases a tape wants. Each opcode's value and local partials are written
+// once, in Formulas.cs, which the interpreter, the compiled code and the batched blocks call; the
+// reverse sweep knows no opcodes. A new member fails the build in the switches that must handle it
+// (dispatch, Lift, the listing) and OpCodeFacetTests until every path has its rule.
 namespace Hybrid.Tapes;
 
 /// <summary>What one tape instruction computes.</summary>

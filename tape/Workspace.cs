@@ -24,7 +24,7 @@ public sealed class Workspace
     internal double[] Adjoints { get; }
     internal double[] Tangents { get; }
     internal double[] Partials { get; }   // one per operand slot: d(instruction)/d(operand)
-    internal double[] Arguments { get; } = new double[3];
+    internal double[] Arguments { get; } = new double[Primitive.MaxArity];
 
     // Second order (Hessian-vector products), allocated on first use.
     internal double[]? AdjointTangents { get; set; }

@@ -203,4 +203,13 @@ public class CompiledTapeTests
         var sum = tape.Length - 1;
         Assert.True(Segments.Operands(tape.Instructions, sum).Count <= 4);
     }
+
+    // Compiled code calls a row through one helper per arity: every arity a row may have needs one.
+    [Fact]
+    public void EveryArityUpToMaxArityHasACallHelper()
+    {
+        for (int n = 1; n <= Primitive.MaxArity; n++)
+            Assert.NotNull(typeof(Emitter).GetMethod("Invoke" + n));
+        Assert.Throws<ArgumentException>(() => Primitives.Register(new FunctionDefinition("too_many", ["a", "b", "c", "d"], _ => 0, ["0", "0", "0", "0"])));
+    }
 }
