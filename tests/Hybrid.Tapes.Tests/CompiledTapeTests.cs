@@ -1,11 +1,4 @@
 // The compiled tape (one method with locals, and chunks over arrays) agrees with the interpreter, to the last few bits.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
-using static Hybrid.Symbolic.Expr;
 
 namespace Hybrid.Tapes.Tests;
 

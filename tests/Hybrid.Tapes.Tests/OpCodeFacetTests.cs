@@ -3,10 +3,7 @@
 // blocks, forward mode, second order, Lift, the listing) against the exact symbolic derivatives.
 // Exercising is a switch expression with no discard: a new opcode does not build until it has a case
 // here, and then this test fails on every layer that lacks its rule.
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
 using MathNet.Numerics.LinearAlgebra;
-using static Hybrid.Symbolic.Expr;
 
 namespace Hybrid.Tapes.Tests;
 

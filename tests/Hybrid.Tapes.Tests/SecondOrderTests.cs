@@ -1,11 +1,4 @@
 // Hessian-vector products and Hessians agree with the exact symbolic Hessian and with finite differences of the tape's own gradient.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
-using static Hybrid.Symbolic.Expr;
 
 namespace Hybrid.Tapes.Tests;
 

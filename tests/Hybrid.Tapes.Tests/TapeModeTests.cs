@@ -1,11 +1,4 @@
 // Forward and reverse mode agree with the symbolic Jacobian, Lift undoes Lower, and forward mode masks where's untaken branch.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
-using static Hybrid.Symbolic.Expr;
 
 namespace Hybrid.Tapes.Tests;
 

@@ -1,11 +1,4 @@
 // A tape with several outputs shares their common instructions and evaluates them in one sweep.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
-using static Hybrid.Symbolic.Expr;
 
 namespace Hybrid.Tapes.Tests;
 

@@ -1,13 +1,6 @@
 // The interpreted tape against the symbolic core: values, gradients and VJPs agree with the exact
 // derivatives (tight) and with finite differences (loose); kinks follow the same convention;
 // evaluation allocates nothing after warm-up; errors name what is wrong.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
-using static Hybrid.Symbolic.Expr;
 
 namespace Hybrid.Tapes.Tests;
 

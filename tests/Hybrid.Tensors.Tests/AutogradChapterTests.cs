@@ -1,11 +1,5 @@
 // The automatic-differentiation chapter of Dive into Deep Learning, step by step, in C#: the same
 // numbers and the same errors.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
 
 namespace Hybrid.Tensors.Tests;
 

@@ -1,10 +1,4 @@
 // The gradient buffer: a gradient that carries a graph (createGraph) is never overwritten in place.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
 
 namespace Hybrid.Tensors.Tests;
 

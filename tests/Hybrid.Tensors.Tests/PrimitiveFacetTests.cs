@@ -3,8 +3,6 @@
 // compiled / batched / H·v, Tensor first and second order, Trace), and every declared row's value
 // against 50-digit mpmath references (data/primitive_references.json), never against its own formula.
 using System.Text.Json;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
 using static Hybrid.Symbolic.Expr;
 
 namespace Hybrid.Tensors.Tests;

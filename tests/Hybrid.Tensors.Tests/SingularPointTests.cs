@@ -2,11 +2,6 @@
 // chain rule's strong zero (docs/tape.md): a zero partial or a zero adjoint contributes exactly zero,
 // even against an infinite or NaN factor. The inputs of issue 11 are here with their exact text, and a
 // property extends the agreement of the paths to points that sit on singularities.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
 using static Hybrid.Symbolic.Expr;
 
 namespace Hybrid.Tensors.Tests;

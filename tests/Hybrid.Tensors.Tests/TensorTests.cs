@@ -1,10 +1,4 @@
 // Tensor beyond the chapter: every row elementwise, agreement with the lifted expression, matrices, shapes, misuse, printing, anomalies, depth.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
 
 namespace Hybrid.Tensors.Tests;
 

@@ -1,10 +1,4 @@
 // Trace: a recorded run lifted back to exact expressions, with its guards, replayed and differentiated.
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
-using Hybrid.Numerics;
-using Hybrid.Symbolic;
-using Hybrid.Testing;
 
 namespace Hybrid.Tensors.Tests;
 

@@ -1,5 +1,4 @@
 // The tensor workloads give WORKLOADS.md's figures, and agree with their hand-written baselines.
-using Hybrid.Testing;
 
 namespace Hybrid.Tensors.Tests;
 
