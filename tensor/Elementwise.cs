@@ -5,7 +5,6 @@
 // does, so Tensor gives the tape's numbers, conventions at singular points included (atan2 at 0).
 using System.Collections.Concurrent;
 using Hybrid.Symbolic;
-
 using Hybrid.Tapes;
 
 namespace Hybrid.Tensors;

@@ -6,7 +6,6 @@
 // and can be differentiated again. Values are row-major double arrays; kernels use TensorPrimitives.
 using System.Globalization;
 using MathNet.Numerics.LinearAlgebra;
-
 using Hybrid.Tapes;
 
 namespace Hybrid.Tensors;

@@ -4,9 +4,8 @@
 // sin, erf, ...) are not ops of their own: one op, Call, applies any row of the primitive table, with
 // the row's vector kernel where it has one, its numeric partials and its conventions at kinks.
 using Hybrid.Symbolic;
-using TP = System.Numerics.Tensors.TensorPrimitives;
-
 using Hybrid.Tapes;
+using TP = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Hybrid.Tensors;
 

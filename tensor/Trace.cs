@@ -5,7 +5,6 @@
 // a replay never silently returns the gradient of a branch that the new point would not take.
 using System.Globalization;
 using Hybrid.Symbolic;
-
 using Hybrid.Tapes;
 
 namespace Hybrid.Tensors;
