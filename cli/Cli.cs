@@ -23,11 +23,14 @@ public static class Cli
     {
         ArgumentNullException.ThrowIfNull(args);
         var parse = Build(terminal).Parse(args);
+        bool json = args.Contains("--json");   // read from the text: a command line with errors has no parsed values
         if (parse.Errors.Count > 0)
         {
-            foreach (var error in parse.Errors) terminal.Error.WriteLine($"error: {error.Message}");
             string command = parse.CommandResult.Command is RootCommand ? "" : parse.CommandResult.Command.Name + " ";
-            terminal.Error.WriteLine($"Run 'hybrid {command}--help' for usage and an example.");
+            string help = $"Run 'hybrid {command}--help' for usage and an example.";
+            if (json) return JsonError(terminal, string.Join(" ", parse.Errors.Select(e => e.Message)) + " " + help);
+            foreach (var error in parse.Errors) terminal.Error.WriteLine($"error: {error.Message}");
+            terminal.Error.WriteLine(help);
             return UsageError;
         }
         try
@@ -36,6 +39,7 @@ public static class Cli
         }
         catch (Exception e) when (e is UsageException or FormatException or ArgumentException or ArithmeticException or InvalidOperationException or IOException)
         {
+            if (json) return JsonError(terminal, e is ParseException p ? p.Reason : e.Message, (e as ParseException)?.Column, (e as LimitExceededException)?.Limit);
             // A ParseException's message carries the column and a caret line under the offending text.
             terminal.Error.WriteLine($"error: {e.Message}");
             return UsageError;
@@ -45,6 +49,18 @@ public static class Cli
             try { terminal.Out.Flush(); }
             catch (IOException) { /* the reader closed standard output; the exit code says so already */ }
         }
+    }
+
+    // With --json an error is one JSON object on standard error — the message, the column of a parse error,
+    // the limit that was met, the exit code (unchanged: 2) — so a script parses failures as it parses results.
+    private static int JsonError(Terminal terminal, string message, int? column = null, string? limit = null)
+    {
+        var error = new System.Text.Json.Nodes.JsonObject { ["error"] = message };
+        if (column is { } c) error["column"] = c;
+        if (limit is not null) error["limit"] = limit;
+        error["exitCode"] = UsageError;
+        terminal.Error.WriteLine(Json.Line(error));
+        return UsageError;
     }
 
     /// <summary>The root command with every subcommand.</summary>

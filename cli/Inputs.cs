@@ -99,27 +99,7 @@ public static class Inputs
     }
 
     /// <summary>" Did you mean y?" when one of <paramref name="candidates"/> is within two edits of <paramref name="name"/>, else "".</summary>
-    public static string DidYouMean(string name, IEnumerable<string> candidates)
-    {
-        var best = candidates.Select(c => (Name: c, Distance: EditDistance(name, c))).Where(c => c.Distance <= 2)
-            .OrderBy(c => c.Distance).ThenBy(c => c.Name, StringComparer.Ordinal).FirstOrDefault();
-        return best.Name is null ? "" : $" Did you mean {best.Name}?";
-    }
-
-    // Levenshtein distance, two rows.
-    private static int EditDistance(string a, string b)
-    {
-        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
-        var current = new int[b.Length + 1];
-        for (int i = 1; i <= a.Length; i++)
-        {
-            current[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-            (previous, current) = (current, previous);
-        }
-        return previous[b.Length];
-    }
+    public static string DidYouMean(string name, IEnumerable<string> candidates) => Spelling.DidYouMean(name, candidates);
 
     /// <summary>Splits at commas outside parentheses: "2*x, atan2(y, x)" → ["2*x", "atan2(y, x)"].</summary>
     public static List<string> SplitTopLevel(string text)

@@ -44,7 +44,7 @@ public abstract partial class Expr
 
     /// <summary>True when <paramref name="name"/> can name a symbol (an identifier that is not reserved).</summary>
     public static bool IsIdentifierName(string name) =>
-        IsIdentifier(name) && name is not ("pi" or "e" or "inf" or "nan" or "sqrt") && Primitives.Find(name) is null;
+        IsIdentifier(name) && name is not ("pi" or "e" or "inf" or "nan" or "sqrt" or "ln") && Primitives.Find(name) is null;
 
     internal static bool IsIdentifier(string name) =>
         name.Length > 0 && (char.IsLetter(name[0]) || name[0] == '_') && name.All(c => char.IsLetterOrDigit(c) || c == '_');
@@ -175,11 +175,27 @@ public abstract partial class Expr
     /// <summary>a where the condition is non-zero, else b; differentiates branch by branch.</summary>
     public static Expr Where(Expr condition, Expr a, Expr b) => Primitives.Where.Apply(condition, a, b);
 
-    /// <summary>Applies a primitive by its text name, such as <c>Call("atan2", y, x)</c>.</summary>
-    /// <exception cref="ArgumentException">No primitive has that name (nor is it <c>sqrt</c>), or the argument count is wrong.</exception>
+    /// <summary>
+    /// Applies a function by its text name, as the parser reads it: a row of the table (<c>Call("atan2", y, x)</c>),
+    /// or one of the spellings that are not rows — <c>sqrt(x)</c> (the power x^(1/2)), <c>ln(x)</c> (log x) and
+    /// <c>log(x, b)</c> (log x / log b, the logarithm to base b, as SymPy).
+    /// </summary>
+    /// <exception cref="ArgumentException">No function has that name (the message suggests the nearest one), or the argument count is wrong.</exception>
     public static Expr Call(string name, params Expr[] args) =>
-        name == "sqrt" && args is [var x] ? Sqrt(x)   // a power, not a primitive, but the parser's name for it
-        : (Primitives.Find(name) ?? throw new ArgumentException($"Unknown function '{name}'.", nameof(name))).Apply(args);
+        Alias(name, args) ?? (Primitives.Find(name) ?? throw new ArgumentException($"Unknown function '{name}'.{Spelling.DidYouMean(name, FunctionNames)}", nameof(name))).Apply(args);
+
+    // The parser's names that are not rows, applied; null for any other name or argument count.
+    internal static Expr? Alias(string name, Expr[] args) => (name, args) switch
+    {
+        ("sqrt", [var x]) => Sqrt(x),
+        ("ln", [var x]) => Log(x),
+        ("log", [var x, var b]) => Log(x) / Log(b),
+        _ => null,
+    };
+
+    // Every name a call may use: the table's rows (registered ones too) and the aliases.
+    internal static IEnumerable<string> FunctionNames =>
+        Primitives.All.Concat(Primitives.Registered).Select(p => p.Name).Append("sqrt").Append("ln");
 
     /// <summary>Reads infix text such as <c>sin(x)*x^2</c>.</summary>
     /// <exception cref="ParseException">The text is not an expression; the exception carries the column.</exception>

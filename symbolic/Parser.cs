@@ -184,13 +184,16 @@ internal sealed class Parser
         var name = call.Function!;
         var args = new Expr[operands.Count - call.OperandsBelow];
         for (int i = args.Length - 1; i >= 0; i--) args[i] = operands.Pop().Value;
-        if (name == "sqrt")
+        // sqrt(x), ln(x) and log(x, b) are spellings, not rows (SymPy reads ln and log(x, b) too).
+        if (Expr.Alias(name, args) is { } spelled)
         {
-            if (args.Length != 1) throw Error($"sqrt takes 1 argument (x), not {args.Length}", column);
-            operands.Push(new(Build.Pow(args[0], Build.Half)));
+            operands.Push(new(spelled));
             return;
         }
-        var primitive = Primitives.Find(name) ?? throw Error($"unknown function '{name}'", column);
+        if (name is "sqrt" or "ln") throw Error($"{name} takes 1 argument (x), not {args.Length}", column);
+        if (name == "log" && args.Length != 1) throw Error($"log takes 1 argument (x) or 2 (x, base), not {args.Length}", column);
+        var primitive = Primitives.Find(name)
+            ?? throw Error($"unknown function '{name}'.{Spelling.DidYouMean(name, Expr.FunctionNames)}".TrimEnd('.'), column);
         if (args.Length != primitive.Arity)
             throw Error($"{name} takes {primitive.Arity} argument{(primitive.Arity == 1 ? "" : "s")} ({string.Join(", ", primitive.Parameters)}), not {args.Length}", column);
         operands.Push(new(primitive.Apply(args)));
@@ -205,7 +208,7 @@ internal sealed class Parser
         "e" => Expr.E,
         "inf" => Build.Float(double.PositiveInfinity),   // what the printer writes for the float infinity
         "nan" => Build.NaN,                               // and for an undefined value (0/0, 1/0)
-        "sqrt" => throw Error("'sqrt' is a function: call it as sqrt(...)", token.Column),
+        "sqrt" or "ln" => throw Error($"'{token.Text}' is a function: call it as {token.Text}(...)", token.Column),
         var name when Primitives.Find(name) is not null => throw Error($"'{name}' is a function: call it as {name}(...)", token.Column),
         var name => symbols[name] = new Symbol(name),
     };

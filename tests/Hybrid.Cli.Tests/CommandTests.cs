@@ -57,6 +57,28 @@ public class CommandTests
         Assert.Equal("  x + * 2", lines[1]);
         Assert.Equal("      ^", lines[2]);
         Assert.Contains("unknown function 'foo'", Run.Hybrid("eval", "foo(x)", "--at", "x=1").Err);
+        Assert.StartsWith("error: unknown function 'sinn'. Did you mean sin? (column 1)", Run.Hybrid("diff", "sinn(x)", "--wrt", "x").Err);
+    }
+
+    // --json: every error is one JSON object on stderr (message, column of a parse error, limit met, exit code 2).
+    [Fact]
+    public void JsonErrorsAreJsonObjects()
+    {
+        var (code, output, error) = Run.Hybrid("diff", "x + * 2", "--wrt", "x", "--json");
+        Assert.Equal((2, ""), (code, output));
+        var parsed = System.Text.Json.Nodes.JsonNode.Parse(error)!;
+        Assert.Equal("unexpected '*': expected a number, a name or '('", (string)parsed["error"]!);
+        Assert.Equal(5, (int)parsed["column"]!);
+        Assert.Equal(2, (int)parsed["exitCode"]!);
+        var usage = Run.Hybrid("diff", "x", "--wrt", "x", "--json", "--bogus");
+        Assert.Equal(2, usage.Code);
+        Assert.Contains("--bogus", (string)System.Text.Json.Nodes.JsonNode.Parse(usage.Err)!["error"]!);
+        var at = Run.Hybrid("eval", "x*y", "--at", "x=1,yy=2", "--json");
+        Assert.EndsWith("Did you mean y?", (string)System.Text.Json.Nodes.JsonNode.Parse(at.Err)!["error"]!);
+        var limit = Run.Hybrid("expand", "(x + 1)^5000", "--timeout", "0.001", "--json");
+        Assert.Equal(2, limit.Code);
+        Assert.Equal("Timeout", (string)System.Text.Json.Nodes.JsonNode.Parse(limit.Err)!["limit"]!);
+        Assert.Equal(0, Run.Hybrid("diff", "ln(x)*log(x, 2)", "--wrt", "x", "--json").Code);
     }
 
     [Fact]

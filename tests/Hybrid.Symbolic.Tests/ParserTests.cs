@@ -46,6 +46,12 @@ public class ParserTests
     [InlineData("", "empty input", 1)]
     [InlineData("   ", "empty input", 4)]
     [InlineData("foo(x)", "unknown function 'foo'", 1)]
+    [InlineData("2*sinn(x)", "unknown function 'sinn'. Did you mean sin?", 3)]
+    [InlineData("Sin(x)", "unknown function 'Sin'. Did you mean sin?", 1)]
+    [InlineData("atna2(y, x)", "unknown function 'atna2'. Did you mean atan2?", 1)]
+    [InlineData("ln + 1", "'ln' is a function: call it as ln(...)", 1)]
+    [InlineData("ln(x, 2)", "ln takes 1 argument (x), not 2", 1)]
+    [InlineData("log(x, 2, 3)", "log takes 1 argument (x) or 2 (x, base), not 3", 1)]
     [InlineData("1 + atan2(x)", "atan2 takes 2 arguments (y, x), not 1", 5)]
     [InlineData("sin(x, y)", "sin takes 1 argument (x), not 2", 1)]
     [InlineData("sin()", "sin takes 1 argument (x), not 0", 1)]
@@ -68,6 +74,23 @@ public class ParserTests
         var lines = error.Message.Split('\n');
         Assert.Equal($"{reason} (column {column})", lines[0]);
         Assert.Equal("  " + new string(' ', column - 1) + "^", lines[2]);
+    }
+
+    // SymPy's spellings: ln is log, log(x, b) is the logarithm to base b; both print back canonically and round-trip.
+    [Fact]
+    public void LnAndTheTwoArgumentLogAreSymPysSpellings()
+    {
+        var (x, b) = (Symbol("x"), Symbol("b"));
+        Assert.Equal(Log(x), Parse("ln(x)"));
+        Assert.Equal(Log(x) / Log(b), Parse("log(x, b)"));
+        Assert.Equal(Log(x) / Log(b), Call("log", x, b));
+        Assert.Equal(Log(x), Call("ln", x));
+        Assert.Equal("log(x)/log(b)", Parse("log(x, b)").ToString());
+        Assert.Equal(3, Parse("log(8, 2)").Evaluate(), 14);
+        foreach (var text in new[] { "ln(x)", "log(x, b)", "ln(x)*log(x, 10)" })
+            Assert.Equal(Parse(text), Parse(Parse(text).ToString()));
+        Assert.False(IsIdentifierName("ln"));
+        Assert.Contains("Did you mean sin?", Assert.Throws<ArgumentException>(() => Call("sinn", x)).Message);
     }
 
     [Fact]
