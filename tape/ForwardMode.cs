@@ -12,6 +12,12 @@ public sealed partial class Tape
         CheckLength(direction.Length, InputCount, "direction");
         CheckLength(result.Length, OutputCount, "result");
         Forward(point, workspace, partials: true, options);
+        Tangents(direction, result, workspace);
+    }
+
+    // The tangent sweep after a forward sweep with partials: J·direction into result.
+    internal void Tangents(ReadOnlySpan<double> direction, Span<double> result, Workspace workspace)
+    {
         var tangents = workspace.Tangents;
         var partials = workspace.Partials;
         direction.CopyTo(tangents);

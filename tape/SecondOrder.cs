@@ -38,7 +38,7 @@ public sealed partial class Tape
         }
     }
 
-    private void SecondOrderSweeps(ReadOnlySpan<double> direction, Span<double> result, Workspace workspace)
+    internal void SecondOrderSweeps(ReadOnlySpan<double> direction, Span<double> result, Workspace workspace)
     {
         var (values, partials, tangents) = (workspace.Values, workspace.Partials, workspace.Tangents);
         var partialTangents = workspace.PartialTangents ??= new double[operands.Length];   // Linear's stay 0: its weights are constant

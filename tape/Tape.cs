@@ -152,12 +152,21 @@ public sealed partial class Tape
         CheckLength(seed.Length, OutputCount, "seed");
         CheckLength(result.Length, InputCount, "gradient");
         Forward(point, workspace, partials: true, options);
+        Adjoints(seed, result, workspace);
+    }
+
+    // The reverse sweep after a forward sweep with partials: seedᵀ·J into result.
+    internal void Adjoints(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace)
+    {
         var adjoints = workspace.Adjoints;
         Array.Clear(adjoints);
         for (int k = 0; k < outputs.Length; k++) adjoints[outputs[k]] += seed[k];
         Reverse(workspace);
         adjoints.AsSpan(0, InputCount).CopyTo(result);
     }
+
+    // The forward sweep with local partials that the sweeps above and SecondOrderSweeps start from.
+    internal void ForwardWithPartials(ReadOnlySpan<double> point, Workspace workspace) => Forward(point, workspace, partials: true, null);
 
     /// <summary>The Jacobian, row-major: <paramref name="jacobian"/>[k·InputCount + j] = d output k / d input j. One forward sweep, one reverse sweep per output.</summary>
     public void Jacobian(ReadOnlySpan<double> point, Span<double> jacobian, Workspace workspace, EvaluationOptions? options = null)

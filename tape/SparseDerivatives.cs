@@ -1,0 +1,165 @@
+// Sparse Jacobians and Hessians by compressed evaluation: the pattern and its coloring are computed once per
+// tape, then each evaluation runs one forward sweep per worker and one product per color — a tangent sweep
+// (J·s), a reverse sweep (sᵀ·J) or a second-order sweep (H·s) with s the indicator of the color — spread over
+// all cores, and writes each non-zero straight into the compressed row values: no dense intermediate.
+using System.Collections.Concurrent;
+using MathNet.Numerics.LinearAlgebra.Double;
+
+namespace Hybrid.Tapes;
+
+/// <summary>How one product per color becomes the values of a pattern: values[Positions[c][t]] = product_c[Components[c][t]].</summary>
+internal sealed class Recovery
+{
+    public required int[][] Positions { get; init; }
+    public required int[][] Components { get; init; }
+    public required int[][] Seeds { get; init; }   // the columns (or rows) of each color: where the seed is 1
+
+    // Column coloring: entry (i, j) is component i of the product with color(j)'s indicator.
+    public static Recovery OfColumns(SparsityPattern pattern, Coloring coloring) => Build(pattern, coloring, (row, column) => (coloring.Colors[column], row));
+
+    // Row coloring: entry (i, j) is component j of the reverse product with color(i)'s indicator.
+    public static Recovery OfRows(SparsityPattern pattern, Coloring coloring) => Build(pattern, coloring, (row, column) => (coloring.Colors[row], column));
+
+    private static Recovery Build(SparsityPattern pattern, Coloring coloring, Func<int, int, (int Color, int Component)> of)
+    {
+        var (positions, components) = (new List<int>[coloring.Count], new List<int>[coloring.Count]);
+        for (int c = 0; c < coloring.Count; c++) (positions[c], components[c]) = (new(), new());
+        for (int i = 0; i < pattern.RowCount; i++)
+        {
+            int start = pattern.RowStart(i);
+            var row = pattern.Row(i);
+            for (int t = 0; t < row.Length; t++)
+            {
+                var (color, component) = of(i, row[t]);
+                positions[color].Add(start + t);
+                components[color].Add(component);
+            }
+        }
+        var seeds = Enumerable.Range(0, coloring.Count).Select(_ => new List<int>()).ToArray();
+        for (int k = 0; k < coloring.Colors.Count; k++) seeds[coloring.Colors[k]].Add(k);
+        return new Recovery { Positions = positions.Select(p => p.ToArray()).ToArray(), Components = components.Select(c => c.ToArray()).ToArray(), Seeds = seeds.Select(s => s.ToArray()).ToArray() };
+    }
+}
+
+/// <summary>
+/// The sparse Jacobian of a tape: its pattern and coloring, computed once, then values at any point by one product per
+/// color (reverse mode when rows need fewer colors than columns, forward mode otherwise), on all cores.
+/// </summary>
+public sealed class SparseJacobian
+{
+    private readonly Tape tape;
+    private readonly Recovery recovery;
+    private readonly ConcurrentBag<Workspace> workspaces = [];
+
+    /// <summary>Finds the pattern and colors it, both ways, keeping the one with fewer colors.</summary>
+    /// <exception cref="Hybrid.Symbolic.LimitExceededException">The pattern passes <see cref="SparsityPattern.MaxNonzeros"/>.</exception>
+    public SparseJacobian(Tape tape, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        this.tape = tape;
+        Pattern = tape.JacobianPattern(cancellationToken);
+        var (rows, columns) = (Coloring.Rows(Pattern, cancellationToken), Coloring.Columns(Pattern, cancellationToken));
+        Coloring = rows.Count <= columns.Count ? rows : columns;   // a tie goes to reverse mode: one sweep per color either way
+        recovery = Coloring.OfRows ? Recovery.OfRows(Pattern, Coloring) : Recovery.OfColumns(Pattern, Coloring);
+    }
+
+    /// <summary>Where the Jacobian may be non-zero: one row per output, one column per input.</summary>
+    public SparsityPattern Pattern { get; }
+
+    /// <summary>The coloring used: its count is the number of products per evaluation.</summary>
+    public Coloring Coloring { get; }
+
+    /// <summary>The Jacobian at <paramref name="point"/> as a MathNet CSR matrix.</summary>
+    public SparseMatrix Evaluate(ReadOnlySpan<double> point)
+    {
+        var values = new double[Pattern.NonzeroCount];
+        Evaluate(point, values);
+        return Pattern.ToSparseMatrix(values);
+    }
+
+    /// <summary>The non-zeros at <paramref name="point"/>, in the pattern's row order, into <paramref name="values"/>.</summary>
+    public void Evaluate(ReadOnlySpan<double> point, double[] values)
+    {
+        Tape.CheckLength(point.Length, tape.InputCount, "point");
+        Tape.CheckLength(values.Length, Pattern.NonzeroCount, "values");
+        var at = point.ToArray();
+        Compressed.Run(tape, workspaces, at, recovery, values, Coloring.OfRows ? tape.OutputCount : tape.InputCount,
+            Coloring.OfRows ? tape.InputCount : tape.OutputCount,
+            Coloring.OfRows ? (seed, result, ws) => tape.Adjoints(seed, result, ws) : (seed, result, ws) => tape.Tangents(seed, result, ws));
+    }
+}
+
+/// <summary>
+/// The sparse Hessian of a scalar tape: its pattern (nonlinear interactions only) and a column coloring, computed once,
+/// then values at any point by one forward sweep per worker and one Hessian-vector sweep per color, on all cores.
+/// </summary>
+public sealed class SparseHessian
+{
+    private readonly Tape tape;
+    private readonly Recovery recovery;
+    private readonly ConcurrentBag<Workspace> workspaces = [];
+
+    /// <summary>Finds the pattern and colors its columns.</summary>
+    /// <exception cref="InvalidOperationException">The tape has more than one output.</exception>
+    /// <exception cref="Hybrid.Symbolic.LimitExceededException">The pattern passes <see cref="SparsityPattern.MaxNonzeros"/>.</exception>
+    public SparseHessian(Tape tape, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        this.tape = tape;
+        Pattern = tape.HessianPattern(cancellationToken);
+        Coloring = Coloring.Columns(Pattern, cancellationToken);
+        recovery = Recovery.OfColumns(Pattern, Coloring);
+    }
+
+    /// <summary>Where the Hessian may be non-zero (symmetric, both triangles).</summary>
+    public SparsityPattern Pattern { get; }
+
+    /// <summary>The column coloring: its count is the number of Hessian-vector sweeps per evaluation.</summary>
+    public Coloring Coloring { get; }
+
+    /// <summary>The Hessian at <paramref name="point"/> as a MathNet CSR matrix.</summary>
+    public SparseMatrix Evaluate(ReadOnlySpan<double> point)
+    {
+        var values = new double[Pattern.NonzeroCount];
+        Evaluate(point, values);
+        return Pattern.ToSparseMatrix(values);
+    }
+
+    /// <summary>The non-zeros at <paramref name="point"/>, in the pattern's row order, into <paramref name="values"/>.</summary>
+    public void Evaluate(ReadOnlySpan<double> point, double[] values)
+    {
+        Tape.CheckLength(point.Length, tape.InputCount, "point");
+        Tape.CheckLength(values.Length, Pattern.NonzeroCount, "values");
+        Compressed.Run(tape, workspaces, point.ToArray(), recovery, values, tape.InputCount, tape.InputCount,
+            (seed, result, ws) => tape.SecondOrderSweeps(seed, result, ws));
+    }
+}
+
+internal static class Compressed
+{
+    public delegate void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace);
+
+    // One forward sweep per worker, then one product per color; each color's non-zeros are written by one worker only.
+    public static void Run(Tape tape, ConcurrentBag<Workspace> workspaces, double[] point, Recovery recovery, double[] values, int seedLength, int resultLength, Product product)
+    {
+        int colors = recovery.Seeds.Length;
+        if (colors == 0) return;   // no non-zeros (a linear function's Hessian)
+        Parallel.For(0, colors, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(colors, Environment.ProcessorCount) },
+            () =>
+            {
+                var workspace = workspaces.TryTake(out var w) ? w : tape.CreateWorkspace();
+                tape.ForwardWithPartials(point, workspace);
+                return (workspace, seed: new double[seedLength], result: new double[resultLength]);
+            },
+            (c, _, local) =>
+            {
+                foreach (int k in recovery.Seeds[c]) local.seed[k] = 1;
+                product(local.seed, local.result, local.workspace);
+                foreach (int k in recovery.Seeds[c]) local.seed[k] = 0;
+                var (positions, components) = (recovery.Positions[c], recovery.Components[c]);
+                for (int t = 0; t < positions.Length; t++) values[positions[t]] = local.result[components[t]];
+                return local;
+            },
+            local => workspaces.Add(local.workspace));
+    }
+}
