@@ -16,7 +16,7 @@ namespace Hybrid.Numerics;
 public sealed record RootResult(double[] Root, double Residual, int Iterations, int Evaluations);
 
 /// <summary>Newton root finding for systems of equations with exact Jacobians.</summary>
-public static class Newton
+public static partial class Newton
 {
     /// <summary>Solves <paramref name="equations"/> = 0 for <paramref name="variables"/>, starting at <paramref name="guess"/>.</summary>
     public static RootResult FindRoot(IReadOnlyList<Expr> equations, IReadOnlyList<Expr> variables, double[] guess, double accuracy = 1e-10, int maxIterations = 100)

@@ -18,9 +18,10 @@ public sealed class TapeObjective : IObjectiveFunction
     private Matrix<double>? hessian;
 
     // What forks share: the tape, its compiled form, one workspace, and the evaluation counts.
-    private sealed class Shared(Tape tape)
+    private sealed class Shared(Tape tape, SparseHessian? sparse = null)
     {
         public readonly Tape Tape = tape;
+        public readonly SparseHessian? Sparse = sparse;
         public readonly CompiledTape Compiled = tape.Compile();
         public readonly Workspace Workspace = tape.CreateWorkspace();
         public int Evaluations;
@@ -35,6 +36,19 @@ public sealed class TapeObjective : IObjectiveFunction
         ArgumentNullException.ThrowIfNull(tape);
         GradCheck.RequireOneOutput(tape);
         return new TapeObjective(new Shared(tape));
+    }
+
+    /// <summary>
+    /// An objective over <paramref name="tape"/> whose <see cref="Hessian"/> is a MathNet sparse (CSR) matrix from
+    /// the tape's exact sparsity pattern and one Hessian-vector sweep per color (<see cref="SparseHessian"/>): for
+    /// many variables, with <see cref="TrustRegionNewtonCG"/>, which only multiplies by it.
+    /// </summary>
+    /// <exception cref="Hybrid.Symbolic.LimitExceededException">The Hessian is too dense to store sparsely.</exception>
+    public static TapeObjective OfSparse(Tape tape, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        GradCheck.RequireOneOutput(tape);
+        return new TapeObjective(new Shared(tape, new SparseHessian(tape, cancellationToken)));
     }
 
     /// <summary>An objective for <paramref name="f"/> over <paramref name="variables"/> (lowered once).</summary>
@@ -73,8 +87,13 @@ public sealed class TapeObjective : IObjectiveFunction
         {
             if (hessian is not null) return hessian;
             if (gradient is null) throw new InvalidOperationException("Call EvaluateAt before reading the Hessian.");
+            if (shared.Sparse is { } sparse)
+            {
+                shared.HessianEvaluations++;
+                return hessian = sparse.Evaluate(Point.AsArray() ?? Point.ToArray());
+            }
             int n = shared.Tape.InputCount;
-            Limits.RequireMatrix(n, n, "Hessian", "use a gradient-only minimizer (BFGS, L-BFGS) for this many variables");
+            Limits.RequireMatrix(n, n, "Hessian", "use a gradient-only minimizer (BFGS, L-BFGS), or TapeObjective.OfSparse, for this many variables");
             var values = new double[n * n];
             shared.Tape.Hessian(Point.AsArray() ?? Point.ToArray(), values, shared.Workspace);
             shared.HessianEvaluations++;

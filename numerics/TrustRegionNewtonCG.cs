@@ -1,0 +1,101 @@
+// Trust-region Newton–CG (Steihaug–Toint; Nocedal and Wright, Numerical Optimization, algorithms 4.1 and 7.2)
+// for many variables: each step minimizes the quadratic model g·p + ½ p·H·p inside a ball by conjugate
+// gradients, which only multiply by the Hessian (a MathNet sparse matrix from TapeObjective.OfSparse, or
+// any matrix), stop at the ball's edge or on a direction of negative curvature, and stop early when the
+// residual is small relative to the gradient (superlinear convergence near the minimum). The ball grows
+// when the model predicts well and shrinks when it does not. It speaks MathNet's minimizer language:
+// IUnconstrainedMinimizer, MinimizationResult with its ExitCondition, MaximumIterationsException.
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Optimization;
+
+namespace Hybrid.Numerics;
+
+/// <summary>
+/// A trust-region Newton–conjugate-gradient minimizer (Steihaug) for large problems with exact Hessians, dense or sparse;
+/// converges where a plain Newton step would not (indefinite Hessians) and never forms a factorization.
+/// </summary>
+/// <param name="gradientTolerance">Stop when max |∇f| is at most this (<see cref="ExitCondition.AbsoluteGradient"/>).</param>
+/// <param name="parameterTolerance">Stop when an accepted step moves no coordinate by more than this relative to the point (<see cref="ExitCondition.RelativePoints"/>).</param>
+/// <param name="functionProgressTolerance">Stop when an accepted step lowers f by at most this relative to |f| (<see cref="ExitCondition.LackOfProgress"/>).</param>
+/// <param name="maxIterations">Trust-region steps before <see cref="MaximumIterationsException"/>.</param>
+public sealed class TrustRegionNewtonCG(double gradientTolerance = 1e-8, double parameterTolerance = 1e-14, double functionProgressTolerance = 1e-15, int maxIterations = 1000)
+    : IUnconstrainedMinimizer
+{
+    /// <summary>Conjugate-gradient iterations taken over all steps (each is one product with the Hessian).</summary>
+    public int ConjugateGradientIterations { get; private set; }
+
+    /// <summary>Minimizes <paramref name="objective"/> from <paramref name="initialGuess"/>; the objective must give gradients and Hessians.</summary>
+    /// <exception cref="ArgumentException">The objective gives no gradient or no Hessian.</exception>
+    /// <exception cref="MaximumIterationsException">The tolerances were not met within the iterations allowed.</exception>
+    public MinimizationResult FindMinimum(IObjectiveFunction objective, Vector<double> initialGuess)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentNullException.ThrowIfNull(initialGuess);
+        if (!objective.IsGradientSupported || !objective.IsHessianSupported)
+            throw new ArgumentException("Trust-region Newton–CG needs the gradient and the Hessian (TapeObjective gives both exactly).", nameof(objective));
+        ConjugateGradientIterations = 0;
+        objective.EvaluateAt(initialGuess);
+        var current = objective.Fork();
+        double radius = Math.Max(1, current.Gradient.L2Norm()), maxRadius = 1e3 * radius;
+        for (int iteration = 0; ; iteration++)
+        {
+            var g = current.Gradient;
+            if (!double.IsFinite(current.Value) || g.Any(v => !double.IsFinite(v)))
+                return new MinimizationResult(current, iteration, ExitCondition.InvalidValues);
+            if (g.AbsoluteMaximum() <= gradientTolerance) return new MinimizationResult(current, iteration, ExitCondition.AbsoluteGradient);
+            if (iteration == maxIterations)
+                throw new MaximumIterationsException($"Trust-region Newton–CG did not converge in {maxIterations} iterations: max |∇f| = {g.AbsoluteMaximum():G3} (tolerance {gradientTolerance:G3}).");
+            var hessian = current.Hessian;
+            var (step, onBoundary) = Steihaug(hessian, g, radius);
+            double predicted = -(g.DotProduct(step) + 0.5 * step.DotProduct(hessian * step));
+            objective.EvaluateAt(current.Point + step);
+            var candidate = objective.Fork();
+            double actual = current.Value - candidate.Value;
+            double rho = predicted > 0 ? actual / predicted : -1;
+            if (!(rho >= 0.25)) radius *= 0.25;   // also for a NaN value: the step went outside the domain
+            else if (rho > 0.75 && onBoundary) radius = Math.Min(2 * radius, maxRadius);
+            if (!(rho > 1e-4)) continue;   // rejected: a smaller ball around the same point
+            bool stalled = step.Select((s, i) => Math.Abs(s) / Math.Max(1, Math.Abs(current.Point[i]))).Max() <= parameterTolerance;
+            bool flat = actual <= functionProgressTolerance * Math.Max(1, Math.Abs(current.Value));
+            current = candidate;
+            if (stalled) return new MinimizationResult(current, iteration + 1, ExitCondition.RelativePoints);
+            if (flat && current.Gradient.AbsoluteMaximum() > gradientTolerance) return new MinimizationResult(current, iteration + 1, ExitCondition.LackOfProgress);
+        }
+    }
+
+    // Conjugate gradients on H·p = −g inside ‖p‖ ≤ radius: the step, and whether it ends on the boundary.
+    private (Vector<double> Step, bool OnBoundary) Steihaug(Matrix<double> hessian, Vector<double> g, double radius)
+    {
+        int n = g.Count;
+        var z = Vector<double>.Build.Dense(n);
+        var r = g.Clone();
+        var d = -r;
+        double rr = r.DotProduct(r), gNorm = Math.Sqrt(rr);
+        double tolerance = Math.Min(0.5, Math.Sqrt(gNorm)) * gNorm;   // forcing sequence: superlinear near the minimum
+        for (int j = 0; j < 10 * n + 10; j++)
+        {
+            ConjugateGradientIterations++;
+            var hd = hessian * d;
+            double curvature = d.DotProduct(hd);
+            if (curvature <= 0) return (ToBoundary(z, d, radius), true);   // negative curvature: go to the edge along it
+            double alpha = rr / curvature;
+            var next = z + alpha * d;
+            if (next.L2Norm() >= radius) return (ToBoundary(z, d, radius), true);
+            r += alpha * hd;
+            double rrNext = r.DotProduct(r);
+            z = next;
+            if (Math.Sqrt(rrNext) <= tolerance) return (z, false);
+            d = -r + rrNext / rr * d;
+            rr = rrNext;
+        }
+        return (z, false);
+    }
+
+    // z + τ·d with τ ≥ 0 and ‖z + τ·d‖ = radius.
+    private static Vector<double> ToBoundary(Vector<double> z, Vector<double> d, double radius)
+    {
+        double dd = d.DotProduct(d), zd = z.DotProduct(d), zz = z.DotProduct(z);
+        double tau = (-zd + Math.Sqrt(zd * zd + dd * (radius * radius - zz))) / dd;
+        return z + tau * d;
+    }
+}

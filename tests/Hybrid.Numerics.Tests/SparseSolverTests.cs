@@ -1,0 +1,97 @@
+// Solvers fed by sparse derivatives: the trust-region Newton–CG minimizer (dense and sparse Hessians, where
+// plain Newton fails, at thousands of variables) and the sparse Newton root finder, with MathNet's reports
+// and the same errors as the dense solvers.
+using Hybrid.Tapes;
+using Hybrid.Testing;
+using static Hybrid.Symbolic.Expr;
+using MathNet.Numerics;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Optimization;
+
+namespace Hybrid.Numerics.Tests;
+
+public class SparseSolverTests
+{
+    [Fact]
+    public void TrustRegionNewtonCGSolvesTheClassicProblemsIncludingTheOnePlainNewtonFails()
+    {
+        foreach (var problem in new[] { TestProblem.Rosenbrock(2), TestProblem.Beale(), TestProblem.HelicalValley() })
+        {
+            var objective = TapeObjective.Of(problem.Function, problem.Variables);
+            var result = new TrustRegionNewtonCG().FindMinimum(objective, Vector<double>.Build.Dense(problem.Start));
+            Assert.Equal(ExitCondition.AbsoluteGradient, result.ReasonForExit);
+            for (int i = 0; i < problem.Minimizer.Length; i++)
+                Assert.True(Math.Abs(result.MinimizingPoint[i] - problem.Minimizer[i]) < 1e-6, $"{problem.Name}: {result.MinimizingPoint} after {result.Iterations} iterations");
+        }
+    }
+
+    [Fact]
+    public void WithASparseHessianItMinimizesThousandsOfVariables()
+    {
+        // A minimal surface over a 40×40 grid (1600 variables) pulled by a small load: the area of the graph of u.
+        const int n = 40;
+        var u = new Expr[n + 1, n + 1];
+        var inputs = new Expr[n * n];
+        for (int i = 0; i <= n; i++)
+            for (int j = 0; j <= n; j++)
+                u[i, j] = i < n && j < n ? inputs[i * n + j] = Symbol($"u{i}_{j}") : 0;
+        var terms = new List<Expr>();
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                terms.Add(Sqrt(1 + Pow(u[i + 1, j] - u[i, j], 2) + Pow(u[i, j + 1] - u[i, j], 2)));
+        terms.Add(Rational(1, 1000) * Sum(inputs));   // small: a load too large for the area to balance has no minimum
+        var objective = TapeObjective.OfSparse(Tape.Lower([Sum(terms)], inputs));
+        var minimizer = new TrustRegionNewtonCG();
+        var result = minimizer.FindMinimum(objective, Vector<double>.Build.Dense(n * n));
+        Assert.Equal(ExitCondition.AbsoluteGradient, result.ReasonForExit);
+        Assert.True(result.Iterations < 50, $"{result.Iterations} iterations, {minimizer.ConjugateGradientIterations} CG iterations");
+        Assert.IsType<MathNet.Numerics.LinearAlgebra.Double.SparseMatrix>(objective.Hessian);
+        Assert.True(result.MinimizingPoint.Maximum() < 0, "the load pulls the surface down");
+
+        var chain = TestProblem.Rosenbrock(100);   // the chained Rosenbrock, from its standard start: hundreds of steps
+        var rosenbrock = new TrustRegionNewtonCG(maxIterations: 5000).FindMinimum(TapeObjective.OfSparse(Tape.Lower([chain.Function], chain.Variables)), Vector<double>.Build.Dense(chain.Start));
+        Assert.True(rosenbrock.MinimizingPoint.Subtract(1).AbsoluteMaximum() < 1e-6, $"{rosenbrock.Iterations} iterations");
+    }
+
+    [Fact]
+    public void ItReportsAsMathNetsMinimizersDo()
+    {
+        var problem = TestProblem.Rosenbrock(2);
+        Assert.Throws<MaximumIterationsException>(() => new TrustRegionNewtonCG(maxIterations: 3).FindMinimum(TapeObjective.Of(problem.Function, problem.Variables), Vector<double>.Build.Dense(problem.Start)));
+        var noHessian = ObjectiveFunction.Gradient(v => (v.DotProduct(v), 2 * v));
+        Assert.Throws<ArgumentException>(() => new TrustRegionNewtonCG().FindMinimum(noHessian, Vector<double>.Build.Dense(2, 1)));
+    }
+
+    // The Broyden tridiagonal system (Moré, Garbow and Hillstrom): (3 − 2xᵢ)xᵢ − xᵢ₋₁ − 2xᵢ₊₁ + 1 = 0, x₀ = xₙ₊₁ = 0.
+    private static Tape BroydenTridiagonal(int n)
+    {
+        var x = Enumerable.Range(0, n).Select(i => Symbol("x" + i)).ToArray();
+        Expr At(int i) => i < 0 || i >= n ? 0 : x[i];
+        var equations = Enumerable.Range(0, n).Select(i => (3 - 2 * x[i]) * x[i] - At(i - 1) - 2 * At(i + 1) + 1).ToArray();
+        return Tape.Lower(equations, x);
+    }
+
+    [Fact]
+    public void SparseNewtonSolvesALargeSystemAndAgreesWithTheDenseOne()
+    {
+        var small = BroydenTridiagonal(40);
+        var guess = Enumerable.Repeat(-1.0, 40).ToArray();
+        var dense = Newton.FindRoot(small, guess);
+        var sparse = Newton.FindRootSparse(small, guess);
+        for (int i = 0; i < 40; i++) Assert.Equal(dense.Root[i], sparse.Root[i], 1e-9);
+
+        var large = Newton.FindRootSparse(BroydenTridiagonal(5000), Enumerable.Repeat(-1.0, 5000).ToArray());
+        Assert.True(large.Residual <= 1e-10);
+        Assert.True(large.Iterations < 20, $"{large.Iterations} iterations");
+    }
+
+    [Fact]
+    public void SparseNewtonNamesWhatIsWrong()
+    {
+        var (x, y) = (Symbol("x"), Symbol("y"));
+        Assert.Throws<ArgumentException>(() => Newton.FindRootSparse(Tape.Lower([x + y], [x, y]), [0, 0]));   // one equation, two unknowns
+        var singular = Tape.Lower(new[] { x + y - 1, 2 * x + 2 * y - 3 }, [x, y]);   // parallel lines: no root, J singular everywhere
+        var error = Assert.Throws<NonConvergenceException>(() => Newton.FindRootSparse(singular, [0, 0]));
+        Assert.Contains("singular", error.Message);
+    }
+}
