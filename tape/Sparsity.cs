@@ -47,14 +47,16 @@ public sealed partial class Tape
         }
         var (rows, columns) = (new List<int>(), new List<int>());
         var scratch = new int[InputCount];
+        // Every (p, q) and (q, p) with p in a, q in b; a set coupled with itself gives each pair once.
         void Couple(int[] a, int[] b)
         {
-            SparsityPattern.CheckSize((long)rows.Count + (long)a.Length * b.Length * 2, "Hessian");
+            bool same = ReferenceEquals(a, b);
+            SparsityPattern.CheckSize((long)rows.Count + (long)a.Length * b.Length * (same ? 1 : 2), "Hessian");
             foreach (int p in a)
                 foreach (int q in b)
                 {
                     rows.Add(p); columns.Add(q);
-                    rows.Add(q); columns.Add(p);
+                    if (!same) { rows.Add(q); columns.Add(p); }
                 }
         }
         Dependencies(keep: [], cancellationToken, (i, operandDeps) =>
@@ -93,31 +95,37 @@ public sealed partial class Tape
     }
 
     // The dependency set of every instruction, in order; visit(i, operandDeps) sees each instruction with its
-    // operands' sets before they may be freed. Sets not in keep are dropped after their last reader.
+    // operands' sets before they may be freed. Sets not in keep are dropped after their last reader. Single
+    // operands share their set; two merge directly; more go through a marker array.
     private int[]?[] Dependencies(int[] keep, CancellationToken cancellationToken, Action<int, Func<int, int[]>>? visit = null)
     {
         var deps = new int[]?[ops.Length];
         var (_, last) = ConsumerRange;
-        var kept = keep.ToHashSet();
+        var kept = new bool[ops.Length];
+        foreach (int k in keep) kept[k] = true;
         var mark = new int[InputCount];
+        var sets = new List<int[]>();
         long live = 0;
         for (int i = 0; i < ops.Length; i++)
         {
-            if ((i & 1023) == 0) cancellationToken.ThrowIfCancellationRequested();
+            if ((i & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
             int s = operandStart[i], n = operandCount[i];
-            deps[i] = ops[i] switch
+            if (ops[i] == OpCode.Input) deps[i] = [i];
+            else if (ops[i] == OpCode.Constant) deps[i] = [];
+            else
             {
-                OpCode.Input => [i],
-                OpCode.Constant => [],
-                _ => Union(Enumerable.Range(0, n).Where(k => PassesDependence(i, k)).Select(k => deps[operands[s + k]]!).ToList(), mark),
-            };
+                sets.Clear();
+                for (int k = 0; k < n; k++)
+                    if (PassesDependence(i, k) && deps[operands[s + k]] is { Length: > 0 } set) sets.Add(set);
+                deps[i] = Union(sets, mark);
+            }
             live += deps[i]!.Length;
             SparsityPattern.CheckSize(live, "dependency sets of the tape");
             visit?.Invoke(i, k => deps[operands[s + k]]!);
             for (int k = s; k < s + n; k++)
             {
                 int u = operands[k];
-                if (last[u] == i && !kept.Contains(u) && deps[u] is { } done) { live -= done.Length; deps[u] = null; }
+                if (last[u] == i && !kept[u] && deps[u] is { } done) { live -= done.Length; deps[u] = null; }
             }
         }
         return deps;
@@ -137,6 +145,7 @@ public sealed partial class Tape
     {
         if (sets.Count == 0) return [];
         if (sets.Count == 1) return sets[0];
+        if (sets.Count == 2) return Merge(sets[0], sets[1]);
         var union = new List<int>();
         foreach (var set in sets)
             foreach (int j in set)
@@ -144,6 +153,22 @@ public sealed partial class Tape
         foreach (int j in union) mark[j] = 0;
         union.Sort();
         return [.. union];
+    }
+
+    private static int[] Merge(int[] a, int[] b)
+    {
+        if (ReferenceEquals(a, b)) return a;
+        var merged = new int[a.Length + b.Length];
+        int i = 0, j = 0, k = 0;
+        while (i < a.Length && j < b.Length)
+        {
+            if (a[i] < b[j]) merged[k++] = a[i++];
+            else if (a[i] > b[j]) merged[k++] = b[j++];
+            else { merged[k++] = a[i++]; j++; }
+        }
+        while (i < a.Length) merged[k++] = a[i++];
+        while (j < b.Length) merged[k++] = b[j++];
+        return k == merged.Length ? merged : merged[..k];
     }
 
     private static readonly ConcurrentDictionary<Primitive, (bool[] First, bool[,] Second)> structures = new();

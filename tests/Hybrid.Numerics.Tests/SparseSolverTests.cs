@@ -94,4 +94,32 @@ public class SparseSolverTests
         var error = Assert.Throws<NonConvergenceException>(() => Newton.FindRootSparse(singular, [0, 0]));
         Assert.Contains("singular", error.Message);
     }
+
+    // Sparse checks: compressed central differences (2 × colors evaluations) or the exact derivative of each non-zero;
+    // a wrong value, and a non-zero outside the structural pattern, fail.
+    [Fact]
+    public void SparseChecksPassForTheTapesOwnDerivativesAndCatchWrongOnes()
+    {
+        var system = BroydenTridiagonal(300);
+        var point = Enumerable.Range(0, 300).Select(i => Math.Sin(i)).ToArray();
+        var jacobian = SparseCheck.Jacobian(system, [point]);
+        Assert.True(jacobian.Passed, jacobian.ToString());
+        Assert.Equal(3 * 300 - 2, jacobian.Entries.Count);
+        var own = new SparseJacobian(system);
+        var wrong = SparseCheck.Jacobian(system, [point], x => { var m = own.Evaluate(x); m[5, 6] *= 1.01; return m; });
+        Assert.False(wrong.Passed);
+        Assert.Equal("∂F5/∂x6", Assert.Single(wrong.Failures).Component);
+        var outside = SparseCheck.Jacobian(system, [point], x => { var m = own.Evaluate(x); m[0, 200] = 1; return m; });
+        Assert.Equal("a non-zero outside the structural pattern", Assert.Single(outside.Failures).Problem);
+
+        var inputs = Enumerable.Range(0, 200).Select(i => Symbol("x" + i)).ToArray();
+        var energy = Sum(Enumerable.Range(0, 199).Select(i => Sqrt(1 + Pow(inputs[i + 1] - inputs[i], 2)) + Exp(inputs[i] * inputs[i + 1] / 10)));
+        var at = Enumerable.Range(0, 200).Select(i => 0.01 * i).ToArray();
+        var exact = SparseCheck.Hessian(energy, inputs, [at]);
+        Assert.Equal(DerivativeReference.Exact, exact.Reference);
+        Assert.True(exact.Passed, exact.ToString());
+        var differences = SparseCheck.Hessian(Tape.Lower([energy], inputs), [at]);
+        Assert.True(differences.Passed, differences.ToString());
+        Assert.False(SparseCheck.Hessian(energy, inputs, [at], x => 2 * new SparseHessian(Tape.Lower([energy], inputs)).Evaluate(x)).Passed);
+    }
 }

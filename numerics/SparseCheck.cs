@@ -1,0 +1,141 @@
+// Checks of sparse Jacobians and Hessians at the scale dense checks refuse. The reference is compressed:
+// central differences along the indicator of each color of the columns (of F for a Jacobian, of ∇f for a
+// Hessian), so a check costs 2 × colors evaluations whatever the number of variables; or, for expressions,
+// the exact derivative of each structural non-zero, all lowered onto one tape (one shared DAG). A claimed
+// non-zero outside the structural pattern fails too.
+using Hybrid.Symbolic;
+using Hybrid.Tapes;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Hybrid.Numerics;
+
+/// <summary>Checks sparse Jacobians and Hessians, non-zero by non-zero, in the report format of the other checks.</summary>
+public static class SparseCheck
+{
+    /// <summary>
+    /// Checks <paramref name="claimed"/> (the Jacobian of the tape's outputs at a point) against compressed central
+    /// differences of the tape's values over its structural pattern; by default the tape's own <see cref="SparseJacobian"/>.
+    /// </summary>
+    public static CheckReport Jacobian(Tape system, IEnumerable<double[]> points, Func<double[], Matrix<double>>? claimed = null, CheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        options ??= CheckOptions.Default;
+        var reference = CheckRun.Resolve(options, exactAvailable: false);
+        var pattern = system.JacobianPattern();
+        if (claimed is null) { var own = new SparseJacobian(system); claimed = x => own.Evaluate(x); }
+        var workspace = system.CreateWorkspace();
+        var values = new double[system.OutputCount];
+        return Run($"sparse Jacobian of a tape of {system.Length} instructions ({pattern})", system.InputNames, pattern, claimed, reference, options, points,
+            x => { system.Evaluate(x, values, workspace); return (double[])values.Clone(); });
+    }
+
+    /// <summary>
+    /// Checks <paramref name="claimed"/> (the Hessian of the scalar tape at a point) against compressed central differences of
+    /// its gradient over its structural pattern; by default the tape's own <see cref="SparseHessian"/>.
+    /// </summary>
+    public static CheckReport Hessian(Tape f, IEnumerable<double[]> points, Func<double[], Matrix<double>>? claimed = null, CheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        GradCheck.RequireOneOutput(f);
+        options ??= CheckOptions.Default;
+        var reference = CheckRun.Resolve(options, exactAvailable: false);
+        var pattern = f.HessianPattern();
+        if (claimed is null) { var own = new SparseHessian(f); claimed = x => own.Evaluate(x); }
+        var compiled = f.Compile();
+        var workspace = compiled.CreateWorkspace();
+        return Run($"sparse Hessian of a tape of {f.Length} instructions ({pattern})", f.InputNames, pattern, claimed, reference, options, points,
+            x => { var g = new double[f.InputCount]; compiled.Gradient(x, g, workspace); return g; });
+    }
+
+    /// <summary>
+    /// Checks the sparse Hessian of <paramref name="f"/> (by default the tape's, <see cref="SparseHessian"/>) against the exact
+    /// symbolic second derivative of every structural non-zero, lowered together onto one tape.
+    /// </summary>
+    public static CheckReport Hessian(Expr f, IReadOnlyList<Expr> variables, IEnumerable<double[]> points, Func<double[], Matrix<double>>? claimed = null, CheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        CheckRun.RequireSymbols(variables);
+        options ??= CheckOptions.Default;
+        var reference = CheckRun.Resolve(options, exactAvailable: true);
+        var tape = Tape.Lower([f], variables);
+        if (reference != DerivativeReference.Exact) return Hessian(tape, points, claimed, options);
+        var pattern = tape.HessianPattern();
+        if (claimed is null) { var own = new SparseHessian(tape); claimed = x => own.Evaluate(x); }
+        var exact = ExactNonzeros(pattern, variables, i => f.Differentiate(variables[i]));
+        var names = variables.Select(v => v.ToString()).ToArray();
+        return Compare($"sparse Hessian of {TapeFunctions.Describe(f)} ({pattern})", names, pattern, claimed, reference, options, points, exact,
+            (i, j) => i == j ? $"∂²f/∂{names[i]}²" : $"∂²f/∂{names[i]}∂{names[j]}");
+    }
+
+    // The exact derivative of every non-zero (i, j) — ∂row_i/∂x_j — in the pattern's order, one tape for all of them.
+    private static Func<double[], double[]> ExactNonzeros(SparsityPattern pattern, IReadOnlyList<Expr> variables, Func<int, Expr> row)
+    {
+        var entries = new List<Expr>(pattern.NonzeroCount);
+        for (int i = 0; i < pattern.RowCount; i++)
+        {
+            var ri = row(i);
+            foreach (int j in pattern.Row(i)) entries.Add(ri.Differentiate(variables[j]));
+        }
+        var tape = Tape.Lower(entries, variables);
+        var workspace = tape.CreateWorkspace();
+        return x => { var v = new double[entries.Count]; tape.Evaluate(x, v, workspace); return v; };
+    }
+
+    private static CheckReport Run(string title, IReadOnlyList<string> inputNames, SparsityPattern pattern, Func<double[], Matrix<double>> claimed,
+        DerivativeReference reference, CheckOptions options, IEnumerable<double[]> points, Func<double[], double[]> rows)
+    {
+        if (reference != DerivativeReference.CentralDifference)
+            throw new ArgumentException($"Sparse checks compare with compressed central differences or the exact derivative, not {reference}.", nameof(options));
+        var coloring = Coloring.Columns(pattern);
+        var names = inputNames.ToArray();
+        return Compare(title, names, pattern, claimed, reference, options, points, x => CompressedDifferences(pattern, coloring, rows, x, options),
+            (i, j) => $"∂F{i}/∂{names[j]}");
+    }
+
+    // Central differences along each color's indicator, each column with its own step h_j = 2^-17·max(1, |x_j|):
+    // entry (i, j) is (F(x + δ) − F(x − δ))_i / (2h_j), unmixed because no other column of the color meets row i.
+    private static double[] CompressedDifferences(SparsityPattern pattern, Coloring coloring, Func<double[], double[]> rows, double[] x, CheckOptions options)
+    {
+        double relative = options.RelativeStep ?? Math.Pow(2, -17);
+        var step = x.Select(v => relative * Math.Max(1, Math.Abs(v))).ToArray();
+        var differences = new double[coloring.Count][];
+        for (int c = 0; c < coloring.Count; c++)
+        {
+            var (plus, minus) = ((double[])x.Clone(), (double[])x.Clone());
+            for (int j = 0; j < x.Length; j++)
+                if (coloring.Colors[j] == c) { plus[j] += step[j]; minus[j] -= step[j]; }
+            var (up, down) = (rows(plus), rows(minus));
+            differences[c] = up.Select((u, i) => u - down[i]).ToArray();
+        }
+        var values = new double[pattern.NonzeroCount];
+        for (int i = 0, p = 0; i < pattern.RowCount; i++)
+            foreach (int j in pattern.Row(i)) values[p++] = differences[coloring.Colors[j]][i] / (2 * step[j]);
+        return values;
+    }
+
+    // Every structural non-zero against the reference; a claimed non-zero outside the pattern is a failure of its own.
+    private static CheckReport Compare(string title, string[] inputNames, SparsityPattern pattern, Func<double[], Matrix<double>> claimed,
+        DerivativeReference reference, CheckOptions options, IEnumerable<double[]> points, Func<double[], double[]> referenceValues, Func<int, int, string> name)
+    {
+        ArgumentNullException.ThrowIfNull(points);
+        var entries = new List<CheckEntry>();
+        foreach (var point in points)
+        {
+            Probe.RequireLength(point, inputNames.Length, string.Join(", ", inputNames));
+            var matrix = claimed(point);
+            var r = referenceValues(point);
+            for (int i = 0, p = 0; i < pattern.RowCount; i++)
+                foreach (int j in pattern.Row(i))
+                {
+                    double c = matrix[i, j];
+                    entries.Add(new CheckEntry(name(i, j), point, c, r[p], options.Accepts(c, r[p])));
+                    p++;
+                }
+            foreach (var (i, j, v) in matrix.EnumerateIndexed(Zeros.AllowSkip))
+                if (v != 0 && !pattern.Contains(i, j))
+                    entries.Add(new CheckEntry(name(i, j), point, v, 0, false, "a non-zero outside the structural pattern"));
+        }
+        if (entries.Count == 0) throw new ArgumentException("There are no points to check at (or the pattern is empty).", nameof(points));
+        return new CheckReport(title, reference, options, entries);
+    }
+}
