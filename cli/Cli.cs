@@ -74,7 +74,7 @@ public static class Cli
                      AlgebraCommands.Together(terminal), AlgebraCommands.Cancel(terminal), AlgebraCommands.Factor(terminal),
                      AlgebraCommands.Apart(terminal), AlgebraCommands.Collect(terminal), AlgebraCommands.Fraction(terminal),
                      AlgebraCommands.Gcd(terminal), AlgebraCommands.Lcm(terminal), AlgebraCommands.Div(terminal),
-                     NumericCommands.Eval(terminal), NumericCommands.Grad(terminal), NumericCommands.Hessian(terminal),
+                     NumericCommands.Eval(terminal), NumericCommands.Grad(terminal), NumericCommands.Hessian(terminal), SparseCommands.Jacobian(terminal),
                      CheckCommand.Create(terminal), EqualCommand.Create(terminal), AlgebraCommands.Tape(terminal), PlotCommand.Create(terminal),
                      DemoCommand(terminal), ServeCommand.Create(terminal),
                  })

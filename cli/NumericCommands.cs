@@ -71,11 +71,22 @@ public static class NumericCommands
             return Cli.Success;
         });
 
-    /// <summary><c>hybrid hessian EXPR --at ... [--wrt x ...]</c>.</summary>
-    public static Command Hessian(Terminal terminal) =>
-        AtPoint("hessian", "The Hessian at a point by forward over reverse mode on the tape, and its largest difference from the exact symbolic Hessian.\n\nExample:\n  hybrid hessian \"exp(x)*sin(y)\" --at x=0,y=1", withWrt: true, (parse, p) =>
+    /// <summary><c>hybrid hessian EXPR --at ... [--wrt x ...] [--sparse [-o H.mtx]]</c>.</summary>
+    public static Command Hessian(Terminal terminal)
+    {
+        var sparse = new Option<bool>("--sparse") { Description = "The sparse Hessian: its structural pattern (nonlinear interactions only), the coloring that compresses it, and its non-zeros." };
+        var output = SparseCommands.Output();
+        var command = AtPoint("hessian", "The Hessian at a point by forward over reverse mode on the tape, and its largest difference from the exact symbolic Hessian; with --sparse, its pattern and non-zeros.\n\nExample:\n  hybrid hessian \"exp(x)*sin(y)\" --at x=0,y=1", withWrt: true, (parse, p) =>
         {
             var (f, variables, at, point, tape) = p;
+            if (parse.GetValue(sparse) || parse.GetValue(output) is not null)
+            {
+                var hessianOf = new SparseHessian(tape);
+                var nonzeros = new double[hessianOf.Pattern.NonzeroCount];
+                hessianOf.Evaluate(point, nonzeros);
+                var names = variables.Select(v => v.ToString()).ToArray();
+                return SparseCommands.Write(terminal, parse, parse.GetValue(output), "Hessian", hessianOf.Pattern, hessianOf.Coloring, nonzeros, names, names);
+            }
             int n = variables.Length;
             var hessian = new double[n * n];
             tape.Hessian(point, hessian, tape.CreateWorkspace());
@@ -98,4 +109,8 @@ public static class NumericCommands
             terminal.Out.WriteLine($"largest difference from the symbolic Hessian: {Inputs.Number(difference)}");
             return Cli.Success;
         });
+        command.Options.Add(sparse);
+        command.Options.Add(output);
+        return command;
+    }
 }

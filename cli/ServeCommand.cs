@@ -20,7 +20,7 @@ public static class ServeCommand
         var timeout = Options.Timeout($"The time budget of each request in seconds (default {Server.DefaultBudget.TotalSeconds:0}); a request may also set its own \"timeout\". Over it, simplify answers the best form found and other work answers an error naming the limit.");
         var command = new Command("serve", """
             Reads one JSON request per line on stdin, writes one JSON response per line on stdout, in order.
-            Requests: {"op":"diff|eval|grad|simplify|expand|together|cancel|factor|apart|collect|fraction|gcd|lcm|div|equal","expr":"...","wrt":"x","other":"...","at":{"x":1.2},"timeout":5,"id":...}
+            Requests: {"op":"diff|eval|grad|hessian|jacobian|simplify|expand|together|cancel|factor|apart|collect|fraction|gcd|lcm|div|equal","expr":"...","wrt":"x","other":"...","at":{"x":1.2},"timeout":5,"id":...}
             diff → {"derivative":"...","value":F,"derivativeValue":dF/dx} (values when "at" is given); eval → {"value":...};
             grad → {"value":...,"gradient":{"x":...}}; simplify, expand, together, cancel, factor, apart, collect, gcd, lcm
             → {"result":"..."}; fraction → {"numerator","denominator"}; div → {"quotient","remainder"};
@@ -163,7 +163,7 @@ public static class ServeCommand
             catch (ParseException e) { throw new FieldParseException(field, e); }
         }
 
-        private const string Ops = "diff, eval, grad, simplify, expand, together, cancel, factor, apart, collect, fraction, gcd, lcm, div or equal";
+        private const string Ops = "diff, eval, grad, hessian, jacobian, simplify, expand, together, cancel, factor, apart, collect, fraction, gcd, lcm, div or equal";
 
         private JsonObject Answer(JsonObject request)
         {
@@ -254,10 +254,33 @@ public static class ServeCommand
                     }
                     return WithUnused(new JsonObject { ["value"] = Json.Number(value), ["gradient"] = components }, binding);
                 }
+                case "hessian":
+                {
+                    // The sparse Hessian: pattern (nonlinear interactions only), coloring and non-zeros as [row, column, value].
+                    var p = Prepare("hessian", expr, null);
+                    var binding = Bind(p, at ?? throw MissingPoint("hessian"));
+                    var hessian = new SparseHessian(p.Tape);
+                    var values = new double[hessian.Pattern.NonzeroCount];
+                    hessian.Evaluate(binding.Point, values);
+                    return WithUnused(Sparse(hessian.Pattern, hessian.Coloring, values, p.Inputs.Select(v => v.ToString()).ToArray()), binding);
+                }
+                case "jacobian":
+                {
+                    // "expr" is a list of functions, as `hybrid jacobian` takes them: "x*y, sin(y)".
+                    var (jacobian, values, _, columns, binding) = SparseCommands.JacobianAt(expr, request["wrt"] is null ? null : Names(request["wrt"]!),
+                        at ?? throw MissingPoint("jacobian"), "\"at\"", allowUnused: true);
+                    return WithUnused(Sparse(jacobian.Pattern, jacobian.Coloring, values, columns), binding);
+                }
                 default:
                     throw new UsageException($"Unknown op \"{op}\": use {Ops}.");
             }
         }
+
+        private static JsonObject Sparse(SparsityPattern pattern, Coloring coloring, double[] values, string[] columns) => new()
+        {
+            ["variables"] = new JsonArray(columns.Select(n => (JsonNode?)n).ToArray()), ["rows"] = pattern.RowCount, ["nonzeros"] = pattern.NonzeroCount,
+            ["colors"] = coloring.Count, ["entries"] = SparseCommands.Entries(pattern, values),
+        };
 
         private static UsageException MissingPoint(string op) => new($"\"{op}\" needs \"at\": the point, e.g. {{\"x\": 1.5}}.");
 

@@ -36,7 +36,7 @@ public sealed class Coloring
     }
 
     /// <summary>"k colors of rows" / "k colors of columns".</summary>
-    public override string ToString() => $"{Count} colors of {(OfRows ? "rows" : "columns")}";
+    public override string ToString() => $"{Count} color{(Count == 1 ? "" : "s")} of {(OfRows ? "rows" : "columns")}";
 
     // Colors the columns of pattern, given its transpose (column j's rows); returns the color per column.
     private static int[] Greedy(SparsityPattern pattern, SparsityPattern transpose, CancellationToken cancellationToken, out int count)

@@ -291,4 +291,25 @@ public class CommandTests
         Assert.True(tape.Out.Length < 200_000, $"{tape.Out.Length} characters");
         Assert.EndsWith("    ; ...", tape.Out.Split('\n')[^3]);
     }
+
+    // Sparse derivatives on the command line and in serve: pattern summary, non-zeros, MatrixMarket, JSON.
+    [Fact]
+    public void SparseJacobiansAndHessians()
+    {
+        var (code, output, _) = Run.Hybrid("jacobian", "x*y, y + z, sin(z)", "--at", "x=1,y=2,z=3");
+        Assert.Equal(0, code);
+        Assert.StartsWith("Jacobian: 3×3, 5 non-zeros (55.6 %), 2 colors of rows (2 reverse sweeps per evaluation)\n  (F0, x)  2\n", output);
+        var hessian = Run.Hybrid("hessian", "x*y + sin(z)", "--at", "x=1,y=2,z=3", "--sparse", "--json");
+        Assert.Equal("""{"rows":3,"columns":3,"nonzeros":3,"colors":1,"coloredBy":"columns","rowNames":["x","y","z"],"columnNames":["x","y","z"],"entries":[[0,1,1],[1,0,1],[2,2,-0.1411200080598672]]}""" + "\n", hessian.Out);
+        var file = Path.Combine(Path.GetTempPath(), $"hybrid-{Guid.NewGuid():N}.mtx");
+        try
+        {
+            Assert.Equal(0, Run.Hybrid("hessian", "x*y + sin(z)", "--at", "x=1,y=2,z=3", "-o", file).Code);
+            Assert.Equal(["%%MatrixMarket matrix coordinate real general", "% Hessian by Hybrid: rows x y z; columns x y z", "3 3 3", "1 2 1", "2 1 1", "3 3 -0.1411200080598672"],
+                File.ReadAllLines(file));
+        }
+        finally { File.Delete(file); }
+        var served = Run.With("""{"op":"jacobian","expr":"x*y, y + z","at":{"x":1,"y":2,"z":3}}""" + "\n", false, "serve", "--jsonl");
+        Assert.Equal("""{"variables":["x","y","z"],"rows":2,"nonzeros":4,"colors":2,"entries":[[0,0,2],[0,1,1],[1,1,1],[1,2,1]]}""" + "\n", served.Out);
+    }
 }
