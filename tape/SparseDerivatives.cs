@@ -17,6 +17,15 @@ internal sealed class Recovery
     // Column coloring: entry (i, j) is component i of the product with color(j)'s indicator.
     public static Recovery OfColumns(SparsityPattern pattern, Coloring coloring) => Build(pattern, coloring, (row, column) => (coloring.Colors[column], row));
 
+    // Star coloring of a symmetric pattern: entry (i, j) from column j's product at row i when no other column of that
+    // color meets row i, else from column i's product at row j (the coloring guarantees one of the two).
+    public static Recovery OfSymmetric(SparsityPattern pattern, Coloring coloring)
+    {
+        var alone = Coloring.RowColorCounts(pattern, coloring.Colors, coloring.Count);
+        int position = 0;
+        return Build(pattern, coloring, (row, column) => alone[position++] == 1 ? (coloring.Colors[column], row) : (coloring.Colors[row], column));
+    }
+
     // Row coloring: entry (i, j) is component j of the reverse product with color(i)'s indicator.
     public static Recovery OfRows(SparsityPattern pattern, Coloring coloring) => Build(pattern, coloring, (row, column) => (coloring.Colors[row], column));
 
@@ -107,14 +116,14 @@ public sealed class SparseHessian
         ArgumentNullException.ThrowIfNull(tape);
         this.tape = tape;
         Pattern = tape.HessianPattern(cancellationToken);
-        Coloring = Coloring.Columns(Pattern, cancellationToken);
-        recovery = Recovery.OfColumns(Pattern, Coloring);
+        Coloring = Coloring.Symmetric(Pattern, cancellationToken);
+        recovery = Coloring.IsSymmetric ? Recovery.OfSymmetric(Pattern, Coloring) : Recovery.OfColumns(Pattern, Coloring);
     }
 
     /// <summary>Where the Hessian may be non-zero (symmetric, both triangles).</summary>
     public SparsityPattern Pattern { get; }
 
-    /// <summary>The column coloring: its count is the number of Hessian-vector sweeps per evaluation.</summary>
+    /// <summary>The column coloring (a star coloring where it recovers every entry): its count is the number of Hessian-vector sweeps per evaluation.</summary>
     public Coloring Coloring { get; }
 
     /// <summary>The Hessian at <paramref name="point"/> as a MathNet CSR matrix.</summary>
