@@ -59,6 +59,9 @@ public sealed class TapeObjective : IObjectiveFunction
         return Of(Tape.Lower([f], variables));
     }
 
+    /// <summary>The sparse Hessian evaluator (its pattern and coloring) of an objective made by <see cref="OfSparse"/>; null otherwise.</summary>
+    public SparseHessian? SparseHessian => shared.Sparse;
+
     /// <summary>Value-and-gradient sweeps so far, over this objective and all its forks.</summary>
     public int Evaluations => shared.Evaluations;
 

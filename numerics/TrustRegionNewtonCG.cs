@@ -10,6 +10,15 @@ using MathNet.Numerics.Optimization;
 
 namespace Hybrid.Numerics;
 
+/// <summary>One step of <see cref="TrustRegionNewtonCG"/>, for a convergence table.</summary>
+/// <param name="Iteration">The step's number, from 0.</param>
+/// <param name="Value">f at the point the step started from.</param>
+/// <param name="GradientNorm">max |∇f| there.</param>
+/// <param name="Radius">The trust region's radius the step was taken in.</param>
+/// <param name="ConjugateGradientIterations">Hessian products the step took.</param>
+/// <param name="Ratio">Actual over predicted decrease (the step is accepted above 10⁻⁴).</param>
+public sealed record TrustRegionStep(int Iteration, double Value, double GradientNorm, double Radius, int ConjugateGradientIterations, double Ratio);
+
 /// <summary>
 /// A trust-region Newton–conjugate-gradient minimizer (Steihaug) for large problems with exact Hessians, dense or sparse;
 /// converges where a plain Newton step would not (indefinite Hessians) and never forms a factorization.
@@ -21,6 +30,9 @@ namespace Hybrid.Numerics;
 public sealed class TrustRegionNewtonCG(double gradientTolerance = 1e-8, double parameterTolerance = 1e-14, double functionProgressTolerance = 1e-15, int maxIterations = 1000)
     : IUnconstrainedMinimizer
 {
+    /// <summary>Called after every step, accepted or not (for a convergence table); null for none.</summary>
+    public Action<TrustRegionStep>? Progress { get; init; }
+
     /// <summary>Conjugate-gradient iterations taken over all steps (each is one product with the Hessian).</summary>
     public int ConjugateGradientIterations { get; private set; }
 
@@ -46,12 +58,14 @@ public sealed class TrustRegionNewtonCG(double gradientTolerance = 1e-8, double 
             if (iteration == maxIterations)
                 throw new MaximumIterationsException($"Trust-region Newton–CG did not converge in {maxIterations} iterations: max |∇f| = {g.AbsoluteMaximum():G3} (tolerance {gradientTolerance:G3}).");
             var hessian = current.Hessian;
+            int before = ConjugateGradientIterations;
             var (step, onBoundary) = Steihaug(hessian, g, radius);
             double predicted = -(g.DotProduct(step) + 0.5 * step.DotProduct(hessian * step));
             objective.EvaluateAt(current.Point + step);
             var candidate = objective.Fork();
             double actual = current.Value - candidate.Value;
             double rho = predicted > 0 ? actual / predicted : -1;
+            Progress?.Invoke(new TrustRegionStep(iteration, current.Value, g.AbsoluteMaximum(), radius, ConjugateGradientIterations - before, rho));
             if (!(rho >= 0.25)) radius *= 0.25;   // also for a NaN value: the step went outside the domain
             else if (rho > 0.75 && onBoundary) radius = Math.Min(2 * radius, maxRadius);
             if (!(rho > 1e-4)) continue;   // rejected: a smaller ball around the same point
