@@ -9,6 +9,7 @@ if (args is ["equivalence"]) { EquivalenceReport.Run(Console.Out); return 0; }
 if (args is ["report"]) { Report.Run(Console.Out); return 0; }
 if (args is ["soak", ..]) return Soak.Run(Console.Out, args.Length > 1 ? int.Parse(args[1]) : 1_000_000);
 if (args is ["text"]) { Soak.Text(Console.Out); return 0; }
+if (args is ["sparse-vs-dense"]) { SparseReport.Compare(Console.Out); return 0; }
 if (args is ["sparse", ..]) { SparseReport.Run(Console.Out, args.Length > 1 ? args[1..].Select(int.Parse).ToArray() : [100, 300, 1000]); return 0; }
 BenchmarkSwitcher.FromAssembly(typeof(Report).Assembly).Run(args);
 return 0;
