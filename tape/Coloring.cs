@@ -43,16 +43,19 @@ public sealed class Coloring
     }
 
     /// <summary>
-    /// A star coloring of the columns of a symmetric pattern (a Hessian's): fewer colors than <see cref="Columns"/> on
-    /// grids and stars, each non-zero recovered from its own column's product or from its transpose's.
+    /// A coloring of the columns of a symmetric pattern (a Hessian's): a star coloring — each non-zero recovered from its own
+    /// column's product or from its transpose's — where that needs fewer colors than <see cref="Columns"/>, else that one.
     /// </summary>
     /// <exception cref="ArgumentException">The pattern is not square.</exception>
     public static Coloring Symmetric(SparsityPattern pattern, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         if (pattern.RowCount != pattern.ColumnCount) throw new ArgumentException($"A symmetric coloring needs a square pattern; this one is {pattern}.", nameof(pattern));
+        // The star coloring when it is valid and uses fewer colors; else the distance-2 one (better where the diagonal
+        // is structurally zero: x·y needs 2 star colors, 1 distance-2 color).
         var star = Star(pattern, cancellationToken, out int count);
-        return Recoverable(pattern, star, count) ? new Coloring(star, count, ofRows: false, symmetric: true) : Columns(pattern, cancellationToken);
+        var columns = Columns(pattern, cancellationToken);
+        return count < columns.Count && Recoverable(pattern, star, count) ? new Coloring(star, count, ofRows: false, symmetric: true) : columns;
     }
 
     /// <summary>"k colors of rows" / "k colors of columns" / "k colors of columns (star)".</summary>
