@@ -16,7 +16,7 @@ public static class SparseReport
         foreach (int n in sizes)
         {
             var watch = Stopwatch.StartNew();
-            var (energy, inputs) = MinimalSurface(n);
+            var (energy, inputs) = Hybrid.Testing.Workloads.MinimalSurface(n, load: 1e-3);
             var tape = Tape.Lower(energy, inputs);
             var lower = watch.Elapsed;
             watch.Restart();
@@ -114,21 +114,4 @@ public static class SparseReport
     }
 
     private static string Ms(TimeSpan t) => t.TotalMilliseconds < 10 ? $"{t.TotalMilliseconds:F2} ms" : $"{t.TotalMilliseconds:F0} ms";
-
-    // Σ over cells of √(1 + (u_{i+1,j} − u_{i,j})² + (u_{i,j+1} − u_{i,j})²) with the boundary u = 0: a minimal
-    // surface (the area of the graph of u, forward differences, unit cells), with a small pull 1e-3·Σu.
-    internal static (Expr Energy, Expr[] Inputs) MinimalSurface(int n)
-    {
-        var u = new Expr[n + 1, n + 1];
-        var inputs = new Expr[n * n];
-        for (int i = 0; i <= n; i++)
-            for (int j = 0; j <= n; j++)
-                u[i, j] = i < n && j < n ? inputs[i * n + j] = Expr.Symbol($"u{i}_{j}") : Expr.Number(0);
-        var terms = new List<Expr>(n * n + 1);
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                terms.Add(Expr.Sqrt(1 + Expr.Pow(u[i + 1, j] - u[i, j], 2) + Expr.Pow(u[i, j + 1] - u[i, j], 2)));
-        terms.Add(Expr.Rational(1, 1000) * Expr.Sum(inputs));
-        return (Expr.Sum(terms), inputs);
-    }
 }

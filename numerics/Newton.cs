@@ -66,17 +66,21 @@ public static partial class Newton
             var step = qr.Solve(Vector<double>.Build.Dense(values).Negate());
             if (!(diagonal.Min() > 1e-13 * diagonal.Max()) || step.Any(v => !double.IsFinite(v)))
                 throw new NonConvergenceException($"Newton stopped: the Jacobian is singular at {CheckReport.Format(x)} (max |F| = {residual:G3}). Try another guess.");
-            // Backtracking: halve the step until the residual decreases (Armijo-like on max |F|).
-            double lambda = 1, next;
-            double[] candidate;
-            do
-            {
-                candidate = x.Select((xi, i) => xi + lambda * step[i]).ToArray();
-                next = Norm(candidate);
-                lambda /= 2;
-            } while (!(next < residual) && lambda > 1e-10);
-            x = candidate;
-            residual = next;
+            (x, residual) = Backtrack(x, step, residual, Norm);
         }
+    }
+
+    // Backtracking: halve the step until the residual decreases (Armijo-like on max |F|); the last try is taken either way.
+    private static (double[] Point, double Residual) Backtrack(double[] x, Vector<double> step, double residual, Func<double[], double> norm)
+    {
+        double lambda = 1, next;
+        double[] candidate;
+        do
+        {
+            candidate = x.Select((xi, i) => xi + lambda * step[i]).ToArray();
+            next = norm(candidate);
+            lambda /= 2;
+        } while (!(next < residual) && lambda > 1e-10);
+        return (candidate, next);
     }
 }

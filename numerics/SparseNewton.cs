@@ -61,16 +61,7 @@ public static partial class Newton
             cancellationToken.ThrowIfCancellationRequested();
             if (iterator.Status != IterationStatus.Converged || step.Any(v => !double.IsFinite(v)))
                 throw new NonConvergenceException($"Sparse Newton stopped: BiCGStab did not solve J·δ = −F ({iterator.Status}); the Jacobian is singular or badly conditioned here (max |F| = {residual:G3}). Try another guess.");
-            double lambda = 1, next;
-            double[] candidate;
-            do
-            {
-                candidate = x.Select((xi, i) => xi + lambda * step[i]).ToArray();
-                next = Norm(candidate);
-                lambda /= 2;
-            } while (!(next < residual) && lambda > 1e-10);
-            x = candidate;
-            residual = next;
+            (x, residual) = Backtrack(x, step, residual, Norm);
         }
     }
 }

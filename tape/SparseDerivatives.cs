@@ -50,35 +50,24 @@ internal sealed class Recovery
     }
 }
 
-/// <summary>
-/// The sparse Jacobian of a tape: its pattern and coloring, computed once, then values at any point by one product per
-/// color (reverse mode when rows need fewer colors than columns, forward mode otherwise), on all cores.
-/// </summary>
-public sealed class SparseJacobian
+/// <summary>A sparse derivative of a tape: its pattern and coloring, found once, then values at any point by one product per color on all cores.</summary>
+public abstract class SparseDerivative
 {
-    private readonly Tape tape;
     private readonly Recovery recovery;
     private readonly ConcurrentBag<Workspace> workspaces = [];
 
-    /// <summary>Finds the pattern and colors it, both ways, keeping the one with fewer colors.</summary>
-    /// <exception cref="Hybrid.Symbolic.LimitExceededException">The pattern passes <see cref="SparsityPattern.MaxNonzeros"/>.</exception>
-    public SparseJacobian(Tape tape, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(tape);
-        this.tape = tape;
-        Pattern = tape.JacobianPattern(cancellationToken);
-        var (rows, columns) = (Coloring.Rows(Pattern, cancellationToken), Coloring.Columns(Pattern, cancellationToken));
-        Coloring = rows.Count <= columns.Count ? rows : columns;   // a tie goes to reverse mode: one sweep per color either way
-        recovery = Coloring.OfRows ? Recovery.OfRows(Pattern, Coloring) : Recovery.OfColumns(Pattern, Coloring);
-    }
+    private protected SparseDerivative(Tape tape, SparsityPattern pattern, Coloring coloring, Recovery recovery) =>
+        (Tape, Pattern, Coloring, this.recovery) = (tape, pattern, coloring, recovery);
 
-    /// <summary>Where the Jacobian may be non-zero: one row per output, one column per input.</summary>
+    private protected Tape Tape { get; }
+
+    /// <summary>Where the derivative may be non-zero.</summary>
     public SparsityPattern Pattern { get; }
 
     /// <summary>The coloring used: its count is the number of products per evaluation.</summary>
     public Coloring Coloring { get; }
 
-    /// <summary>The Jacobian at <paramref name="point"/> as a MathNet CSR matrix.</summary>
+    /// <summary>The derivative at <paramref name="point"/> as a MathNet CSR matrix.</summary>
     public SparseMatrix Evaluate(ReadOnlySpan<double> point)
     {
         var values = new double[Pattern.NonzeroCount];
@@ -89,59 +78,71 @@ public sealed class SparseJacobian
     /// <summary>The non-zeros at <paramref name="point"/>, in the pattern's row order, into <paramref name="values"/>.</summary>
     public void Evaluate(ReadOnlySpan<double> point, double[] values)
     {
-        Tape.CheckLength(point.Length, tape.InputCount, "point");
+        Tape.CheckLength(point.Length, Tape.InputCount, "point");
         Tape.CheckLength(values.Length, Pattern.NonzeroCount, "values");
-        var at = point.ToArray();
-        Compressed.Run(tape, workspaces, at, recovery, values, Coloring.OfRows ? tape.OutputCount : tape.InputCount,
-            Coloring.OfRows ? tape.InputCount : tape.OutputCount,
-            Coloring.OfRows ? (seed, result, ws) => tape.Adjoints(seed, result, ws) : (seed, result, ws) => tape.Tangents(seed, result, ws));
+        Compressed.Run(Tape, workspaces, point.ToArray(), recovery, values, SeedLength, ResultLength, Product);
+    }
+
+    private protected abstract int SeedLength { get; }
+    private protected abstract int ResultLength { get; }
+
+    // One product after the forward sweep: J·s, sᵀ·J or H·s.
+    private protected abstract void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace);
+}
+
+/// <summary>
+/// The sparse Jacobian of a tape, by reverse sweeps when rows need fewer colors than columns, forward products otherwise.
+/// </summary>
+public sealed class SparseJacobian : SparseDerivative
+{
+    /// <summary>Finds the pattern and colors it, both ways, keeping the one with fewer colors.</summary>
+    /// <exception cref="Hybrid.Symbolic.LimitExceededException">The pattern passes <see cref="SparsityPattern.MaxNonzeros"/>.</exception>
+    public SparseJacobian(Tape tape, CancellationToken cancellationToken = default) : this(tape, Colored(tape, cancellationToken)) { }
+
+    private SparseJacobian(Tape tape, (SparsityPattern Pattern, Coloring Coloring) found)
+        : base(tape, found.Pattern, found.Coloring, found.Coloring.OfRows ? Recovery.OfRows(found.Pattern, found.Coloring) : Recovery.OfColumns(found.Pattern, found.Coloring)) { }
+
+    private static (SparsityPattern, Coloring) Colored(Tape tape, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tape);
+        var pattern = tape.JacobianPattern(cancellationToken);
+        var (rows, columns) = (Coloring.Rows(pattern, cancellationToken), Coloring.Columns(pattern, cancellationToken));
+        return (pattern, rows.Count <= columns.Count ? rows : columns);   // a tie goes to reverse mode: one sweep per color either way
+    }
+
+    private protected override int SeedLength => Coloring.OfRows ? Tape.OutputCount : Tape.InputCount;
+    private protected override int ResultLength => Coloring.OfRows ? Tape.InputCount : Tape.OutputCount;
+
+    private protected override void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace)
+    {
+        if (Coloring.OfRows) Tape.Adjoints(seed, result, workspace);
+        else Tape.Tangents(seed, result, workspace);
     }
 }
 
 /// <summary>
-/// The sparse Hessian of a scalar tape: its pattern (nonlinear interactions only) and a column coloring, computed once,
-/// then values at any point by one forward sweep per worker and one Hessian-vector sweep per color, on all cores.
+/// The sparse Hessian of a scalar tape (nonlinear interactions only), by one Hessian-vector sweep per color of a symmetric coloring.
 /// </summary>
-public sealed class SparseHessian
+public sealed class SparseHessian : SparseDerivative
 {
-    private readonly Tape tape;
-    private readonly Recovery recovery;
-    private readonly ConcurrentBag<Workspace> workspaces = [];
-
-    /// <summary>Finds the pattern and colors its columns.</summary>
+    /// <summary>Finds the pattern and colors its columns (a star coloring where it needs fewer colors).</summary>
     /// <exception cref="InvalidOperationException">The tape has more than one output.</exception>
     /// <exception cref="Hybrid.Symbolic.LimitExceededException">The pattern passes <see cref="SparsityPattern.MaxNonzeros"/>.</exception>
-    public SparseHessian(Tape tape, CancellationToken cancellationToken = default)
+    public SparseHessian(Tape tape, CancellationToken cancellationToken = default) : this(tape, Colored(tape, cancellationToken)) { }
+
+    private SparseHessian(Tape tape, (SparsityPattern Pattern, Coloring Coloring) found)
+        : base(tape, found.Pattern, found.Coloring, found.Coloring.IsSymmetric ? Recovery.OfSymmetric(found.Pattern, found.Coloring) : Recovery.OfColumns(found.Pattern, found.Coloring)) { }
+
+    private static (SparsityPattern, Coloring) Colored(Tape tape, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tape);
-        this.tape = tape;
-        Pattern = tape.HessianPattern(cancellationToken);
-        Coloring = Coloring.Symmetric(Pattern, cancellationToken);
-        recovery = Coloring.IsSymmetric ? Recovery.OfSymmetric(Pattern, Coloring) : Recovery.OfColumns(Pattern, Coloring);
+        var pattern = tape.HessianPattern(cancellationToken);
+        return (pattern, Coloring.Symmetric(pattern, cancellationToken));
     }
 
-    /// <summary>Where the Hessian may be non-zero (symmetric, both triangles).</summary>
-    public SparsityPattern Pattern { get; }
-
-    /// <summary>The column coloring (a star coloring where it recovers every entry): its count is the number of Hessian-vector sweeps per evaluation.</summary>
-    public Coloring Coloring { get; }
-
-    /// <summary>The Hessian at <paramref name="point"/> as a MathNet CSR matrix.</summary>
-    public SparseMatrix Evaluate(ReadOnlySpan<double> point)
-    {
-        var values = new double[Pattern.NonzeroCount];
-        Evaluate(point, values);
-        return Pattern.ToSparseMatrix(values);
-    }
-
-    /// <summary>The non-zeros at <paramref name="point"/>, in the pattern's row order, into <paramref name="values"/>.</summary>
-    public void Evaluate(ReadOnlySpan<double> point, double[] values)
-    {
-        Tape.CheckLength(point.Length, tape.InputCount, "point");
-        Tape.CheckLength(values.Length, Pattern.NonzeroCount, "values");
-        Compressed.Run(tape, workspaces, point.ToArray(), recovery, values, tape.InputCount, tape.InputCount,
-            (seed, result, ws) => tape.SecondOrderSweeps(seed, result, ws));
-    }
+    private protected override int SeedLength => Tape.InputCount;
+    private protected override int ResultLength => Tape.InputCount;
+    private protected override void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace) => Tape.SecondOrderSweeps(seed, result, workspace);
 }
 
 internal static class Compressed

@@ -10,6 +10,26 @@ namespace Hybrid.Testing;
 /// <summary>The tensor workloads and their hand-written baselines.</summary>
 public static class Workloads
 {
+    /// <summary>
+    /// A minimal surface on an N×N grid (N² unknowns, zero on the far edges): Σ over cells of
+    /// √(1 + (u_{i+1,j} − u_{i,j})² + (u_{i,j+1} − u_{i,j})²) minus <paramref name="load"/>·Σu — the sparse-Hessian workload
+    /// (each cell couples three neighbours). A load above about 1/N has no minimum: the area cannot balance it.
+    /// </summary>
+    public static (Expr Energy, Expr[] Inputs) MinimalSurface(int n, double load = 0)
+    {
+        var u = new Expr[n + 1, n + 1];
+        var inputs = new Expr[n * n];
+        for (int i = 0; i <= n; i++)
+            for (int j = 0; j <= n; j++)
+                u[i, j] = i < n && j < n ? inputs[i * n + j] = Expr.Symbol($"u{i}_{j}") : Expr.Number(0);
+        var terms = new List<Expr>(n * n + 1);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                terms.Add(Expr.Sqrt(1 + Expr.Pow(u[i + 1, j] - u[i, j], 2) + Expr.Pow(u[i, j + 1] - u[i, j], 2)));
+        if (load != 0) terms.Add(-load * Expr.Sum(inputs));
+        return (Expr.Sum(terms), inputs);
+    }
+
     /// <summary>W1 starting point: x_i = 0.5 + 0.01·(i mod 7).</summary>
     public static double[] RosenbrockPoint(int n) => Enumerable.Range(0, n).Select(i => 0.5 + 0.01 * (i % 7)).ToArray();
 

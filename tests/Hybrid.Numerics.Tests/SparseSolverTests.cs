@@ -30,17 +30,8 @@ public class SparseSolverTests
     {
         // A minimal surface over a 40×40 grid (1600 variables) pulled by a small load: the area of the graph of u.
         const int n = 40;
-        var u = new Expr[n + 1, n + 1];
-        var inputs = new Expr[n * n];
-        for (int i = 0; i <= n; i++)
-            for (int j = 0; j <= n; j++)
-                u[i, j] = i < n && j < n ? inputs[i * n + j] = Symbol($"u{i}_{j}") : 0;
-        var terms = new List<Expr>();
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                terms.Add(Sqrt(1 + Pow(u[i + 1, j] - u[i, j], 2) + Pow(u[i, j + 1] - u[i, j], 2)));
-        terms.Add(Rational(1, 1000) * Sum(inputs));   // small: a load too large for the area to balance has no minimum
-        var objective = TapeObjective.OfSparse(Tape.Lower([Sum(terms)], inputs));
+        var (energy, inputs) = Workloads.MinimalSurface(n, load: 1e-3);
+        var objective = TapeObjective.OfSparse(Tape.Lower([energy], inputs));
         var minimizer = new TrustRegionNewtonCG();
         var result = minimizer.FindMinimum(objective, Vector<double>.Build.Dense(n * n));
         Assert.Equal(ExitCondition.AbsoluteGradient, result.ReasonForExit);

@@ -102,24 +102,10 @@ public class SparseDerivativeTests
             for (int j = 0; j < 40; j++) Assert.Equal(dense[40 * i + j], h[i, j], 1e-12);
         // A grid (a triangular lattice of couplings): the greedy star coloring is no better than distance-2 (9 colors
         // each), so distance-2 it is; x·y (no diagonal) takes one distance-2 color where a star coloring needs two.
-        var grid = new SparseHessian(GridEnergy(30));
+        var (energy, inputs30) = Workloads.MinimalSurface(30);
+        var grid = new SparseHessian(Tape.Lower(energy, inputs30));
         Assert.Equal(Coloring.Columns(grid.Pattern).Count, grid.Coloring.Count);
         Assert.Equal(1, new SparseHessian(Tape.Lower(x * y, x, y)).Coloring.Count);
-    }
-
-    // Σ over cells of √(1 + (u_{i+1,j} − u_{i,j})² + (u_{i,j+1} − u_{i,j})²), zero on the far boundary.
-    private static Tape GridEnergy(int n)
-    {
-        var u = new Expr[n + 1, n + 1];
-        var inputs = new Expr[n * n];
-        for (int i = 0; i <= n; i++)
-            for (int j = 0; j <= n; j++)
-                u[i, j] = i < n && j < n ? inputs[i * n + j] = Symbol($"u{i}_{j}") : 0;
-        var terms = new List<Expr>();
-        for (int i = 0; i < n; i++)
-            for (int j = 0; j < n; j++)
-                terms.Add(Sqrt(1 + Pow(u[i + 1, j] - u[i, j], 2) + Pow(u[i, j + 1] - u[i, j], 2)));
-        return Tape.Lower(Sum(terms), inputs);
     }
 
     [Fact]
