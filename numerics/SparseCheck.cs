@@ -59,26 +59,14 @@ public static class SparseCheck
         var reference = CheckRun.Resolve(options, exactAvailable: true);
         var tape = Tape.Lower([f], variables);
         if (reference != DerivativeReference.Exact) return Hessian(tape, points, claimed, options);
-        var pattern = tape.HessianPattern();
+        var (pattern, nonzeros) = SymbolicSparse.Hessian(f, variables);
         if (claimed is null) { var own = new SparseHessian(tape); claimed = x => own.Evaluate(x); }
-        var exact = ExactNonzeros(pattern, variables, i => f.Differentiate(variables[i]));
+        var exactTape = Tape.Lower(nonzeros, variables);
+        var exactWorkspace = exactTape.CreateWorkspace();
+        Func<double[], double[]> exact = x => { var v = new double[nonzeros.Length]; exactTape.Evaluate(x, v, exactWorkspace); return v; };
         var names = variables.Select(v => v.ToString()).ToArray();
         return Compare($"sparse Hessian of {TapeFunctions.Describe(f)} ({pattern})", names, pattern, claimed, reference, options, points, exact,
             (i, j) => i == j ? $"∂²f/∂{names[i]}²" : $"∂²f/∂{names[i]}∂{names[j]}");
-    }
-
-    // The exact derivative of every non-zero (i, j) — ∂row_i/∂x_j — in the pattern's order, one tape for all of them.
-    private static Func<double[], double[]> ExactNonzeros(SparsityPattern pattern, IReadOnlyList<Expr> variables, Func<int, Expr> row)
-    {
-        var entries = new List<Expr>(pattern.NonzeroCount);
-        for (int i = 0; i < pattern.RowCount; i++)
-        {
-            var ri = row(i);
-            foreach (int j in pattern.Row(i)) entries.Add(ri.Differentiate(variables[j]));
-        }
-        var tape = Tape.Lower(entries, variables);
-        var workspace = tape.CreateWorkspace();
-        return x => { var v = new double[entries.Count]; tape.Evaluate(x, v, workspace); return v; };
     }
 
     private static CheckReport Run(string title, IReadOnlyList<string> inputNames, SparsityPattern pattern, Func<double[], Matrix<double>> claimed,

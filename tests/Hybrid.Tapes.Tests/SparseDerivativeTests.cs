@@ -29,6 +29,18 @@ public class SparseDerivativeTests
         Assert.Equal([(0, 0), (0, 1), (1, 0), (1, 1)], Entries(Tape.Lower(Pow(x - 2 * y, 2) + z, x, y, z).HessianPattern()));   // squared residual
     }
 
+    // The exact sparse derivatives as expressions: one per structural non-zero, in the pattern's order.
+    [Fact]
+    public void SymbolicSparseDerivativesAreOneExpressionPerNonzero()
+    {
+        var (hessianPattern, second) = SymbolicSparse.Hessian(x * y + Sin(z) + 3 * w, [x, y, z, w]);
+        Assert.Equal([(0, 1), (1, 0), (2, 2)], Entries(hessianPattern));
+        Assert.Equal([Number(1), Number(1), -Sin(z)], second);
+        var (jacobianPattern, first) = SymbolicSparse.Jacobian(new[] { x * y, y + Exp(z) }, [x, y, z]);
+        Assert.Equal([(0, 0), (0, 1), (1, 1), (1, 2)], Entries(jacobianPattern));
+        Assert.Equal([y, x, Number(1), Exp(z)], first);
+    }
+
     // A pattern is exact where it matters: every entry of the dense derivative outside it is exactly zero, and the
     // compressed evaluation equals the dense one inside it.
     [Property(MaxTest = 60, Replay = "(20261129,1000003)")]
