@@ -65,7 +65,7 @@ public sealed class SparsityPattern
     public override string ToString() =>
         $"{RowCount}×{ColumnCount}, {NonzeroCount} non-zeros ({100.0 * NonzeroCount / Math.Max(1.0, (double)RowCount * ColumnCount):G3} %)";
 
-    /// <summary>A pattern from unsorted (row, column) pairs, duplicates merged; refuses more than <see cref="MaxNonzeros"/>.</summary>
+    /// <summary>A pattern from unsorted (row, column) pairs, duplicates merged (callers bound the count with CheckSize first).</summary>
     internal static SparsityPattern FromPairs(int rowCount, int columnCount, List<int> rows, List<int> columns)
     {
         var counts = new int[rowCount + 1];
