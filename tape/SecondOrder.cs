@@ -29,34 +29,21 @@ public sealed partial class Tape
         RequireOneOutput(nameof(Hessian));
         CheckLength(hessian.Length, InputCount * InputCount, "Hessian");
         Forward(point, workspace, partials: true, options);
+        FirstOrderAdjoints(workspace);
         Span<double> unit = InputCount <= 256 ? stackalloc double[InputCount] : new double[InputCount];
         for (int j = 0; j < InputCount; j++)
         {
             unit.Clear();
             unit[j] = 1;
-            SecondOrderSweeps(unit, hessian.Slice(j * InputCount, InputCount), workspace);
+            SecondOrderDirection(unit, hessian.Slice(j * InputCount, InputCount), workspace);
         }
     }
 
+    // One Hessian-vector product after a forward sweep: tangents, then adjoints and their tangents in one reverse pass.
     internal void SecondOrderSweeps(ReadOnlySpan<double> direction, Span<double> result, Workspace workspace)
     {
-        var (values, partials, tangents) = (workspace.Values, workspace.Partials, workspace.Tangents);
-        var partialTangents = workspace.PartialTangents ??= new double[operands.Length];   // Linear's stay 0: its weights are constant
+        var (partials, partialTangents) = (workspace.Partials, TangentSweep(direction, workspace));
         var adjointTangents = workspace.AdjointTangents ??= new double[ops.Length];
-        direction.CopyTo(tangents);
-        for (int i = InputCount; i < ops.Length; i++)
-        {
-            int s = operandStart[i], n = operandCount[i];
-            double t = 0;
-            for (int k = s; k < s + n; k++)
-            {
-                double tangent = tangents[operands[k]];
-                if (tangent != 0 && partials[k] != 0) t += partials[k] * tangent;   // zero masks NaN, as in JacobianVectorProduct
-            }
-            tangents[i] = t;
-            PartialTangents(i, values, tangents, partialTangents, workspace);
-        }
-
         var adjoints = workspace.Adjoints;
         Array.Clear(adjoints);
         Array.Clear(adjointTangents);
@@ -75,6 +62,56 @@ public sealed partial class Tape
             }
         }
         adjointTangents.AsSpan(0, InputCount).CopyTo(result);
+    }
+
+    // Many Hessian-vector products at one point (a dense or compressed Hessian): the first-order adjoints are the same
+    // for every direction, so they are swept once, after the forward sweep ...
+    internal void FirstOrderAdjoints(Workspace workspace)
+    {
+        Array.Clear(workspace.Adjoints);
+        workspace.Adjoints[outputs[0]] = 1;
+        Reverse(workspace);
+    }
+
+    // ... and each direction needs only its tangents and the tangents of the adjoints: ȧ[u] += ȧ·p + a·ṗ.
+    internal void SecondOrderDirection(ReadOnlySpan<double> direction, Span<double> result, Workspace workspace)
+    {
+        var (partials, partialTangents, adjoints) = (workspace.Partials, TangentSweep(direction, workspace), workspace.Adjoints);
+        var adjointTangents = workspace.AdjointTangents ??= new double[ops.Length];
+        Array.Clear(adjointTangents);
+        for (int i = ops.Length - 1; i >= InputCount; i--)
+        {
+            double a = adjoints[i], at = adjointTangents[i];
+            if (at == 0 && a == 0) continue;
+            for (int k = operandStart[i]; k < operandStart[i] + operandCount[i]; k++)
+            {
+                double pt = partialTangents[k];
+                if (at != 0) adjointTangents[operands[k]] += Chain(at, partials[k]);
+                if (a != 0 && pt != 0) adjointTangents[operands[k]] += a * pt;
+            }
+        }
+        adjointTangents.AsSpan(0, InputCount).CopyTo(result);
+    }
+
+    // The tangents of the values along direction, and of the local partials (ṗ); returns the partial tangents.
+    private double[] TangentSweep(ReadOnlySpan<double> direction, Workspace workspace)
+    {
+        var (values, partials, tangents) = (workspace.Values, workspace.Partials, workspace.Tangents);
+        var partialTangents = workspace.PartialTangents ??= new double[operands.Length];   // Linear's stay 0: its weights are constant
+        direction.CopyTo(tangents);
+        for (int i = InputCount; i < ops.Length; i++)
+        {
+            int s = operandStart[i], n = operandCount[i];
+            double t = 0;
+            for (int k = s; k < s + n; k++)
+            {
+                double tangent = tangents[operands[k]];
+                if (tangent != 0 && partials[k] != 0) t += partials[k] * tangent;   // zero masks NaN, as in JacobianVectorProduct
+            }
+            tangents[i] = t;
+            PartialTangents(i, values, tangents, partialTangents, workspace);
+        }
+        return partialTangents;
     }
 
     // ṗ for each operand slot of instruction i: the derivative of its local partial along the tangents.

@@ -80,8 +80,11 @@ public abstract class SparseDerivative
     {
         Tape.CheckLength(point.Length, Tape.InputCount, "point");
         Tape.CheckLength(values.Length, Pattern.NonzeroCount, "values");
-        Compressed.Run(Tape, workspaces, point.ToArray(), recovery, values, SeedLength, ResultLength, Product);
+        Compressed.Run(Tape, workspaces, point.ToArray(), recovery, values, SeedLength, ResultLength, Product, Prepare);
     }
+
+    // After each worker's forward sweep: what every product of this evaluation shares (nothing by default).
+    private protected virtual void Prepare(Workspace workspace) { }
 
     private protected abstract int SeedLength { get; }
     private protected abstract int ResultLength { get; }
@@ -142,7 +145,9 @@ public sealed class SparseHessian : SparseDerivative
 
     private protected override int SeedLength => Tape.InputCount;
     private protected override int ResultLength => Tape.InputCount;
-    private protected override void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace) => Tape.SecondOrderSweeps(seed, result, workspace);
+    // The first-order adjoints are the same for every color: swept once per worker.
+    private protected override void Prepare(Workspace workspace) => Tape.FirstOrderAdjoints(workspace);
+    private protected override void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace) => Tape.SecondOrderDirection(seed, result, workspace);
 }
 
 internal static class Compressed
@@ -150,7 +155,7 @@ internal static class Compressed
     public delegate void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace);
 
     // One forward sweep per worker, then one product per color; each color's non-zeros are written by one worker only.
-    public static void Run(Tape tape, ConcurrentBag<Workspace> workspaces, double[] point, Recovery recovery, double[] values, int seedLength, int resultLength, Product product)
+    public static void Run(Tape tape, ConcurrentBag<Workspace> workspaces, double[] point, Recovery recovery, double[] values, int seedLength, int resultLength, Product product, Action<Workspace> prepare)
     {
         int colors = recovery.Seeds.Length;
         if (colors == 0) return;   // no non-zeros (a linear function's Hessian)
@@ -159,6 +164,7 @@ internal static class Compressed
             {
                 var workspace = workspaces.TryTake(out var w) ? w : tape.CreateWorkspace();
                 tape.ForwardWithPartials(point, workspace);
+                prepare(workspace);
                 return (workspace, seed: new double[seedLength], result: new double[resultLength]);
             },
             (c, _, local) =>
