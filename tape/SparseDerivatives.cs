@@ -159,7 +159,20 @@ internal static class Compressed
     {
         int colors = recovery.Seeds.Length;
         if (colors == 0) return;   // no non-zeros (a linear function's Hessian)
-        Parallel.For(0, colors, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(colors, Environment.ProcessorCount) },
+        // Small work runs on the calling thread: below about a million instruction visits, starting workers (and one
+        // forward sweep each) costs more than it saves.
+        int workers = (long)colors * tape.Length < 1_000_000 ? 1 : Math.Min(colors, Environment.ProcessorCount);
+        if (workers == 1)
+        {
+            var workspace = workspaces.TryTake(out var w) ? w : tape.CreateWorkspace();
+            tape.ForwardWithPartials(point, workspace);
+            prepare(workspace);
+            var (seed, result) = (new double[seedLength], new double[resultLength]);
+            for (int c = 0; c < colors; c++) Color(c, seed, result, workspace);
+            workspaces.Add(workspace);
+            return;
+        }
+        Parallel.For(0, colors, new ParallelOptions { MaxDegreeOfParallelism = workers },
             () =>
             {
                 var workspace = workspaces.TryTake(out var w) ? w : tape.CreateWorkspace();
@@ -169,13 +182,19 @@ internal static class Compressed
             },
             (c, _, local) =>
             {
-                foreach (int k in recovery.Seeds[c]) local.seed[k] = 1;
-                product(local.seed, local.result, local.workspace);
-                foreach (int k in recovery.Seeds[c]) local.seed[k] = 0;
-                var (positions, components) = (recovery.Positions[c], recovery.Components[c]);
-                for (int t = 0; t < positions.Length; t++) values[positions[t]] = local.result[components[t]];
+                Color(c, local.seed, local.result, local.workspace);
                 return local;
             },
             local => workspaces.Add(local.workspace));
+
+        // The product with color c's indicator, its non-zeros written where the recovery says.
+        void Color(int c, double[] seed, double[] result, Workspace workspace)
+        {
+            foreach (int k in recovery.Seeds[c]) seed[k] = 1;
+            product(seed, result, workspace);
+            foreach (int k in recovery.Seeds[c]) seed[k] = 0;
+            var (positions, components) = (recovery.Positions[c], recovery.Components[c]);
+            for (int t = 0; t < positions.Length; t++) values[positions[t]] = result[components[t]];
+        }
     }
 }
