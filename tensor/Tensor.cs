@@ -222,7 +222,8 @@ public sealed partial class Tensor
     /// <summary>The values, shaped as PyTorch prints them: <c>tensor([0, 4, 8, 12])</c>; past <see cref="PrintLimit"/> elements, the first and last three of each dimension around "...".</summary>
     public override string ToString()
     {
-        static string F(double v) => v.ToString("G6", CultureInfo.InvariantCulture);
+        // Whole numbers in full below 10^15 (1638400, not 1.6384E+06, as PyTorch writes 1638400.); others to 6 digits.
+        static string F(double v) => Math.Abs(v) < 1e15 && v == Math.Floor(v) ? ((long)v).ToString(CultureInfo.InvariantCulture) : v.ToString("G6", CultureInfo.InvariantCulture);
         bool summarize = Count > PrintLimit;
         string Row(int start, int length) => "[" + string.Join(", ", Indices(length).Select(k => k < 0 ? "..." : F(Data[start + k]))) + "]";
         IEnumerable<int> Indices(int length) => summarize && length > 6 ? [0, 1, 2, -1, length - 3, length - 2, length - 1] : Enumerable.Range(0, length);

@@ -31,8 +31,17 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
     public Elementwise? Function { get; init; }         // Call: the scalar function applied (a row, or a derivative of one)
     public long Sequence { get; } = Interlocked.Increment(ref created);   // creation order: reverse it to go backward
     public bool Freed { get; set; }
-    // For messages: what the user wrote (the row's name, not "Call"; Sqrt, not a power of 1/2).
-    public string Name => Op switch { Op.Call => Function!.Name, Op.Power when Constant == 0.5 => "Sqrt", _ => Op.ToString() };
+    // For messages: what the user wrote (the row's name, not "Call"; Sqrt, not a power of 1/2; x * 2 is a Multiply,
+    // x + 1 an Add, 1 - x a Subtract, not the Affine op that computes all three).
+    public string Name => Op switch
+    {
+        Op.Call => Function!.Name,
+        Op.Power when Constant == 0.5 => "Sqrt",
+        Op.Affine when Shift == 0 => "Multiply",
+        Op.Affine when Constant == 1 => "Add",
+        Op.Affine when Constant == -1 => "Subtract",
+        _ => Op.ToString(),
+    };
     public int Visited { get; set; }                    // the number of the backward pass that last reached this node
 }
 

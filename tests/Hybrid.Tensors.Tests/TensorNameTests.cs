@@ -52,4 +52,22 @@ public class TensorNameTests
         Assert.Contains("Tensor.AllClose", obsolete.Message);
         Assert.False(x.Equals(Tensor.Arange(4.0)));                  // Equals is identity: a tensor is a buffer with a graph
     }
+
+    [Fact]
+    public void WholeNumbersPrintInFull()
+    {
+        Assert.Equal("tensor(1638400)", Tensor.Scalar(1638400).ToString());
+        Assert.Equal("tensor([-3, 0.5, 1.23457E+20])", Tensor.FromArray(-3, 0.5, 123456789012345678901.0).ToString());
+    }
+
+    // Messages name the operation the user wrote: x * 2 is a Multiply, not the Affine op that computes it.
+    [Fact]
+    public void MessagesNameTheOperationAsWritten()
+    {
+        var x = Tensor.Arange(3.0).RequiresGrad();
+        Assert.Contains("(Multiply)", Assert.Throws<InvalidOperationException>(() => (x * 2).RequiresGrad()).Message);
+        Assert.Contains("(Add)", Assert.Throws<InvalidOperationException>(() => (x + 1).RequiresGrad()).Message);
+        Assert.Contains("(Subtract)", Assert.Throws<InvalidOperationException>(() => (1 - x).RequiresGrad()).Message);
+        Assert.Contains("(tanh)", Assert.Throws<InvalidOperationException>(() => Tensor.Tanh(x).RequiresGrad()).Message);
+    }
 }
