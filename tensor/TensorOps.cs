@@ -224,6 +224,23 @@ public sealed partial class Tensor
     public static Tensor Abs(Tensor a) => Apply(Primitives.Abs, a);
     /// <summary>Elementwise error function.</summary>
     public static Tensor Erf(Tensor a) => Apply(Primitives.Erf, a);
+    /// <summary>Elementwise larger of a and b (a scalar broadcasts), as <c>torch.maximum</c>; at a tie each gets half the gradient.</summary>
+    public static Tensor Maximum(Tensor a, Tensor b) => Apply(Primitives.Max, a, b);
+    /// <summary>Elementwise smaller of a and b, as <c>torch.minimum</c>; at a tie each gets half the gradient.</summary>
+    public static Tensor Minimum(Tensor a, Tensor b) => Apply(Primitives.Min, a, b);
+    /// <summary>Elementwise 1 where a &lt; b, else 0, as <c>torch.lt</c> (derivative 0).</summary>
+    public static Tensor Lt(Tensor a, Tensor b) => Apply(Primitives.Less, a, b);
+    /// <summary>Elementwise 1 where a ≤ b, else 0, as <c>torch.le</c>.</summary>
+    public static Tensor Le(Tensor a, Tensor b) => Apply(Primitives.LessOrEqual, a, b);
+    /// <summary>Elementwise 1 where a &gt; b, else 0, as <c>torch.gt</c>.</summary>
+    public static Tensor Gt(Tensor a, Tensor b) => Apply(Primitives.Greater, a, b);
+    /// <summary>Elementwise 1 where a ≥ b, else 0, as <c>torch.ge</c>.</summary>
+    public static Tensor Ge(Tensor a, Tensor b) => Apply(Primitives.GreaterOrEqual, a, b);
+    /// <summary>
+    /// a where <paramref name="condition"/> is non-zero, else b, elementwise, as <c>torch.where</c>; the gradient flows only
+    /// through the branch taken, so a NaN or infinity in the other (sqrt of a negative) never leaks into it.
+    /// </summary>
+    public static Tensor Where(Tensor condition, Tensor a, Tensor b) => Apply(Primitives.Where, condition, a, b);
 
     /// <summary>
     /// Any primitive of the symbolic table, elementwise (<c>Tensor.Apply(Primitives.Atan2, y, x)</c>); its derivatives come

@@ -70,4 +70,20 @@ public class TensorNameTests
         Assert.Contains("(Subtract)", Assert.Throws<InvalidOperationException>(() => (1 - x).RequiresGrad()).Message);
         Assert.Contains("(tanh)", Assert.Throws<InvalidOperationException>(() => Tensor.Tanh(x).RequiresGrad()).Message);
     }
+
+    // Elementwise comparisons give tensors; Where takes its gradient from the branch taken only.
+    [Fact]
+    public void ComparisonsAndWhereAreElementwise()
+    {
+        var t = Tensor.FromArray(-1, 4).RequiresGrad();
+        var zero = Tensor.Scalar(0);
+        Assert.Equal([1.0, 0], Tensor.Lt(t, zero).ToArray());
+        Assert.Equal([0.0, 1], Tensor.Ge(t, zero).ToArray());
+        var y = Tensor.Where(Tensor.Lt(t, zero), 2 * t, Tensor.Sqrt(t));
+        Assert.Equal([-2.0, 2], y.ToArray());
+        y.Sum().Backward();
+        Assert.Equal([2.0, 0.25], t.Grad!.ToArray());           // sqrt(-1) is NaN in the branch not taken: no NaN in the gradient
+        Assert.Equal([0.0, 4], Tensor.Maximum(t, zero).ToArray());
+        Assert.Equal([-1.0, 0], Tensor.Minimum(t, zero).ToArray());
+    }
 }
