@@ -42,19 +42,12 @@ public static partial class Newton
         Limits.RequireMatrix(m, n, "Jacobian", "Newton needs the dense Jacobian; use a smaller system or L-BFGS on the sum of squares");
         var workspace = system.CreateWorkspace();
         var x = (double[])guess.Clone();
-        var values = new double[m];
         var jacobian = new double[m * n];
-        int evaluations = 0;
-        double Norm(double[] point)
-        {
-            evaluations++;
-            system.Evaluate(point, values, workspace);
-            return values.Max(Math.Abs);
-        }
-        double residual = Norm(x);
+        var residuals = new Residuals(system, workspace);
+        double residual = residuals.Norm(x);
         for (int iteration = 0; ; iteration++)
         {
-            if (residual <= accuracy) return new RootResult(x, residual, iteration, evaluations);
+            if (residual <= accuracy) return new RootResult(x, residual, iteration, residuals.Evaluations);
             if (iteration == maxIterations || !double.IsFinite(residual))
                 throw new NonConvergenceException($"Newton did not converge: max |F| = {residual:G3} at {CheckReport.Format(x)} after {iteration} steps (accuracy {accuracy:G3}). Try another guess or more iterations.");
             system.Jacobian(x, jacobian, workspace);
@@ -63,10 +56,10 @@ public static partial class Newton
             // Rank-deficient when a diagonal entry of R vanishes relative to the largest one.
             var r = qr.R;
             var diagonal = Enumerable.Range(0, n).Select(i => Math.Abs(r[i, i])).ToArray();
-            var step = qr.Solve(Vector<double>.Build.Dense(values).Negate());
+            var step = qr.Solve(Vector<double>.Build.Dense(residuals.Values).Negate());
             if (!(diagonal.Min() > 1e-13 * diagonal.Max()) || step.Any(v => !double.IsFinite(v)))
                 throw new NonConvergenceException($"Newton stopped: the Jacobian is singular at {CheckReport.Format(x)} (max |F| = {residual:G3}). Try another guess.");
-            (x, residual) = Backtrack(x, step, residual, Norm);
+            (x, residual) = Backtrack(x, step, residual, residuals.Norm);
         }
     }
 
@@ -82,5 +75,19 @@ public static partial class Newton
             lambda /= 2;
         } while (!(next < residual) && lambda > 1e-10);
         return (candidate, next);
+    }
+
+    // F at a point through one workspace: max |Fᵢ|, the values of the last evaluation, and how many there were.
+    private sealed class Residuals(Tape system, Workspace workspace)
+    {
+        public double[] Values { get; } = new double[system.OutputCount];
+        public int Evaluations { get; private set; }
+
+        public double Norm(double[] point)
+        {
+            Evaluations++;
+            system.Evaluate(point, Values, workspace);
+            return Values.Max(Math.Abs);
+        }
     }
 }

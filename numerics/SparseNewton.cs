@@ -30,25 +30,18 @@ public static partial class Newton
         var jacobian = new SparseJacobian(system, cancellationToken);
         var workspace = system.CreateWorkspace();
         var x = (double[])guess.Clone();
-        var values = new double[n];
         var jacobianValues = new double[jacobian.Pattern.NonzeroCount];
-        int evaluations = 0;
-        double Norm(double[] point)
-        {
-            evaluations++;
-            system.Evaluate(point, values, workspace);
-            return values.Max(Math.Abs);
-        }
-        double residual = Norm(x);
+        var residuals = new Residuals(system, workspace);
+        double residual = residuals.Norm(x);
         for (int iteration = 0; ; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (residual <= accuracy) return new RootResult(x, residual, iteration, evaluations);
+            if (residual <= accuracy) return new RootResult(x, residual, iteration, residuals.Evaluations);
             if (iteration == maxIterations || !double.IsFinite(residual))
                 throw new NonConvergenceException($"Sparse Newton did not converge: max |F| = {residual:G3} after {iteration} steps (accuracy {accuracy:G3}). Try another guess or more iterations.");
             jacobian.Evaluate(x, jacobianValues);
             var J = jacobian.Pattern.ToSparseMatrix(jacobianValues);
-            var rhs = Vector<double>.Build.Dense(values).Negate();
+            var rhs = Vector<double>.Build.Dense(residuals.Values).Negate();
             var step = Vector<double>.Build.Dense(n);
             var iterator = new Iterator<double>(new IterationCountStopCriterion<double>(Math.Max(1000, 2 * n)),
                 new ResidualStopCriterion<double>(1e-12), new DivergenceStopCriterion<double>(), new FailureStopCriterion<double>(),
@@ -61,7 +54,7 @@ public static partial class Newton
             cancellationToken.ThrowIfCancellationRequested();
             if (iterator.Status != IterationStatus.Converged || step.Any(v => !double.IsFinite(v)))
                 throw new NonConvergenceException($"Sparse Newton stopped: BiCGStab did not solve J·δ = −F ({iterator.Status}); the Jacobian is singular or badly conditioned here (max |F| = {residual:G3}). Try another guess.");
-            (x, residual) = Backtrack(x, step, residual, Norm);
+            (x, residual) = Backtrack(x, step, residual, residuals.Norm);
         }
     }
 }
