@@ -1,8 +1,8 @@
 // Second order on the interpreted tape: Hessian-vector products by forward over reverse. A forward
 // sweep gives values and local partials; a tangent sweep along the direction gives each value's
-// tangent and each local partial's directional derivative ṗ; the reverse sweep then carries the
-// adjoint a and its tangent ȧ together: a[u] += a·p, ȧ[u] += ȧ·p + a·ṗ. The input entries of ȧ are
-// H·v. A primitive's ṗ comes from its exact second partials, differentiated once from the table
+// tangent and each local partial's directional derivative ṗ; a reverse sweep gives the adjoints a
+// (a[u] += a·p, once per point, whatever the direction), and a last sweep their tangents:
+// ȧ[u] += ȧ·p + a·ṗ. The input entries of ȧ are H·v. A primitive's ṗ comes from its exact second partials, differentiated once from the table
 // row's exact partials and lowered to a small tape of their own.
 using System.Collections.Concurrent;
 using Hybrid.Symbolic;
@@ -11,7 +11,7 @@ namespace Hybrid.Tapes;
 
 public sealed partial class Tape
 {
-    /// <summary>H·v: the Hessian of the (single) output times <paramref name="direction"/>, written to <paramref name="result"/>. One forward, one tangent and one reverse sweep.</summary>
+    /// <summary>H·v: the Hessian of the (single) output times <paramref name="direction"/>, written to <paramref name="result"/>. One forward, one reverse, one tangent and one adjoint-tangent sweep.</summary>
     /// <exception cref="InvalidOperationException">The tape has more than one output.</exception>
     public void HessianVectorProduct(ReadOnlySpan<double> point, ReadOnlySpan<double> direction, Span<double> result, Workspace workspace, EvaluationOptions? options = null)
     {
@@ -19,7 +19,8 @@ public sealed partial class Tape
         CheckLength(direction.Length, InputCount, "direction");
         CheckLength(result.Length, InputCount, "result");
         Forward(point, workspace, partials: true, options);
-        SecondOrderSweeps(direction, result, workspace);
+        FirstOrderAdjoints(workspace);
+        SecondOrderDirection(direction, result, workspace);
     }
 
     /// <summary>The Hessian of the (single) output, row-major (<c>hessian[i·InputCount + j]</c>): one forward sweep, then one tangent and one reverse sweep per input.</summary>
@@ -39,33 +40,8 @@ public sealed partial class Tape
         }
     }
 
-    // One Hessian-vector product after a forward sweep: tangents, then adjoints and their tangents in one reverse pass.
-    internal void SecondOrderSweeps(ReadOnlySpan<double> direction, Span<double> result, Workspace workspace)
-    {
-        var (partials, partialTangents) = (workspace.Partials, TangentSweep(direction, workspace));
-        var adjointTangents = workspace.AdjointTangents ??= new double[ops.Length];
-        var adjoints = workspace.Adjoints;
-        Array.Clear(adjoints);
-        Array.Clear(adjointTangents);
-        adjoints[outputs[0]] = 1;
-        for (int i = ops.Length - 1; i >= InputCount; i--)
-        {
-            double a = adjoints[i], at = adjointTangents[i];
-            if (a == 0 && at == 0) continue;
-            for (int k = operandStart[i]; k < operandStart[i] + operandCount[i]; k++)
-            {
-                int u = operands[k];
-                double p = partials[k], pt = partialTangents[k];
-                if (a != 0) adjoints[u] += Chain(a, p);
-                if (at != 0) adjointTangents[u] += Chain(at, p);
-                if (a != 0 && pt != 0) adjointTangents[u] += a * pt;
-            }
-        }
-        adjointTangents.AsSpan(0, InputCount).CopyTo(result);
-    }
-
-    // Many Hessian-vector products at one point (a dense or compressed Hessian): the first-order adjoints are the same
-    // for every direction, so they are swept once, after the forward sweep ...
+    // Hessian-vector products: the first-order adjoints, the same for every direction at a point (a dense or compressed
+    // Hessian sweeps them once), after the forward sweep ...
     internal void FirstOrderAdjoints(Workspace workspace)
     {
         Array.Clear(workspace.Adjoints);

@@ -165,7 +165,7 @@ public sealed partial class Tape
         adjoints.AsSpan(0, InputCount).CopyTo(result);
     }
 
-    // The forward sweep with local partials that the sweeps above and SecondOrderSweeps start from.
+    // The forward sweep with local partials that the sweeps above and the second-order ones start from.
     internal void ForwardWithPartials(ReadOnlySpan<double> point, Workspace workspace) => Forward(point, workspace, partials: true, null);
 
     /// <summary>The Jacobian, row-major: <paramref name="jacobian"/>[k·InputCount + j] = d output k / d input j. One forward sweep, one reverse sweep per output.</summary>
