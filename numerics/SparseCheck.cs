@@ -21,8 +21,9 @@ public static class SparseCheck
         ArgumentNullException.ThrowIfNull(system);
         options ??= CheckOptions.Default;
         var reference = CheckRun.Resolve(options, exactAvailable: false);
-        var pattern = system.JacobianPattern();
-        if (claimed is null) { var own = new SparseJacobian(system); claimed = x => own.Evaluate(x); }
+        var own = claimed is null ? new SparseJacobian(system) : null;   // its pattern is the check's: found once
+        var pattern = own?.Pattern ?? system.JacobianPattern();
+        claimed ??= x => own!.Evaluate(x);
         var workspace = system.CreateWorkspace();
         var values = new double[system.OutputCount];
         return Run($"sparse Jacobian of a tape of {system.Length} instructions ({pattern})", system.InputNames, pattern, claimed, reference, options, points,
@@ -39,8 +40,9 @@ public static class SparseCheck
         GradCheck.RequireOneOutput(f);
         options ??= CheckOptions.Default;
         var reference = CheckRun.Resolve(options, exactAvailable: false);
-        var pattern = f.HessianPattern();
-        if (claimed is null) { var own = new SparseHessian(f); claimed = x => own.Evaluate(x); }
+        var own = claimed is null ? new SparseHessian(f) : null;   // its pattern is the check's: found once
+        var pattern = own?.Pattern ?? f.HessianPattern();
+        claimed ??= x => own!.Evaluate(x);
         var compiled = f.Compile();
         var workspace = compiled.CreateWorkspace();
         return Run($"sparse Hessian of a tape of {f.Length} instructions ({pattern})", f.InputNames, pattern, claimed, reference, options, points,
@@ -59,8 +61,10 @@ public static class SparseCheck
         var reference = CheckRun.Resolve(options, exactAvailable: true);
         var tape = Tape.Lower([f], variables);
         if (reference != DerivativeReference.Exact) return Hessian(tape, points, claimed, options);
-        var (pattern, nonzeros) = SymbolicSparse.Hessian(f, variables);
-        if (claimed is null) { var own = new SparseHessian(tape); claimed = x => own.Evaluate(x); }
+        var own = claimed is null ? new SparseHessian(tape) : null;   // its pattern is the check's: found once
+        var pattern = own?.Pattern ?? tape.HessianPattern();
+        claimed ??= x => own!.Evaluate(x);
+        var nonzeros = SymbolicSparse.Hessian(f, variables, pattern);
         var exactTape = Tape.Lower(nonzeros, variables);
         var exactWorkspace = exactTape.CreateWorkspace();
         Func<double[], double[]> exact = x => { var v = new double[nonzeros.Length]; exactTape.Evaluate(x, v, exactWorkspace); return v; };

@@ -15,21 +15,21 @@ internal sealed class Recovery
     public required int[][] Seeds { get; init; }   // the columns (or rows) of each color: where the seed is 1
 
     // Column coloring: entry (i, j) is component i of the product with color(j)'s indicator.
-    public static Recovery OfColumns(SparsityPattern pattern, Coloring coloring) => Build(pattern, coloring, (row, column) => (coloring.Colors[column], row));
+    public static Recovery OfColumns(SparsityPattern pattern, Coloring coloring) => Build(pattern, coloring, (row, column, _) => (coloring.Colors[column], row));
 
     // Star coloring of a symmetric pattern: entry (i, j) from column j's product at row i when no other column of that
     // color meets row i, else from column i's product at row j (the coloring guarantees one of the two).
     public static Recovery OfSymmetric(SparsityPattern pattern, Coloring coloring)
     {
         var alone = Coloring.RowColorCounts(pattern, coloring.Colors, coloring.Count);
-        int position = 0;
-        return Build(pattern, coloring, (row, column) => alone[position++] == 1 ? (coloring.Colors[column], row) : (coloring.Colors[row], column));
+        return Build(pattern, coloring, (row, column, position) => alone[position] == 1 ? (coloring.Colors[column], row) : (coloring.Colors[row], column));
     }
 
     // Row coloring: entry (i, j) is component j of the reverse product with color(i)'s indicator.
-    public static Recovery OfRows(SparsityPattern pattern, Coloring coloring) => Build(pattern, coloring, (row, column) => (coloring.Colors[row], column));
+    public static Recovery OfRows(SparsityPattern pattern, Coloring coloring) => Build(pattern, coloring, (row, column, _) => (coloring.Colors[row], column));
 
-    private static Recovery Build(SparsityPattern pattern, Coloring coloring, Func<int, int, (int Color, int Component)> of)
+    // of(row, column, position of the entry in the pattern's row order): the color whose product holds it, and where.
+    private static Recovery Build(SparsityPattern pattern, Coloring coloring, Func<int, int, int, (int Color, int Component)> of)
     {
         var (positions, components) = (new List<int>[coloring.Count], new List<int>[coloring.Count]);
         for (int c = 0; c < coloring.Count; c++) (positions[c], components[c]) = (new(), new());
@@ -39,7 +39,7 @@ internal sealed class Recovery
             var row = pattern.Row(i);
             for (int t = 0; t < row.Length; t++)
             {
-                var (color, component) = of(i, row[t]);
+                var (color, component) = of(i, row[t], start + t);
                 positions[color].Add(start + t);
                 components[color].Add(component);
             }

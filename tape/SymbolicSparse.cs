@@ -21,7 +21,19 @@ public static class SymbolicSparse
     {
         ArgumentNullException.ThrowIfNull(f);
         var pattern = Tape.Lower([f], variables).HessianPattern(cancellationToken);
-        return (pattern, Entries(pattern, variables, i => f.Differentiate(variables[i])));
+        return (pattern, Hessian(f, variables, pattern));
+    }
+
+    /// <summary>∂²f/∂xᵢ∂xⱼ for each non-zero (i, j) of a Hessian pattern already found (<see cref="Tape.HessianPattern"/> of f's tape).</summary>
+    /// <exception cref="ArgumentException">The pattern's size is not the number of variables.</exception>
+    public static Expr[] Hessian(Expr f, IReadOnlyList<Expr> variables, SparsityPattern pattern)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(variables);
+        ArgumentNullException.ThrowIfNull(pattern);
+        if (pattern.RowCount != variables.Count || pattern.ColumnCount != variables.Count)
+            throw new ArgumentException($"The pattern is {pattern}; there are {variables.Count} variables.", nameof(pattern));
+        return Entries(pattern, variables, i => f.Differentiate(variables[i]));
     }
 
     private static Expr[] Entries(SparsityPattern pattern, IReadOnlyList<Expr> variables, Func<int, Expr> row)

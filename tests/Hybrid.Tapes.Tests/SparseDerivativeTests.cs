@@ -36,6 +36,8 @@ public class SparseDerivativeTests
         var (hessianPattern, second) = SymbolicSparse.Hessian(x * y + Sin(z) + 3 * w, [x, y, z, w]);
         Assert.Equal([(0, 1), (1, 0), (2, 2)], Entries(hessianPattern));
         Assert.Equal([Number(1), Number(1), -Sin(z)], second);
+        Assert.Equal(second, SymbolicSparse.Hessian(x * y + Sin(z) + 3 * w, [x, y, z, w], hessianPattern));   // a pattern already found
+        Assert.Contains("there are 3 variables", Assert.Throws<ArgumentException>(() => SymbolicSparse.Hessian(x * y, [x, y, z], hessianPattern)).Message);
         var (jacobianPattern, first) = SymbolicSparse.Jacobian(new[] { x * y, y + Exp(z) }, [x, y, z]);
         Assert.Equal([(0, 0), (0, 1), (1, 1), (1, 2)], Entries(jacobianPattern));
         Assert.Equal([y, x, Number(1), Exp(z)], first);
