@@ -51,7 +51,7 @@ internal sealed class Elementwise
     {
         if (row is null) return Tensor.Map(Derivative(0), x.AsInputs);
         var data = new double[x.Count];
-        if (row.VectorPartial is { } kernel && data.Length > 16) kernel(x.Data, y.Data, data);
+        if (row.VectorPartial is { } kernel && data.Length > Tensor.SmallCount) kernel(x.Data, y.Data, data);
         else
         {
             var partial = row.NumericPartials[0];

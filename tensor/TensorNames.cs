@@ -89,8 +89,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        int[] resultShape = a.SameShape(b) || b.Rank == 0 ? a.shape : a.Rank == 0 ? b.shape
-            : throw new ArgumentException($"IsClose: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not match (equal shapes, or a scalar on one side).");
+        int[] resultShape = ElementwiseShape(nameof(IsClose), a, b);
         var data = new double[resultShape == a.shape ? a.Count : b.Count];
         for (int i = 0; i < data.Length; i++)
         {

@@ -48,7 +48,7 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
 public sealed partial class Tensor
 {
     // Up to this many elements, elementwise operations run a plain loop instead of a TensorPrimitives kernel.
-    private const int SmallCount = 16;
+    internal const int SmallCount = 16;
 
     // A result buffer that the kernel overwrites entirely: skipping the zeroing matters for large tensors
     // (small ones take the ordinary path, which is cheaper than the runtime's size check).
@@ -84,13 +84,17 @@ public sealed partial class Tensor
         return Record(new Tensor(data, a.shape), Op.Affine, a, constant: scale, shift: shift);
     }
 
+    // The shape of an elementwise result of a and b: equal shapes, or a scalar on either side (broadcast).
+    private static int[] ElementwiseShape(string what, Tensor a, Tensor b) =>
+        a.SameShape(b) || b.Rank == 0 ? a.shape : a.Rank == 0 ? b.shape
+        : throw new ArgumentException($"{what}: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not match (elementwise operations need equal shapes, or a scalar on one side).");
+
     // Elementwise binary operations: equal shapes, or a scalar on either side (broadcast).
     private static Tensor Binary(Op op, Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        int[] resultShape = a.SameShape(b) || b.Rank == 0 ? a.shape : a.Rank == 0 ? b.shape
-            : throw new ArgumentException($"{op}: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not match (elementwise operations need equal shapes, or a scalar on one side).");
+        int[] resultShape = ElementwiseShape(op.ToString(), a, b);
         var data = Uninitialized(resultShape == a.shape ? a.Count : b.Count);
         bool scalarA = a.Rank == 0 && b.Rank != 0, scalarB = b.Rank == 0 && a.Rank != 0;
         if (data.Length <= SmallCount)   // a plain loop: cheaper than a kernel call on a few elements
