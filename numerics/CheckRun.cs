@@ -4,8 +4,10 @@ namespace Hybrid.Numerics;
 
 internal static class CheckRun
 {
+    // extra: further entries at a point, after the components (a sparse check's stray non-zeros).
     public static CheckReport Run(string title, DerivativeReference reference, CheckOptions options, string[] inputNames,
-        IReadOnlyList<string> components, IEnumerable<double[]> points, Func<double[], double[]> claimed, Func<double[], double[]> referenceValues)
+        IReadOnlyList<string> components, IEnumerable<double[]> points, Func<double[], double[]> claimed, Func<double[], double[]> referenceValues,
+        Func<double[], IEnumerable<CheckEntry>>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(points);
         var entries = new List<CheckEntry>();
@@ -19,13 +21,14 @@ internal static class CheckRun
                 var r = referenceValues(point);
                 for (int k = 0; k < components.Count; k++)
                     entries.Add(new CheckEntry(components[k], point, c[k], r[k], options.Accepts(c[k], r[k])));
+                if (extra is not null) entries.AddRange(extra(point));
             }
             catch (ProbeFailure failure)
             {
                 entries.Add(new CheckEntry("(all)", point, double.NaN, double.NaN, false, failure.Message));
             }
         }
-        if (entries.Count == 0) throw new ArgumentException("There are no points to check at.", nameof(points));
+        if (entries.Count == 0) throw new ArgumentException("There are no points to check at (or nothing to check at them).", nameof(points));
         return new CheckReport(title, reference, options, entries);
     }
 

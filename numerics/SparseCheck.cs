@@ -105,29 +105,26 @@ public static class SparseCheck
         return values;
     }
 
-    // Every structural non-zero against the reference; a claimed non-zero outside the pattern is a failure of its own.
+    // Every structural non-zero against the reference (the shared loop of the checks); a claimed non-zero outside the
+    // pattern is a failure of its own.
     private static CheckReport Compare(string title, string[] inputNames, SparsityPattern pattern, Func<double[], Matrix<double>> claimed,
         DerivativeReference reference, CheckOptions options, IEnumerable<double[]> points, Func<double[], double[]> referenceValues, Func<int, int, string> name)
     {
-        ArgumentNullException.ThrowIfNull(points);
-        var entries = new List<CheckEntry>();
-        foreach (var point in points)
+        var components = new List<string>(pattern.NonzeroCount);
+        for (int i = 0; i < pattern.RowCount; i++)
+            foreach (int j in pattern.Row(i)) components.Add(name(i, j));
+        Matrix<double>? matrix = null;   // the claimed matrix at the point being checked: its non-zeros, then its strays
+        double[] Nonzeros(double[] point)
         {
-            Probe.RequireLength(point, inputNames.Length, string.Join(", ", inputNames));
-            var matrix = claimed(point);
-            var r = referenceValues(point);
+            matrix = claimed(point);
+            var values = new double[pattern.NonzeroCount];
             for (int i = 0, p = 0; i < pattern.RowCount; i++)
-                foreach (int j in pattern.Row(i))
-                {
-                    double c = matrix[i, j];
-                    entries.Add(new CheckEntry(name(i, j), point, c, r[p], options.Accepts(c, r[p])));
-                    p++;
-                }
-            foreach (var (i, j, v) in matrix.EnumerateIndexed(Zeros.AllowSkip))
-                if (v != 0 && !pattern.Contains(i, j))
-                    entries.Add(new CheckEntry(name(i, j), point, v, 0, false, "a non-zero outside the structural pattern"));
+                foreach (int j in pattern.Row(i)) values[p++] = matrix[i, j];
+            return values;
         }
-        if (entries.Count == 0) throw new ArgumentException("There are no points to check at (or the pattern is empty).", nameof(points));
-        return new CheckReport(title, reference, options, entries);
+        IEnumerable<CheckEntry> Strays(double[] point) =>
+            matrix!.EnumerateIndexed(Zeros.AllowSkip).Where(e => e.Item3 != 0 && !pattern.Contains(e.Item1, e.Item2))
+                .Select(e => new CheckEntry(name(e.Item1, e.Item2), point, e.Item3, 0, false, "a non-zero outside the structural pattern")).ToList();
+        return CheckRun.Run(title, reference, options, inputNames, components, points, Nonzeros, referenceValues, Strays);
     }
 }
