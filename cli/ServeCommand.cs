@@ -82,6 +82,7 @@ public static class ServeCommand
 
         private const int CacheLimit = 4096;
         private readonly Dictionary<string, Prepared> cache = [];
+        private readonly Dictionary<Tape, SparseHessian> hessians = new(ReferenceEqualityComparer.Instance);   // pattern and coloring, once per prepared tape
 
         // An expression ready to answer: its derivative (diff) and one tape over every symbol.
         private sealed record Prepared(Expr F, Expr? Derivative, Expr[] Inputs, Tape Tape, Workspace Workspace);
@@ -259,7 +260,7 @@ public static class ServeCommand
                     // The sparse Hessian: pattern (nonlinear interactions only), coloring and non-zeros as [row, column, value].
                     var p = Prepare("hessian", expr, null);
                     var binding = Bind(p, at ?? throw MissingPoint("hessian"));
-                    var hessian = new SparseHessian(p.Tape);
+                    if (!hessians.TryGetValue(p.Tape, out var hessian)) hessians[p.Tape] = hessian = new SparseHessian(p.Tape);
                     var values = new double[hessian.Pattern.NonzeroCount];
                     hessian.Evaluate(binding.Point, values);
                     return WithUnused(Sparse(hessian.Pattern, hessian.Coloring, values, p.Inputs.Select(v => v.ToString()).ToArray()), binding);
@@ -299,7 +300,7 @@ public static class ServeCommand
                 if (!inputs.Contains(x)) inputs.Add(x);
             }
             var tape = Tape.Lower(derivative is null ? [f] : [f, derivative], inputs);
-            if (cache.Count >= CacheLimit) cache.Clear();
+            if (cache.Count >= CacheLimit) { cache.Clear(); hessians.Clear(); }
             return cache[key] = new Prepared(f, derivative, [.. inputs], tape, tape.CreateWorkspace());
         }
 

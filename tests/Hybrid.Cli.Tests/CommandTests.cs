@@ -311,5 +311,10 @@ public class CommandTests
         finally { File.Delete(file); }
         var served = Run.With("""{"op":"jacobian","expr":"x*y, y + z","at":{"x":1,"y":2,"z":3}}""" + "\n", false, "serve", "--jsonl");
         Assert.Equal("""{"variables":["x","y","z"],"rows":2,"nonzeros":4,"colors":2,"entries":[[0,0,2],[0,1,1],[1,1,1],[1,2,1]]}""" + "\n", served.Out);
+        // Two points of one expression: the pattern and coloring are found once, the values at each point.
+        string hessianAt(double x) => """{"op":"hessian","expr":"x*y + sin(z)","at":{"x":""" + x + ""","y":2,"z":3}}""";
+        var twice = Run.With(hessianAt(1) + "\n" + hessianAt(5) + "\n", false, "serve", "--jsonl").Out.Split('\n');
+        Assert.Equal("""{"variables":["x","y","z"],"rows":3,"nonzeros":3,"colors":1,"entries":[[0,1,1],[1,0,1],[2,2,-0.1411200080598672]]}""", twice[0]);
+        Assert.Equal(twice[0], twice[1]);   // x does not enter this Hessian
     }
 }
