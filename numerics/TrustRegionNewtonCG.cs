@@ -33,6 +33,12 @@ public sealed class TrustRegionNewtonCG(double gradientTolerance = 1e-8, double 
     /// <summary>Called after every step, accepted or not (for a convergence table); null for none.</summary>
     public Action<TrustRegionStep>? Progress { get; init; }
 
+    /// <summary>
+    /// The preconditioner of the conjugate gradients (incomplete Cholesky of a sparse Hessian by default, its diagonal for a
+    /// dense one); the trust region is a ball in the preconditioner's norm.
+    /// </summary>
+    public CGPreconditioner Preconditioning { get; init; } = CGPreconditioner.IncompleteCholesky;
+
     /// <summary>Conjugate-gradient iterations taken over all steps (each is one product with the Hessian).</summary>
     public int ConjugateGradientIterations { get; private set; }
 
@@ -57,10 +63,12 @@ public sealed class TrustRegionNewtonCG(double gradientTolerance = 1e-8, double 
             if (g.AbsoluteMaximum() <= gradientTolerance) return new MinimizationResult(current, iteration, ExitCondition.AbsoluteGradient);
             if (iteration == maxIterations)
                 throw new MaximumIterationsException($"Trust-region Newton–CG did not converge in {maxIterations} iterations: max |∇f| = {g.AbsoluteMaximum():G3} (tolerance {gradientTolerance:G3}).");
-            var hessian = current.Hessian;
+            var hessian = new HessianOperator(current.Hessian);
             int before = ConjugateGradientIterations;
-            var (step, onBoundary) = Steihaug(hessian, g, radius);
-            double predicted = -(g.DotProduct(step) + 0.5 * step.DotProduct(hessian * step));
+            var (step, onBoundary) = Steihaug(hessian, Preconditioner.For(current.Hessian, Preconditioning), g, radius);
+            var curvature = new double[step.Count];
+            hessian.Multiply(step.AsArray(), curvature);
+            double predicted = -(g.DotProduct(step) + 0.5 * Dot(step.AsArray(), curvature));
             objective.EvaluateAt(current.Point + step);
             var candidate = objective.Fork();
             double actual = current.Value - candidate.Value;
@@ -77,39 +85,53 @@ public sealed class TrustRegionNewtonCG(double gradientTolerance = 1e-8, double 
         }
     }
 
-    // Conjugate gradients on H·p = −g inside ‖p‖ ≤ radius: the step, and whether it ends on the boundary.
-    private (Vector<double> Step, bool OnBoundary) Steihaug(Matrix<double> hessian, Vector<double> g, double radius)
+    // Preconditioned conjugate gradients on H·p = −g inside ‖p‖_M ≤ radius (Steihaug–Toint; Conn, Gould and Toint,
+    // Trust-Region Methods, algorithm 7.5.1): the step, and whether it ends on the boundary. The M-norms of the iterate
+    // and the direction are carried by recurrences, so M itself is never applied to them; with no preconditioner M = I.
+    private (Vector<double> Step, bool OnBoundary) Steihaug(HessianOperator hessian, Preconditioner? preconditioner, Vector<double> g, double radius)
     {
         int n = g.Count;
-        var z = Vector<double>.Build.Dense(n);
-        var r = g.Clone();
-        var d = -r;
-        double rr = r.DotProduct(r), gNorm = Math.Sqrt(rr);
-        double tolerance = Math.Min(0.5, Math.Sqrt(gNorm)) * gNorm;   // forcing sequence: superlinear near the minimum
+        var (z, r, y, d, hd) = (new double[n], g.ToArray(), new double[n], new double[n], new double[n]);
+        Precondition(preconditioner, r, y);
+        for (int i = 0; i < n; i++) d[i] = -y[i];
+        double ry = Dot(r, y), rNorm = Math.Sqrt(Dot(r, r));
+        double tolerance = Math.Min(0.5, Math.Sqrt(rNorm)) * rNorm;   // forcing sequence: superlinear near the minimum
+        double zz = 0, zd = 0, dd = ry;   // zᵀMz, zᵀMd, dᵀMd
         for (int j = 0; j < 10 * n + 10; j++)
         {
             ConjugateGradientIterations++;
-            var hd = hessian * d;
-            double curvature = d.DotProduct(hd);
-            if (curvature <= 0) return (ToBoundary(z, d, radius), true);   // negative curvature: go to the edge along it
-            double alpha = rr / curvature;
-            var next = z + alpha * d;
-            if (next.L2Norm() >= radius) return (ToBoundary(z, d, radius), true);
-            r += alpha * hd;
-            double rrNext = r.DotProduct(r);
-            z = next;
-            if (Math.Sqrt(rrNext) <= tolerance) return (z, false);
-            d = -r + rrNext / rr * d;
-            rr = rrNext;
+            hessian.Multiply(d, hd);
+            double curvature = Dot(d, hd);
+            if (curvature <= 0) return (ToBoundary(z, d, zz, zd, dd, radius), true);   // negative curvature: go to the edge along it
+            double alpha = ry / curvature;
+            double zzNext = zz + 2 * alpha * zd + alpha * alpha * dd;
+            if (zzNext >= radius * radius) return (ToBoundary(z, d, zz, zd, dd, radius), true);
+            for (int i = 0; i < n; i++) { z[i] += alpha * d[i]; r[i] += alpha * hd[i]; }
+            zz = zzNext;
+            if (Math.Sqrt(Dot(r, r)) <= tolerance) return (Vector<double>.Build.Dense(z), false);
+            Precondition(preconditioner, r, y);
+            double ryNext = Dot(r, y), beta = ryNext / ry;
+            (zd, dd) = (beta * (zd + alpha * dd), ryNext + beta * beta * dd);
+            for (int i = 0; i < n; i++) d[i] = -y[i] + beta * d[i];
+            ry = ryNext;
         }
-        return (z, false);
+        return (Vector<double>.Build.Dense(z), false);
     }
 
-    // z + τ·d with τ ≥ 0 and ‖z + τ·d‖ = radius.
-    private static Vector<double> ToBoundary(Vector<double> z, Vector<double> d, double radius)
+    private static void Precondition(Preconditioner? preconditioner, double[] r, double[] y)
     {
-        double dd = d.DotProduct(d), zd = z.DotProduct(d), zz = z.DotProduct(z);
-        double tau = (-zd + Math.Sqrt(zd * zd + dd * (radius * radius - zz))) / dd;
-        return z + tau * d;
+        if (preconditioner is null) r.CopyTo(y, 0);
+        else preconditioner.Apply(r, y);
+    }
+
+    private static double Dot(double[] a, double[] b) => System.Numerics.Tensors.TensorPrimitives.Dot<double>(a, b);
+
+    // z + τ·d with τ ≥ 0 and ‖z + τ·d‖_M = radius, from zᵀMz, zᵀMd and dᵀMd.
+    private static Vector<double> ToBoundary(double[] z, double[] d, double zz, double zd, double dd, double radius)
+    {
+        double tau = (-zd + Math.Sqrt(zd * zd + dd * Math.Max(0, radius * radius - zz))) / dd;
+        var step = new double[z.Length];
+        for (int i = 0; i < z.Length; i++) step[i] = z[i] + tau * d[i];
+        return Vector<double>.Build.Dense(step);
     }
 }

@@ -54,7 +54,7 @@ public sealed class Coloring
         // The star coloring when it is valid and uses fewer colors; else the distance-2 one (better where the diagonal
         // is structurally zero: x·y needs 2 star colors, 1 distance-2 color).
         var star = Star(pattern, cancellationToken, out int count);
-        var columns = Columns(pattern, cancellationToken);
+        var columns = new Coloring(Greedy(pattern, pattern, cancellationToken, out int columnCount), columnCount, ofRows: false);   // symmetric: its own transpose
         return count < columns.Count && Recoverable(pattern, star, count) ? new Coloring(star, count, ofRows: false, symmetric: true) : columns;
     }
 
@@ -69,7 +69,7 @@ public sealed class Coloring
         int n = graph.ColumnCount;
         var color = new int[n];
         Array.Fill(color, -1);
-        var order = Enumerable.Range(0, n).OrderByDescending(j => graph.Row(j).Length).ToArray();
+        var order = ByDecreasingDegree(graph);
         var forbidden = new List<int>();
         var seen = new List<int>();   // seen[c] == v: v has a neighbor of color c already
         var twice = new List<int>();  // twice[c] == v: v has two neighbors of color c
@@ -149,7 +149,7 @@ public sealed class Coloring
         int n = pattern.ColumnCount;
         var color = new int[n];
         Array.Fill(color, -1);
-        var order = Enumerable.Range(0, n).OrderByDescending(j => transpose.Row(j).Length).ToArray();
+        var order = ByDecreasingDegree(transpose);
         var forbidden = new List<int>();   // forbidden[c] == j: color c is used by a column sharing a row with j
         count = 0;
         for (int t = 0; t < n; t++)
@@ -166,5 +166,18 @@ public sealed class Coloring
             count = Math.Max(count, c + 1);
         }
         return color;
+    }
+
+    // The rows of a pattern by decreasing length, ties in increasing order (a counting sort: linear in the rows).
+    private static int[] ByDecreasingDegree(SparsityPattern pattern)
+    {
+        int maxDegree = 0;
+        for (int j = 0; j < pattern.RowCount; j++) maxDegree = Math.Max(maxDegree, pattern.Row(j).Length);
+        var starts = new int[maxDegree + 2];
+        for (int j = 0; j < pattern.RowCount; j++) starts[maxDegree - pattern.Row(j).Length + 1]++;
+        for (int d = 0; d <= maxDegree; d++) starts[d + 1] += starts[d];
+        var order = new int[pattern.RowCount];
+        for (int j = 0; j < pattern.RowCount; j++) order[starts[maxDegree - pattern.Row(j).Length]++] = j;
+        return order;
     }
 }

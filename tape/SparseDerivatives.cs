@@ -80,7 +80,7 @@ public abstract class SparseDerivative
     {
         Tape.CheckLength(point.Length, Tape.InputCount, "point");
         Tape.CheckLength(values.Length, Pattern.NonzeroCount, "values");
-        Compressed.Run(Tape, workspaces, point.ToArray(), recovery, values, SeedLength, ResultLength, Product, Prepare);
+        Compressed.Run(Tape, workspaces, point.ToArray(), recovery, values, SeedLength, ResultLength, Products, Prepare, BlockSize);
     }
 
     // After each worker's forward sweep: what every product of this evaluation shares (nothing by default).
@@ -89,8 +89,11 @@ public abstract class SparseDerivative
     private protected abstract int SeedLength { get; }
     private protected abstract int ResultLength { get; }
 
-    // One product after the forward sweep: J·s, sᵀ·J or H·s.
-    private protected abstract void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace);
+    // How many colors one product call carries, when each worker has this many to do (1 unless a sweep carries several).
+    private protected virtual int BlockSize(int colorsPerWorker) => 1;
+
+    // The products after the forward sweep — J·s, sᵀ·J or H·s — for count seeds at once, interleaved: seeds[k·count + c].
+    private protected abstract void Products(int count, ReadOnlySpan<double> seeds, Span<double> results, Workspace workspace);
 }
 
 /// <summary>
@@ -116,10 +119,10 @@ public sealed class SparseJacobian : SparseDerivative
     private protected override int SeedLength => Coloring.OfRows ? Tape.OutputCount : Tape.InputCount;
     private protected override int ResultLength => Coloring.OfRows ? Tape.InputCount : Tape.OutputCount;
 
-    private protected override void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace)
+    private protected override void Products(int count, ReadOnlySpan<double> seeds, Span<double> results, Workspace workspace)
     {
-        if (Coloring.OfRows) Tape.Adjoints(seed, result, workspace);
-        else Tape.Tangents(seed, result, workspace);
+        if (Coloring.OfRows) Tape.Adjoints(seeds, results, workspace);   // count is 1: BlockSize is not overridden
+        else Tape.Tangents(seeds, results, workspace);
     }
 }
 
@@ -147,54 +150,65 @@ public sealed class SparseHessian : SparseDerivative
     private protected override int ResultLength => Tape.InputCount;
     // The first-order adjoints are the same for every color: swept once per worker.
     private protected override void Prepare(Workspace workspace) => Tape.FirstOrderAdjoints(workspace);
-    private protected override void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace) => Tape.SecondOrderDirection(seed, result, workspace);
+    // The colors of a worker go through the second-order sweep together, as many as its memory block allows.
+    private protected override int BlockSize(int colorsPerWorker) => Tape.DirectionBlock(colorsPerWorker);
+    private protected override void Products(int count, ReadOnlySpan<double> seeds, Span<double> results, Workspace workspace) =>
+        Tape.SecondOrderDirections(count, seeds, results, workspace);
 }
 
 internal static class Compressed
 {
-    public delegate void Product(ReadOnlySpan<double> seed, Span<double> result, Workspace workspace);
+    public delegate void Products(int count, ReadOnlySpan<double> seeds, Span<double> results, Workspace workspace);
 
-    // One forward sweep per worker, then one product per color; each color's non-zeros are written by one worker only.
-    public static void Run(Tape tape, ConcurrentBag<Workspace> workspaces, double[] point, Recovery recovery, double[] values, int seedLength, int resultLength, Product product, Action<Workspace> prepare)
+    // One forward sweep per worker, then the products for its blocks of colors; each color's non-zeros are written by one worker only.
+    public static void Run(Tape tape, ConcurrentBag<Workspace> workspaces, double[] point, Recovery recovery, double[] values, int seedLength, int resultLength,
+        Products products, Action<Workspace> prepare, Func<int, int> blockSize)
     {
         int colors = recovery.Seeds.Length;
         if (colors == 0) return;   // no non-zeros (a linear function's Hessian)
         // Small work runs on the calling thread: below about a million instruction visits, starting workers (and one
         // forward sweep each) costs more than it saves.
         int workers = (long)colors * tape.Length < 1_000_000 ? 1 : Math.Min(colors, Environment.ProcessorCount);
+        int size = blockSize((colors + workers - 1) / workers);
+        int blocks = (colors + size - 1) / size;
         if (workers == 1)
         {
-            var workspace = workspaces.TryTake(out var w) ? w : tape.CreateWorkspace();
-            tape.ForwardWithPartials(point, workspace);
-            prepare(workspace);
-            var (seed, result) = (new double[seedLength], new double[resultLength]);
-            for (int c = 0; c < colors; c++) Color(c, seed, result, workspace);
+            var workspace = Prepared();
+            var (seeds, results) = (new double[seedLength * size], new double[resultLength * size]);
+            for (int b = 0; b < blocks; b++) Block(b, seeds, results, workspace);
             workspaces.Add(workspace);
             return;
         }
-        Parallel.For(0, colors, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            () =>
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = workers },
+            () => (workspace: Prepared(), seeds: new double[seedLength * size], results: new double[resultLength * size]),
+            (b, _, local) =>
             {
-                var workspace = workspaces.TryTake(out var w) ? w : tape.CreateWorkspace();
-                tape.ForwardWithPartials(point, workspace);
-                prepare(workspace);
-                return (workspace, seed: new double[seedLength], result: new double[resultLength]);
-            },
-            (c, _, local) =>
-            {
-                Color(c, local.seed, local.result, local.workspace);
+                Block(b, local.seeds, local.results, local.workspace);
                 return local;
             },
             local => workspaces.Add(local.workspace));
 
-        // The product with color c's indicator, its non-zeros written where the recovery says.
-        void Color(int c, double[] seed, double[] result, Workspace workspace)
+        Workspace Prepared()
         {
-            foreach (int k in recovery.Seeds[c]) seed[k] = 1;
-            product(seed, result, workspace);
-            foreach (int k in recovery.Seeds[c]) seed[k] = 0;
-            var (positions, components) = (recovery.Positions[c], recovery.Components[c]);
-            for (int t = 0; t < positions.Length; t++) values[positions[t]] = result[components[t]];
+            var workspace = workspaces.TryTake(out var w) ? w : tape.CreateWorkspace();
+            tape.ForwardWithPartials(point, workspace);
+            prepare(workspace);
+            return workspace;
+        }
+
+        // The products with the indicators of block b's colors, their non-zeros written where the recovery says.
+        void Block(int b, double[] seeds, double[] results, Workspace workspace)
+        {
+            int first = b * size, count = Math.Min(size, colors - first);
+            for (int c = 0; c < count; c++)
+                foreach (int k in recovery.Seeds[first + c]) seeds[k * count + c] = 1;
+            products(count, seeds.AsSpan(0, seedLength * count), results.AsSpan(0, resultLength * count), workspace);
+            Array.Clear(seeds);
+            for (int c = 0; c < count; c++)
+            {
+                var (positions, components) = (recovery.Positions[first + c], recovery.Components[first + c]);
+                for (int t = 0; t < positions.Length; t++) values[positions[t]] = results[components[t] * count + c];
+            }
         }
     }
 }

@@ -26,9 +26,27 @@ public sealed class Workspace
     internal double[] Partials { get; }   // one per operand slot: d(instruction)/d(operand)
     internal double[] Arguments { get; } = new double[Primitive.MaxArity];
 
-    // Second order (Hessian-vector products), allocated on first use.
-    internal double[]? AdjointTangents { get; set; }
-    internal double[]? PartialTangents { get; set; }   // one per operand slot: the directional derivative of the partial
+    // Second order (Hessian-vector products), allocated on first use and grown to the largest block of directions asked:
+    // tangents and adjoint tangents per instruction and direction, and one instruction's partial tangents.
+    private double[]? tangentBlock, adjointTangentBlock, partialTangentBlock;
+
+    internal (double[] Tangents, double[] AdjointTangents) TangentBlocks(int length)
+    {
+        if (tangentBlock is null || tangentBlock.Length < length) (tangentBlock, adjointTangentBlock) = (new double[length], new double[length]);
+        return (tangentBlock, adjointTangentBlock!);
+    }
+
+    // A dense Hessian's unit directions and result rows, a block at a time.
+    private double[]? units, rows;
+
+    internal (double[] Units, double[] Rows) HessianBlocks(int length)
+    {
+        if (units is null || units.Length != length) (units, rows) = (new double[length], new double[length]);
+        return (units, rows!);
+    }
+
+    internal double[] PartialTangentBlock(int length) =>
+        partialTangentBlock is { } block && block.Length >= length ? block : partialTangentBlock = new double[length];
 
     private Dictionary<Primitive, (Tape, Workspace)>? secondPartials;
 

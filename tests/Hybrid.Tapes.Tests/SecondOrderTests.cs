@@ -27,6 +27,30 @@ public class SecondOrderTests
             return Prop.When(true, () => ok).Label($"{f} at {at[0]}, {at[1]}: tape H = {string.Join(", ", hessian)}, Hv = {string.Join(", ", hv)}; exact H = {string.Join(", ", h)}");
         });
 
+    // Several directions go through one second-order sweep as SIMD lanes (a dense Hessian's blocks of unit vectors, a
+    // sparse Hessian's colors); one direction runs on plain doubles. Each lane must compute exactly what it would alone:
+    // six variables make blocks of six directions in two vectors, the last one padded.
+    [Property(MaxTest = 100, Replay = "(20261129,1000005)")]
+    public Property EveryDirectionOfABlockIsBitForBitTheSingleDirectionProduct() =>
+        Prop.ForAll(Generators.ArbitraryExpressions(new ExpressionShape { Variables = ["a", "b", "c", "d", "g", "h"], Primitives = ExpressionShape.Everything, MaxDepth = 4 }), f =>
+        {
+            var inputs = new[] { "a", "b", "c", "d", "g", "h" }.Select(Symbol).ToArray();
+            var tape = Tape.Lower(f * Sin(f) + inputs[0] * f, inputs);
+            var ws = tape.CreateWorkspace();
+            double[] point = [0.7, -1.3, 0.4, 1.9, -0.2, 2.5];
+            var hessian = new double[36];
+            tape.Hessian(point, hessian, ws);
+            bool ok = true;
+            for (int j = 0; j < 6; j++)
+            {
+                var (unit, column) = (new double[6], new double[6]);
+                unit[j] = 1;
+                tape.HessianVectorProduct(point, unit, column, ws);
+                for (int i = 0; i < 6; i++) ok &= BitConverter.DoubleToInt64Bits(column[i]) == BitConverter.DoubleToInt64Bits(hessian[j * 6 + i]) || (double.IsNaN(column[i]) && double.IsNaN(hessian[j * 6 + i]));
+            }
+            return ok.Label($"f = {f}: H = {string.Join(", ", hessian)}");
+        });
+
     [Fact]
     public void EveryPrimitiveHasSecondPartialsThatMatchFiniteDifferences()
     {

@@ -151,6 +151,26 @@ public class SparseDerivativeTests
         Assert.ThrowsAny<OperationCanceledException>(() => new SparseHessian(SpringChain(5000).Tape, cancelled.Token));
     }
 
+    // s_k = sin(s_{k−1} + x_k): each set is one larger than the last, so the pool of sets fills with dropped ones and is
+    // compacted many times over; the patterns must come out whole (every s_k couples all the x it has seen).
+    [Fact]
+    public void GrowingDependencySetsSurviveCompaction()
+    {
+        const int n = 300;
+        var inputs = Enumerable.Range(0, n).Select(i => Symbol("x" + i)).ToArray();
+        var s = Number(0);
+        var partial = new List<Expr>();
+        foreach (var x in inputs)
+        {
+            s = Sin(s + x);
+            partial.Add(s);
+        }
+        var hessian = Tape.Lower(s, inputs).HessianPattern();
+        Assert.Equal((long)n * n, hessian.NonzeroCount);
+        var jacobian = Tape.Lower(partial.Where((_, k) => k % 25 == 24).ToArray(), inputs).JacobianPattern();
+        for (int k = 0; k < jacobian.RowCount; k++) Assert.Equal(Enumerable.Range(0, 25 * (k + 1)), jacobian.Row(k).ToArray());
+    }
+
     // Σ (x_{i+1} − x_i − 1)² / 2 + Σ cos(x_i): springs of rest length 1 and a nonlinear potential on each node.
     internal static (Tape Tape, Expr[] Inputs) SpringChain(int n)
     {
