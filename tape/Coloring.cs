@@ -53,9 +53,9 @@ public sealed class Coloring
         if (pattern.RowCount != pattern.ColumnCount) throw new ArgumentException($"A symmetric coloring needs a square pattern; this one is {pattern}.", nameof(pattern));
         // The star coloring when it is valid and uses fewer colors; else the distance-2 one (better where the diagonal
         // is structurally zero: x·y needs 2 star colors, 1 distance-2 color).
-        var star = Star(pattern, cancellationToken, out int count);
         var columns = new Coloring(Greedy(pattern, pattern, cancellationToken, out int columnCount), columnCount, ofRows: false);   // symmetric: its own transpose
-        return count < columns.Count && Recoverable(pattern, star, count) ? new Coloring(star, count, ofRows: false, symmetric: true) : columns;
+        var star = Star(pattern, columnCount, cancellationToken, out int count);
+        return star is not null && Recoverable(pattern, star, count) ? new Coloring(star, count, ofRows: false, symmetric: true) : columns;
     }
 
     /// <summary>"k colors of rows" / "k colors of columns" / "k colors of columns (star)".</summary>
@@ -64,7 +64,8 @@ public sealed class Coloring
     // Greedy star coloring in the order of decreasing degree. For a vertex v: its neighbors' colors are out; through a
     // colored neighbor w of color a, the color of a vertex x next to w is out when v already has another neighbor of
     // color a (u-v-w-x would alternate) or x has another neighbor of color a (v-w-x-y would). The result is checked.
-    private static int[] Star(SparsityPattern graph, CancellationToken cancellationToken, out int count)
+    // Null as soon as it would need limit colors (a coloring at least as good is in hand).
+    private static int[]? Star(SparsityPattern graph, int limit, CancellationToken cancellationToken, out int count)
     {
         int n = graph.ColumnCount;
         var color = new int[n];
@@ -101,6 +102,7 @@ public sealed class Coloring
             }
             int c = 0;
             while (c < forbidden.Count && forbidden[c] == v) c++;
+            if (c + 1 >= limit) return null;
             Grow(c);
             color[v] = c;
             count = Math.Max(count, c + 1);

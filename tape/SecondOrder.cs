@@ -90,12 +90,14 @@ public sealed partial class Tape
         var tangents = MemoryMarshal.Cast<double, TLane>(tangentBlock.AsSpan(0, ops.Length * lanes));
         var adjointTangents = MemoryMarshal.Cast<double, TLane>(adjointTangentBlock.AsSpan(0, ops.Length * lanes));
         var partialTangents = MemoryMarshal.Cast<double, TLane>(workspace.PartialTangentBlock(NonlinearArity * lanes).AsSpan());
-        for (int j = 0; j < InputCount; j++)
-        {
-            var lane = tangentBlock.AsSpan(j * lanes, lanes);
-            directions.Slice(j * count, count).CopyTo(lane);
-            lane[count..].Clear();
-        }
+        if (lanes == count) directions.CopyTo(tangentBlock);
+        else
+            for (int j = 0; j < InputCount; j++)
+            {
+                var lane = tangentBlock.AsSpan(j * lanes, lanes);
+                directions.Slice(j * count, count).CopyTo(lane);
+                lane[count..].Clear();   // padding lanes carry a zero direction
+            }
         TangentSweep(width, tangents, partials);
         adjointTangents.Clear();
         for (int i = ops.Length - 1; i >= InputCount; i--)
@@ -117,7 +119,8 @@ public sealed partial class Tape
                 }
             }
         }
-        for (int j = 0; j < InputCount; j++) adjointTangentBlock.AsSpan(j * lanes, count).CopyTo(results.Slice(j * count, count));
+        if (lanes == count) adjointTangentBlock.AsSpan(0, InputCount * count).CopyTo(results);
+        else for (int j = 0; j < InputCount; j++) adjointTangentBlock.AsSpan(j * lanes, count).CopyTo(results.Slice(j * count, count));
     }
 
     private static bool AllZero<TLane>(Span<TLane> groups) where TLane : struct, ILane<TLane>
