@@ -1,8 +1,9 @@
 // Trust-region Newton–CG (Steihaug–Toint; Nocedal and Wright, Numerical Optimization, algorithms 4.1 and 7.2)
 // for many variables: each step minimizes the quadratic model g·p + ½ p·H·p inside a ball by conjugate
 // gradients, which only multiply by the Hessian (a MathNet sparse matrix from TapeObjective.OfSparse, or
-// any matrix), stop at the ball's edge or on a direction of negative curvature, and stop early when the
-// residual is small relative to the gradient (superlinear convergence near the minimum). The ball grows
+// any matrix) and apply a preconditioner (Preconditioners.cs: incomplete Cholesky by default, the ball then
+// measured in its norm), stop at the ball's edge or on a direction of negative curvature, and stop early
+// when the residual is small relative to the gradient (superlinear convergence near the minimum). The ball grows
 // when the model predicts well and shrinks when it does not. It speaks MathNet's minimizer language:
 // IUnconstrainedMinimizer, MinimizationResult with its ExitCondition, MaximumIterationsException.
 using MathNet.Numerics.LinearAlgebra;

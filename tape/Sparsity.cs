@@ -94,7 +94,7 @@ public sealed partial class Tape
     private DependencySets Dependencies(int[] keep, CancellationToken cancellationToken, Action<int, DependencySets>? visit = null)
     {
         var sets = new DependencySets(ops.Length);
-        var (_, last) = ConsumerRange;
+        var (first, last) = ConsumerRange;
         var kept = new bool[ops.Length];
         foreach (int k in keep) kept[k] = true;
         var mark = new bool[InputCount];
@@ -104,7 +104,7 @@ public sealed partial class Tape
             if ((i & 4095) == 0) cancellationToken.ThrowIfCancellationRequested();
             int s = operandStart[i], n = operandCount[i];
             if (ops[i] == OpCode.Input) sets.Single(i, i);
-            else if (ops[i] != OpCode.Constant)
+            else if (ops[i] != OpCode.Constant && (kept[i] || first[i] < ops.Length || ops[i] is OpCode.SquaredLinear or OpCode.Pow))   // else no one reads it (the Hessian pattern's output: a sum of a million terms, say)
             {
                 passing.Clear();
                 for (int k = 0; k < n; k++)
@@ -125,7 +125,7 @@ public sealed partial class Tape
     // shared (the same start); dropping marks it dead, and the pool is compacted when mostly dead.
     private sealed class DependencySets(int instructions)
     {
-        private int[] pool = new int[Math.Max(1024, instructions)];
+        private int[] pool = new int[Math.Max(1024, 2 * instructions)];   // about what a tape of small sets needs: rarely grown
         private readonly int[] start = new int[instructions], count = new int[instructions];
         private readonly bool[] dropped = new bool[instructions];
         private int used;
@@ -229,7 +229,7 @@ public sealed partial class Tape
     // the room when that is not enough, and counted against SparsityPattern.MaxNonzeros.
     private sealed class RowSets(int rowCount)
     {
-        private int[] pool = new int[Math.Max(1024, 8 * rowCount)];
+        private int[] pool = new int[Math.Max(1024, 16 * rowCount)];
         private readonly int[] start = new int[rowCount], count = new int[rowCount], room = new int[rowCount];
         private int used;
         private long stored, compactAt = SparsityPattern.MaxNonzeros;
@@ -243,7 +243,7 @@ public sealed partial class Tape
                 stored += count[row];
                 if (count[row] + columns.Length > room[row])
                 {
-                    int wanted = Math.Max(Math.Max(8, 2 * room[row]), count[row] + columns.Length);
+                    int wanted = Math.Max(Math.Max(16, 2 * room[row]), count[row] + columns.Length);
                     if (used + wanted > pool.Length) Array.Resize(ref pool, (int)Math.Min(Array.MaxLength, Math.Max(2L * pool.Length, (long)used + wanted)));
                     pool.AsSpan(start[row], count[row]).CopyTo(pool.AsSpan(used));
                     (start[row], room[row]) = (used, wanted);
