@@ -1,9 +1,11 @@
 // Second order on the interpreted tape: Hessian-vector products by forward over reverse. A forward
-// sweep gives values and local partials; a tangent sweep along the direction gives each value's
-// tangent and each local partial's directional derivative ṗ; a reverse sweep gives the adjoints a
-// (a[u] += a·p, once per point, whatever the direction), and a last sweep their tangents:
-// ȧ[u] += ȧ·p + a·ṗ. The input entries of ȧ are H·v. A primitive's ṗ comes from its exact second partials, differentiated once from the table
-// row's exact partials and lowered to a small tape of their own.
+// sweep gives values and local partials; a reverse sweep the adjoints a (a[u] += a·p, once per point,
+// whatever the direction); a tangent sweep along the direction each value's tangent; and a last, reverse
+// sweep the tangents of the adjoints, ȧ[u] += ȧ·p + a·ṗ, computing each local partial's directional
+// derivative ṗ as it goes. The input entries of ȧ are H·v. Several directions (a dense Hessian's unit
+// vectors, a sparse one's colors) share the last two sweeps as SIMD lanes (Lanes.cs). A primitive's ṗ comes
+// from its exact second partials, differentiated once from the table row's exact partials and lowered to a
+// small tape of their own.
 using System.Collections.Concurrent;
 using System.Numerics;
 using System.Runtime.InteropServices;

@@ -1,7 +1,8 @@
 // Sparse Jacobians and Hessians by compressed evaluation: the pattern and its coloring are computed once per
 // tape, then each evaluation runs one forward sweep per worker and one product per color — a tangent sweep
-// (J·s), a reverse sweep (sᵀ·J) or a second-order sweep (H·s) with s the indicator of the color — spread over
-// all cores, and writes each non-zero straight into the compressed row values: no dense intermediate.
+// (J·s), a reverse sweep (sᵀ·J) or a second-order sweep (H·s) with s the indicator of the color, a Hessian's
+// colors a block at a time in one sweep — spread over all cores, and writes each non-zero straight into the
+// compressed row values: no dense intermediate.
 using System.Collections.Concurrent;
 using MathNet.Numerics.LinearAlgebra.Double;
 
