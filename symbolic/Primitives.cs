@@ -68,6 +68,7 @@ public static class Primitives
 
     // log(1 + x) and e^x − 1 without cancellation near 0: the rounding error of 1 + x (or of e^x) is divided out
     // exactly (Goldberg, "What every computer scientist should know about floating-point arithmetic", thm. 4).
+    // The rows' C# templates (for printing and source export) are these same operations written as expressions.
     private static double Log1pOf(double x)
     {
         double u = 1 + x;
@@ -246,19 +247,19 @@ public static class Primitives
 
     /// <summary>The logistic function 1 / (1 + e^−x), computed without overflow; d/dx = sigmoid(x)·(1 − sigmoid(x)).</summary>
     public static readonly Primitive Sigmoid = Unary("sigmoid", LogisticOf, u => Sigmoid(u) * (1 - Sigmoid(u)), x => LogisticOf(x) * (1 - LogisticOf(x)),
-        "(1.0 / (1.0 + Math.Exp(-{0})))", @"\sigma\left({0}\right)", fold: AtZero(Rational(1, 2)),
+        "({0} >= 0.0 ? 1.0 / (1.0 + Math.Exp(-{0})) : Math.Exp({0}) / (1.0 + Math.Exp({0})))", @"\sigma\left({0}\right)", fold: AtZero(Rational(1, 2)),
         vector: TP.Sigmoid, vectorPartial: static (_, y, d) => { TP.Subtract(1.0, y, d); TP.Multiply(d, y, d); });
 
     /// <summary>log(1 + e^x), computed without overflow or cancellation; d/dx = sigmoid(x).</summary>
     public static readonly Primitive Softplus = Unary("softplus", SoftplusOf, u => Sigmoid(u), LogisticOf,
-        "(Math.Max({0}, 0.0) + Math.Log(1.0 + Math.Exp(-Math.Abs({0}))))", fold: u => u.Is(0) ? Log(2) : null);
+        "(Math.Max({0}, 0.0) + (1.0 + Math.Exp(-Math.Abs({0})) == 1.0 ? Math.Exp(-Math.Abs({0})) : double.IsPositiveInfinity(1.0 + Math.Exp(-Math.Abs({0}))) ? 1.0 + Math.Exp(-Math.Abs({0})) : Math.Log(1.0 + Math.Exp(-Math.Abs({0}))) * Math.Exp(-Math.Abs({0})) / ((1.0 + Math.Exp(-Math.Abs({0}))) - 1.0)))", fold: u => u.Is(0) ? Log(2) : null);
 
     /// <summary>log(1 + x), accurate near 0 (log1p(1e-17) = 1e-17); defined for x &gt; −1.</summary>
-    public static readonly Primitive Log1p = Unary("log1p", Log1pOf, u => 1 / (1 + u), x => 1 / (1 + x), "Math.Log(1.0 + {0})", @"\log\left(1 + {0}\right)",
+    public static readonly Primitive Log1p = Unary("log1p", Log1pOf, u => 1 / (1 + u), x => 1 / (1 + x), "(1.0 + {0} == 1.0 ? {0} : double.IsPositiveInfinity(1.0 + {0}) ? 1.0 + {0} : Math.Log(1.0 + {0}) * {0} / ((1.0 + {0}) - 1.0))", @"\log\left(1 + {0}\right)",
         domain: x => x > -1, sample: Interval(-0.9, 4), fold: AtZero(0), intoDomain: Positive);
 
     /// <summary>e^x − 1, accurate near 0 (expm1(1e-17) = 1e-17).</summary>
-    public static readonly Primitive Expm1 = Unary("expm1", Expm1Of, u => Exp(u), Math.Exp, "(Math.Exp({0}) - 1.0)", @"\left(e^{{0}} - 1\right)", fold: AtZero(0));
+    public static readonly Primitive Expm1 = Unary("expm1", Expm1Of, u => Exp(u), Math.Exp, "(Math.Exp({0}) == 1.0 ? {0} : Math.Exp({0}) - 1.0 == -1.0 ? -1.0 : double.IsPositiveInfinity(Math.Exp({0})) ? Math.Exp({0}) : (Math.Exp({0}) - 1.0) * {0} / Math.Log(Math.Exp({0})))", @"\left(e^{{0}} - 1\right)", fold: AtZero(0));
 
     /// <summary>The error function (2/√π)∫₀ˣ e^(−t²) dt.</summary>
     public static readonly Primitive Erf = Unary("erf", SpecialFunctions.Erf, u => 2 * Pow(Pi, Rational(-1, 2)) * Exp(-Pow(u, 2)), x => 2 / Math.Sqrt(Math.PI) * Math.Exp(-x * x),

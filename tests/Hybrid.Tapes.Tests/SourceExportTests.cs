@@ -1,0 +1,213 @@
+// Source export: the C# (compiled here with Roslyn) and the C (compiled with the machine's C compiler, when
+// there is one) of a tape compute what the tape computes — values bit for bit, gradients bit for bit where no
+// table row runs (a row's partial is its exact partial printed, which may round differently from the row's
+// numeric partial: within 1e-12 there) — for every opcode and row, long tapes with loops, several outputs, and
+// the derivatives of the whole Rubi corpus.
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Hybrid.Tapes.Tests;
+
+public class SourceExportTests
+{
+    private static readonly Expr x = Symbol("x"), y = Symbol("y"), z = Symbol("z");
+
+    // An expression per opcode and per table row, over x, y, z.
+    private static IEnumerable<Expr> EveryOpcodeAndRow()
+    {
+        yield return x * y * z * (x + 1);                                   // a product of four factors
+        yield return Pow(x, y) + Pow(x, Rational(7, 2)) + 1 / (x + y) + Sqrt(x * x + 1);
+        yield return Pow(x - 2 * y, 2) + Pow(x + y + z - 1, 2) + x * y;     // squared linear, linear
+        yield return Sum(Enumerable.Range(1, 20).Select(k => k * Sin(k * x + y)));
+        foreach (var row in Primitives.All)
+        {
+            Expr[] arguments = [Rational(3, 10) + x * Rational(1, 2), y * Rational(1, 3) + Rational(1, 5), z - Rational(1, 2)];
+            yield return Call(row.Name, arguments[..row.Arity]) * (x + 2);
+        }
+    }
+
+    [Fact]
+    public void EveryOpcodeAndRowExportsToCSharpWithTheTapesNumbers()
+    {
+        var tapes = EveryOpcodeAndRow().Select(e => Tape.Lower(e, x, y, z)).ToList();
+        var exported = Compile(tapes);
+        double[][] points = [[0.31, 0.27, 0.9], [-0.4, 1.3, 0.2], [1.7, -0.6, -1.1]];
+        for (int k = 0; k < tapes.Count; k++)
+            foreach (var point in points) AssertSameNumbers(tapes[k], exported[k], point, exactGradient: !CallsARow(tapes[k]));
+    }
+
+    // Longer than CompiledTape.LocalsLimit: values in a workspace, repeated stretches as loops (a sum of terms built
+    // term by term, a minimal surface's cells), and several outputs through the vector-Jacobian product.
+    [Fact]
+    public void LongTapesExportAsLoopsWithTheSameNumbers()
+    {
+        var rosenbrockInputs = Enumerable.Range(0, 1000).Select(i => Symbol("x" + i)).ToArray();
+        var rosenbrock = Tape.Lower(Workloads.Rosenbrock(rosenbrockInputs), rosenbrockInputs);
+        var (surface, cells) = Workloads.MinimalSurface(12, load: 0.1);
+        var membrane = Tape.Lower(surface, cells);
+        var broydenInputs = Enumerable.Range(0, 300).Select(i => Symbol("u" + i)).ToArray();
+        Expr At(int i) => i < 0 || i >= 300 ? Number(0) : broydenInputs[i];
+        var broyden = Tape.Lower(Enumerable.Range(0, 300).Select(i => (3 - 2 * At(i)) * At(i) - At(i - 1) - 2 * At(i + 1) + 1).ToArray(), broydenInputs);
+        var tapes = new List<Tape> { rosenbrock, membrane, broyden };
+        // Re-rolled: four times the terms, about the same code (not 10 000 statements more).
+        var longer = Enumerable.Range(0, 4000).Select(i => Symbol("x" + i)).ToArray();
+        var (lines, longerLines) = (rosenbrock.ToSource().Split('\n').Length, Tape.Lower(Workloads.Rosenbrock(longer), longer).ToSource().Split('\n').Length);
+        Assert.Contains("for (int k = 0; k < ", rosenbrock.ToSource());
+        Assert.True(longerLines < lines + 100, $"{lines} lines for 1000 variables, {longerLines} for 4000");
+        var exported = Compile(tapes);
+        var random = new Random(5);
+        foreach (var (tape, code) in tapes.Zip(exported))
+        {
+            var point = Enumerable.Range(0, tape.InputCount).Select(_ => random.NextDouble() - 0.5).ToArray();
+            AssertSameNumbers(tape, code, point, exactGradient: true);
+        }
+    }
+
+    // W5: the derivatives of the corpus's antiderivatives, exported: each value equal to the tape's, bit for bit. By
+    // default 100 entries spread over the corpus (compiling all 593 takes Roslyn about 20 s); HYBRID_SWEEP_CASES=593
+    // or more runs every one.
+    [Fact]
+    public void TheCorpusDerivativesExportWithEveryValueEqual()
+    {
+        var tapes = new List<Tape>();
+        var points = new List<double[][]>();
+        var corpus = RubiCorpus.Load();
+        int count = Math.Min(corpus.Count, Sweep.Cases(100));
+        foreach (var entry in Enumerable.Range(0, count).Select(k => corpus[k * corpus.Count / count]))
+        {
+            var F = Parse(entry.F);
+            var inputs = F.FreeSymbols().Cast<Expr>().ToArray();
+            tapes.Add(Tape.Lower(F.Differentiate(Symbol(entry.X)), inputs));
+            points.Add(entry.Points.Select(p => inputs.Select(s => p.Vars[s.ToString()]).ToArray()).ToArray());
+        }
+        var exported = Compile(tapes);
+        var failures = new List<string>();
+        for (int k = 0; k < tapes.Count; k++)
+            foreach (var point in points[k])
+            {
+                var (expected, actual) = (new double[1], new double[1]);
+                tapes[k].Evaluate(point, expected, tapes[k].CreateWorkspace());
+                exported[k].Value(point, actual);
+                if (!SameBits(expected[0], actual[0])) failures.Add($"#{k}: tape {expected[0]:R}, exported {actual[0]:R}");
+            }
+        Assert.True(failures.Count == 0, $"{failures.Count} values differ:\n" + string.Join("\n", failures.Take(10)));
+    }
+
+    [Fact]
+    public void TheCExportCompilesAndComputesTheSameNumbers()
+    {
+        if (!CCompilerExists()) return;   // the product needs nothing but .NET; this machine and CI have cc
+        var tapes = EveryOpcodeAndRow().Select(e => Tape.Lower(e, x, y, z)).ToList();
+        var rosenbrockInputs = Enumerable.Range(0, 500).Select(i => Symbol("x" + i)).ToArray();
+        tapes.Add(Tape.Lower(Workloads.Rosenbrock(rosenbrockInputs), rosenbrockInputs));
+        var folder = Directory.CreateTempSubdirectory("hybrid-c-export").FullName;
+        try
+        {
+            var main = new System.Text.StringBuilder("#include <stdio.h>\n");
+            var calls = new System.Text.StringBuilder();
+            for (int k = 0; k < tapes.Count; k++)
+            {
+                File.WriteAllText(Path.Combine(folder, $"t{k}.h"), tapes[k].ToSource(SourceLanguage.C, $"t{k}"));
+                main.Append($"#include \"t{k}.h\"\n");
+                bool workspace = tapes[k].Length > CompiledTape.LocalsLimit;
+                string at = string.Join(", ", Enumerable.Range(0, tapes[k].InputCount).Select(i => (0.3 + 0.01 * i).ToString("R", CultureInfo.InvariantCulture)));
+                calls.Append($"  {{ double x[] = {{ {at} }}; double g[{tapes[k].InputCount}];{(workspace ? $" static t{k}_workspace w; t{k}_init(&w);" : "")}\n" +
+                             $"    double v = t{k}_gradient(x, g{(workspace ? ", &w" : "")}); printf(\"%.17g\", v); for (int i = 0; i < {tapes[k].InputCount}; i++) printf(\" %.17g\", g[i]); printf(\"\\n\"); }}\n");
+            }
+            main.Append("int main(void) {\n").Append(calls).Append("  return 0;\n}\n");
+            File.WriteAllText(Path.Combine(folder, "main.c"), main.ToString());
+            Run("cc", $"-std=c99 -O2 -o {Path.Combine(folder, "main")} {Path.Combine(folder, "main.c")} -lm", folder);
+            var lines = Run(Path.Combine(folder, "main"), "", folder).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.Equal(tapes.Count, lines.Length);
+            for (int k = 0; k < tapes.Count; k++)
+            {
+                var numbers = lines[k].Split(' ').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+                var point = Enumerable.Range(0, tapes[k].InputCount).Select(i => 0.3 + 0.01 * i).ToArray();
+                var gradient = new double[tapes[k].InputCount];
+                double value = tapes[k].Gradient(point, gradient, tapes[k].CreateWorkspace());
+                Assert.True(Close(numbers[0], value, 1e-14), $"t{k}: C value {numbers[0]:R}, tape {value:R}");   // libm's functions, not .NET's: ulps apart
+                for (int i = 0; i < gradient.Length; i++)
+                    Assert.True(Close(numbers[1 + i], gradient[i], 1e-12), $"t{k}: C ∂/∂x{i} {numbers[1 + i]:R}, tape {gradient[i]:R}");
+            }
+        }
+        finally { Directory.Delete(folder, recursive: true); }
+    }
+
+    [Fact]
+    public void NamesMustBeIdentifiers()
+    {
+        var tape = Tape.Lower(x * y, x, y);
+        Assert.Contains("not an identifier", Assert.Throws<ArgumentException>(() => tape.ToSource(name: "my class")).Message);
+        Assert.Contains("public static class Mine", tape.ToSource(name: "Mine"));
+    }
+
+    private sealed record Exported(Action<double[], double[]> Value, Func<double[], double[], double[], double> Reverse);
+
+    private static void AssertSameNumbers(Tape tape, Exported code, double[] point, bool exactGradient)
+    {
+        var (expected, actual) = (new double[tape.OutputCount], new double[tape.OutputCount]);
+        tape.Evaluate(point, expected, tape.CreateWorkspace());
+        code.Value(point, actual);
+        for (int k = 0; k < expected.Length; k++)
+            if (!SameBits(expected[k], actual[k])) Assert.Fail($"output {k}: tape {expected[k]:R}, exported {actual[k]:R}\n{tape}");
+        var seed = Enumerable.Range(0, tape.OutputCount).Select(k => 1.0 + k % 3).ToArray();
+        var (g, h) = (new double[tape.InputCount], new double[tape.InputCount]);
+        tape.VectorJacobianProduct(point, seed, g, tape.CreateWorkspace());
+        code.Reverse(point, seed, h);
+        for (int i = 0; i < g.Length; i++)
+            if (!(exactGradient ? SameBits(g[i], h[i]) : Close(h[i], g[i], 1e-12))) Assert.Fail($"∂/∂{tape.InputNames[i]}: tape {g[i]:R}, exported {h[i]:R}\n{tape}");
+    }
+
+    private static bool CallsARow(Tape tape) => tape.Instructions.Ops.Contains(OpCode.Call);
+
+    private static bool SameBits(double a, double b) => BitConverter.DoubleToInt64Bits(a) == BitConverter.DoubleToInt64Bits(b) || double.IsNaN(a) && double.IsNaN(b);
+
+    private static bool Close(double a, double b, double relative) => SameBits(a, b) || Math.Abs(a - b) <= relative * Math.Max(1, Math.Abs(b));
+
+    // Every tape exported as class T{k}, with an adapter over arrays, in one compilation.
+    private static List<Exported> Compile(IReadOnlyList<Tape> tapes)
+    {
+        var trees = new List<SyntaxTree>();
+        for (int k = 0; k < tapes.Count; k++)
+        {
+            bool workspace = tapes[k].Length > CompiledTape.LocalsLimit;
+            string w = workspace ? ", W" : "";
+            string reverse = tapes[k].OutputCount == 1 ? $"T{k}.Gradient(x, r{w})" : $"T{k}.VectorJacobianProduct(x, s, r{w})";
+            string adapter = $"public static class A{k} {{{(workspace ? $" static readonly T{k}.Workspace W = new();" : "")} " +
+                             $"public static void V(double[] x, double[] v) => T{k}.Value(x, v{w}); " +
+                             $"public static double R(double[] x, double[] s, double[] r) => {reverse}; }}";
+            trees.Add(CSharpSyntaxTree.ParseText(tapes[k].ToSource(name: $"T{k}") + "\n" + adapter));
+        }
+        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).Select(path => MetadataReference.CreateFromFile(path));
+        var compilation = CSharpCompilation.Create("Exported", trees, references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, concurrentBuild: true));
+        using var stream = new MemoryStream();
+        var result = compilation.Emit(stream);
+        Assert.True(result.Success, string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
+        var assembly = Assembly.Load(stream.ToArray());
+        return Enumerable.Range(0, tapes.Count).Select(k =>
+        {
+            var adapter = assembly.GetType($"A{k}")!;
+            return new Exported(adapter.GetMethod("V")!.CreateDelegate<Action<double[], double[]>>(), adapter.GetMethod("R")!.CreateDelegate<Func<double[], double[], double[], double>>());
+        }).ToList();
+    }
+
+    private static bool CCompilerExists()
+    {
+        try { Run("cc", "--version", Path.GetTempPath()); return true; }
+        catch (System.ComponentModel.Win32Exception) { return false; }
+    }
+
+    private static string Run(string program, string arguments, string folder)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEndAsync();   // both pipes at once: a full one would block the other
+        string output = process.StandardOutput.ReadToEnd();
+        Assert.True(process.WaitForExit(60_000), $"{program} did not finish in a minute");
+        Assert.True(process.ExitCode == 0, $"{program} {arguments}: {error.Result}");
+        return output;
+    }
+}
