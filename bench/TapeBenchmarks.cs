@@ -30,6 +30,11 @@ public class W1RosenbrockScalarBenchmarks
         tape = Tape.Lower(Workloads.Rosenbrock(symbols), symbols);
         compiled = tape.Compile();
         workspace = tape.CreateWorkspace();
+        (double value, double exportedValue) = (compiled.Gradient(x, gradient, workspace), Exported());
+        var exportedGradient = (double[])gradient.Clone();
+        compiled.Gradient(x, gradient, workspace);
+        if (BitConverter.DoubleToInt64Bits(value) != BitConverter.DoubleToInt64Bits(exportedValue) || !gradient.SequenceEqual(exportedGradient))
+            throw new InvalidOperationException("The exported W1 does not compute the tape's numbers: run `dotnet run --project bench -- export`.");
     }
 
     public static Expr[] Symbols(int n) => Enumerable.Range(0, n).Select(i => Expr.Symbol("x" + i)).ToArray();
@@ -48,6 +53,32 @@ public class W1RosenbrockScalarBenchmarks
 
     [Benchmark]
     public double CompiledValueOnly() => compiled.Evaluate(x, workspace);
+
+    // W1 exported as C# (Tape.ToSource, files in Exported/ written by `dotnet run --project bench -- export`), compiled
+    // with the benchmark: what a program without dynamic code, or a generated build step, runs.
+    private readonly W1Exported1000.Workspace exported1000 = new();
+    private readonly W1Exported100000.Workspace exported100000 = new();
+
+    [Benchmark]
+    public double Exported() => N switch
+    {
+        10 => W1Exported10.Gradient(x, gradient),
+        1000 => W1Exported1000.Gradient(x, gradient, exported1000),
+        100_000 => W1Exported100000.Gradient(x, gradient, exported100000),
+        _ => throw new NotSupportedException($"No exported W1 for n = {N}: add it to Export."),
+    };
+
+    /// <summary>Writes W1's tape at each benchmarked n as C# into folder.</summary>
+    public static void Export(string folder)
+    {
+        Directory.CreateDirectory(folder);
+        foreach (int n in new[] { 10, 1000, 100_000 })
+        {
+            var symbols = Symbols(n);
+            string source = Tape.Lower(Workloads.Rosenbrock(symbols), symbols).ToSource(SourceLanguage.CSharp, $"W1Exported{n}");
+            File.WriteAllText(Path.Combine(folder, $"W1Exported{n}.cs"), source);
+        }
+    }
 }
 
 /// <summary>Building the W1 expression and lowering it (the one-off costs before the first call).</summary>

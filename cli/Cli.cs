@@ -76,7 +76,7 @@ public static class Cli
                      AlgebraCommands.Gcd(terminal), AlgebraCommands.Lcm(terminal), AlgebraCommands.Div(terminal),
                      NumericCommands.Eval(terminal), NumericCommands.Grad(terminal), NumericCommands.Hessian(terminal), SparseCommands.Jacobian(terminal),
                      CheckCommand.Create(terminal), EqualCommand.Create(terminal), AlgebraCommands.Tape(terminal), PlotCommand.Create(terminal),
-                     DemoCommand(terminal), ServeCommand.Create(terminal),
+                     CodegenCommand.Create(terminal), DemoCommand(terminal), ServeCommand.Create(terminal),
                  })
             root.Subcommands.Add(command);
         return root;

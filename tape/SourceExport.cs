@@ -79,6 +79,7 @@ internal sealed class SourceWriter
     private void WriteCSharp()
     {
         Line("#nullable enable");
+        Line("#pragma warning disable // generated: an adjoint may be computed and not read");
         Line("using System;");
         Line();
         Line($"public static class {name}");
@@ -371,7 +372,8 @@ internal sealed class SourceWriter
     {
         if (!locals) Line(C ? $"memset(a, 0, sizeof(double) * {tape.Length});" : "Array.Clear(a);");
         else
-            for (int i = 0; i < tape.Length; i++) Line($"double a{i} = 0;");   // a constant's too: it may be an output
+            for (int i = 0; i < tape.Length; i++)
+                if (code.Ops[i] != OpCode.Constant || tape.OutputSlots.Contains(i)) Line($"double a{i} = 0;");   // a constant may be an output
         for (int k = 0; k < tape.OutputCount; k++)
             Line($"{Adjoint(tape.OutputSlots[k])} += {(scalar ? "1" : $"seed[{k}]")};");
         var segments = Plan();
