@@ -276,10 +276,15 @@ internal sealed class SourceWriter
         switch (code.Ops[i])
         {
             case OpCode.Linear when n > 2:
-                // The interpreter's n-ary sum starts from 0 and adds term by term; a long operand list is a loop.
-                Line($"{declare}{target} = 0;");
+                // The interpreter's n-ary sum starts from 0 and adds term by term; a long operand list is a loop. The sum is a
+                // local (a register), stored once.
+                if (locals) Line($"double {target};");
+                Open();
+                Line("double sum = 0;");
                 foreach (var part in OperandRuns(i))
-                    OverOperands(part, () => Line($"{target} += {Weighted(code.Weights[part.First], Slot(part.First))};"));
+                    OverOperands(part, () => Line($"sum += {Weighted(code.Weights[part.First], Slot(part.First))};"));
+                Line($"{target} = sum;");
+                Close();
                 return;
             case OpCode.SquaredLinear:
                 if (locals) Line($"double {target};");

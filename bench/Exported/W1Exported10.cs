@@ -161,25 +161,29 @@ public static class W1Exported10
             sum += 1.0 * v9;
             v37 = sum * sum;
         }
-        double v38 = 0;
-        v38 += v11;
-        v38 += v12;
-        v38 += v13;
-        v38 += v14;
-        v38 += v15;
-        v38 += v16;
-        v38 += v17;
-        v38 += v18;
-        v38 += v19;
-        v38 += 100.0 * v21;
-        v38 += 100.0 * v23;
-        v38 += 100.0 * v25;
-        v38 += 100.0 * v27;
-        v38 += 100.0 * v29;
-        v38 += 100.0 * v31;
-        v38 += 100.0 * v33;
-        v38 += 100.0 * v35;
-        v38 += 100.0 * v37;
+        double v38;
+        {
+            double sum = 0;
+            sum += v11;
+            sum += v12;
+            sum += v13;
+            sum += v14;
+            sum += v15;
+            sum += v16;
+            sum += v17;
+            sum += v18;
+            sum += v19;
+            sum += 100.0 * v21;
+            sum += 100.0 * v23;
+            sum += 100.0 * v25;
+            sum += 100.0 * v27;
+            sum += 100.0 * v29;
+            sum += 100.0 * v31;
+            sum += 100.0 * v33;
+            sum += 100.0 * v35;
+            sum += 100.0 * v37;
+            v38 = sum;
+        }
         values[0] = v38;
     }
 
@@ -333,25 +337,29 @@ public static class W1Exported10
             sum += 1.0 * v9;
             v37 = sum * sum;
         }
-        double v38 = 0;
-        v38 += v11;
-        v38 += v12;
-        v38 += v13;
-        v38 += v14;
-        v38 += v15;
-        v38 += v16;
-        v38 += v17;
-        v38 += v18;
-        v38 += v19;
-        v38 += 100.0 * v21;
-        v38 += 100.0 * v23;
-        v38 += 100.0 * v25;
-        v38 += 100.0 * v27;
-        v38 += 100.0 * v29;
-        v38 += 100.0 * v31;
-        v38 += 100.0 * v33;
-        v38 += 100.0 * v35;
-        v38 += 100.0 * v37;
+        double v38;
+        {
+            double sum = 0;
+            sum += v11;
+            sum += v12;
+            sum += v13;
+            sum += v14;
+            sum += v15;
+            sum += v16;
+            sum += v17;
+            sum += v18;
+            sum += v19;
+            sum += 100.0 * v21;
+            sum += 100.0 * v23;
+            sum += 100.0 * v25;
+            sum += 100.0 * v27;
+            sum += 100.0 * v29;
+            sum += 100.0 * v31;
+            sum += 100.0 * v33;
+            sum += 100.0 * v35;
+            sum += 100.0 * v37;
+            v38 = sum;
+        }
         double a0 = 0;
         double a1 = 0;
         double a2 = 0;

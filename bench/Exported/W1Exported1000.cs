@@ -48,14 +48,17 @@ public static class W1Exported1000
                 v[2001 + k * 2] = sum * sum;
             }
         }
-        v[3998] = 0;
-        for (int t = 0; t < 999; t++)
         {
-            v[3998] += v[1001 + t * 1];
-        }
-        for (int t = 0; t < 999; t++)
-        {
-            v[3998] += 100.0 * v[2001 + t * 2];
+            double sum = 0;
+            for (int t = 0; t < 999; t++)
+            {
+                sum += v[1001 + t * 1];
+            }
+            for (int t = 0; t < 999; t++)
+            {
+                sum += 100.0 * v[2001 + t * 2];
+            }
+            v[3998] = sum;
         }
         values[0] = v[3998];
     }
@@ -86,14 +89,17 @@ public static class W1Exported1000
                 v[2001 + k * 2] = sum * sum;
             }
         }
-        v[3998] = 0;
-        for (int t = 0; t < 999; t++)
         {
-            v[3998] += v[1001 + t * 1];
-        }
-        for (int t = 0; t < 999; t++)
-        {
-            v[3998] += 100.0 * v[2001 + t * 2];
+            double sum = 0;
+            for (int t = 0; t < 999; t++)
+            {
+                sum += v[1001 + t * 1];
+            }
+            for (int t = 0; t < 999; t++)
+            {
+                sum += 100.0 * v[2001 + t * 2];
+            }
+            v[3998] = sum;
         }
         Array.Clear(a);
         a[3998] += 1;

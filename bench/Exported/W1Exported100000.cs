@@ -48,14 +48,17 @@ public static class W1Exported100000
                 v[200001 + k * 2] = sum * sum;
             }
         }
-        v[399998] = 0;
-        for (int t = 0; t < 99999; t++)
         {
-            v[399998] += v[100001 + t * 1];
-        }
-        for (int t = 0; t < 99999; t++)
-        {
-            v[399998] += 100.0 * v[200001 + t * 2];
+            double sum = 0;
+            for (int t = 0; t < 99999; t++)
+            {
+                sum += v[100001 + t * 1];
+            }
+            for (int t = 0; t < 99999; t++)
+            {
+                sum += 100.0 * v[200001 + t * 2];
+            }
+            v[399998] = sum;
         }
         values[0] = v[399998];
     }
@@ -86,14 +89,17 @@ public static class W1Exported100000
                 v[200001 + k * 2] = sum * sum;
             }
         }
-        v[399998] = 0;
-        for (int t = 0; t < 99999; t++)
         {
-            v[399998] += v[100001 + t * 1];
-        }
-        for (int t = 0; t < 99999; t++)
-        {
-            v[399998] += 100.0 * v[200001 + t * 2];
+            double sum = 0;
+            for (int t = 0; t < 99999; t++)
+            {
+                sum += v[100001 + t * 1];
+            }
+            for (int t = 0; t < 99999; t++)
+            {
+                sum += 100.0 * v[200001 + t * 2];
+            }
+            v[399998] = sum;
         }
         Array.Clear(a);
         a[399998] += 1;
