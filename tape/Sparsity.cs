@@ -52,6 +52,7 @@ public sealed partial class Tape
         // Every (p, q) and (q, p) with p in a, q in b.
         void Couple(ReadOnlySpan<int> a, ReadOnlySpan<int> b)
         {
+            SparsityPattern.CheckSize((long)a.Length * b.Length, "Hessian");   // that many distinct pairs at least: refused before any is stored
             foreach (int p in a) rows.Add(p, b);
             if (a != b) foreach (int q in b) rows.Add(q, a);   // the same set: its pairs are already both ways
         }
