@@ -29,40 +29,58 @@ public class SourceExportTests
         }
     }
 
+    // Every C# case of this class in one Roslyn compilation (compiling is the slow part, and it is shared): the opcode
+    // and row cases, the long tapes, and the corpus sample.
+    private static readonly Lazy<(List<Tape> Opcodes, List<Tape> Long, List<(Tape Tape, double[][] Points)> Corpus, List<Exported> Code)> all = new(() =>
+    {
+        var opcodes = EveryOpcodeAndRow().Select(e => Tape.Lower(e, x, y, z)).ToList();
+        var rosenbrockInputs = Enumerable.Range(0, 1000).Select(i => Symbol("x" + i)).ToArray();
+        var (surface, cells) = Workloads.MinimalSurface(12, load: 0.1);
+        var broydenInputs = Enumerable.Range(0, 300).Select(i => Symbol("u" + i)).ToArray();
+        Expr At(int i) => i < 0 || i >= 300 ? Number(0) : broydenInputs[i];
+        var longTapes = new List<Tape>
+        {
+            Tape.Lower(Workloads.Rosenbrock(rosenbrockInputs), rosenbrockInputs),
+            Tape.Lower(surface, cells),
+            Tape.Lower(Enumerable.Range(0, 300).Select(i => (3 - 2 * At(i)) * At(i) - At(i - 1) - 2 * At(i + 1) + 1).ToArray(), broydenInputs),
+        };
+        var corpus = RubiCorpus.Load();
+        int count = Math.Min(corpus.Count, Sweep.Cases(40));
+        var derivatives = Enumerable.Range(0, count).Select(k => corpus[k * corpus.Count / count]).Select(entry =>
+        {
+            var F = Parse(entry.F);
+            var inputs = F.FreeSymbols().Cast<Expr>().ToArray();
+            return (Tape.Lower(F.Differentiate(Symbol(entry.X)), inputs), entry.Points.Select(p => inputs.Select(s => p.Vars[s.ToString()]).ToArray()).ToArray());
+        }).ToList();
+        return (opcodes, longTapes, derivatives, Compile([.. opcodes, .. longTapes, .. derivatives.Select(d => d.Item1)]));
+    });
+
     [Fact]
     public void EveryOpcodeAndRowExportsToCSharpWithTheTapesNumbers()
     {
-        var tapes = EveryOpcodeAndRow().Select(e => Tape.Lower(e, x, y, z)).ToList();
-        var exported = Compile(tapes);
+        var (tapes, _, _, exported) = all.Value;
         double[][] points = [[0.31, 0.27, 0.9], [-0.4, 1.3, 0.2], [1.7, -0.6, -1.1]];
         for (int k = 0; k < tapes.Count; k++)
             foreach (var point in points) AssertSameNumbers(tapes[k], exported[k], point, exactGradient: !CallsARow(tapes[k]));
     }
 
     // Longer than CompiledTape.LocalsLimit: values in a workspace, repeated stretches as loops (a sum of terms built
-    // term by term, a minimal surface's cells), and several outputs through the vector-Jacobian product.
+    // term by term, a minimal surface's cells), and several outputs (300 Broyden equations) through the
+    // vector-Jacobian product.
     [Fact]
     public void LongTapesExportAsLoopsWithTheSameNumbers()
     {
-        var rosenbrockInputs = Enumerable.Range(0, 1000).Select(i => Symbol("x" + i)).ToArray();
-        var rosenbrock = Tape.Lower(Workloads.Rosenbrock(rosenbrockInputs), rosenbrockInputs);
-        var (surface, cells) = Workloads.MinimalSurface(12, load: 0.1);
-        var membrane = Tape.Lower(surface, cells);
-        var broydenInputs = Enumerable.Range(0, 300).Select(i => Symbol("u" + i)).ToArray();
-        Expr At(int i) => i < 0 || i >= 300 ? Number(0) : broydenInputs[i];
-        var broyden = Tape.Lower(Enumerable.Range(0, 300).Select(i => (3 - 2 * At(i)) * At(i) - At(i - 1) - 2 * At(i + 1) + 1).ToArray(), broydenInputs);
-        var tapes = new List<Tape> { rosenbrock, membrane, broyden };
+        var (opcodes, tapes, _, exported) = all.Value;
         // Re-rolled: three times the terms, about the same code (not 6 000 statements more).
         var longer = Enumerable.Range(0, 3000).Select(i => Symbol("x" + i)).ToArray();
-        var (lines, longerLines) = (rosenbrock.ToSource().Split('\n').Length, Tape.Lower(Workloads.Rosenbrock(longer), longer).ToSource().Split('\n').Length);
-        Assert.Contains("for (int k = 0; k < ", rosenbrock.ToSource());
+        var (lines, longerLines) = (tapes[0].ToSource().Split('\n').Length, Tape.Lower(Workloads.Rosenbrock(longer), longer).ToSource().Split('\n').Length);
+        Assert.Contains("for (int k = 0; k < ", tapes[0].ToSource());
         Assert.True(longerLines < lines + 100, $"{lines} lines for 1000 variables, {longerLines} for 3000");
-        var exported = Compile(tapes);
         var random = new Random(5);
-        foreach (var (tape, code) in tapes.Zip(exported))
+        for (int k = 0; k < tapes.Count; k++)
         {
-            var point = Enumerable.Range(0, tape.InputCount).Select(_ => random.NextDouble() - 0.5).ToArray();
-            AssertSameNumbers(tape, code, point, exactGradient: true);
+            var point = Enumerable.Range(0, tapes[k].InputCount).Select(_ => random.NextDouble() - 0.5).ToArray();
+            AssertSameNumbers(tapes[k], exported[opcodes.Count + k], point, exactGradient: true);
         }
     }
 
@@ -72,25 +90,14 @@ public class SourceExportTests
     [Fact]
     public void TheCorpusDerivativesExportWithEveryValueEqual()
     {
-        var tapes = new List<Tape>();
-        var points = new List<double[][]>();
-        var corpus = RubiCorpus.Load();
-        int count = Math.Min(corpus.Count, Sweep.Cases(40));
-        foreach (var entry in Enumerable.Range(0, count).Select(k => corpus[k * corpus.Count / count]))
-        {
-            var F = Parse(entry.F);
-            var inputs = F.FreeSymbols().Cast<Expr>().ToArray();
-            tapes.Add(Tape.Lower(F.Differentiate(Symbol(entry.X)), inputs));
-            points.Add(entry.Points.Select(p => inputs.Select(s => p.Vars[s.ToString()]).ToArray()).ToArray());
-        }
-        var exported = Compile(tapes);
+        var (opcodes, longTapes, corpus, exported) = all.Value;
         var failures = new List<string>();
-        for (int k = 0; k < tapes.Count; k++)
-            foreach (var point in points[k])
+        for (int k = 0; k < corpus.Count; k++)
+            foreach (var point in corpus[k].Points)
             {
                 var (expected, actual) = (new double[1], new double[1]);
-                tapes[k].Evaluate(point, expected, tapes[k].CreateWorkspace());
-                exported[k].Value(point, actual);
+                corpus[k].Tape.Evaluate(point, expected, corpus[k].Tape.CreateWorkspace());
+                exported[opcodes.Count + longTapes.Count + k].Value(point, actual);
                 if (!SameBits(expected[0], actual[0])) failures.Add($"#{k}: tape {expected[0]:R}, exported {actual[0]:R}");
             }
         Assert.True(failures.Count == 0, $"{failures.Count} values differ:\n" + string.Join("\n", failures.Take(10)));
