@@ -7,7 +7,9 @@
 // exact partials printed: where a row computes either differently, e.g. log1p's correction near 0, the last
 // bits may differ). Small tapes keep values and adjoints in locals (common subexpressions are the tape's
 // instructions: each is one local); longer ones use arrays in a caller-owned workspace, with the repeated
-// stretches re-rolled into loops (Segments.cs), so a sum of 100 000 terms is a loop, not 100 000 statements.
+// stretches re-rolled into loops (Segments.cs), so a sum of 100 000 terms is a loop, not 100 000 statements; where
+// the output is a sum of such terms, each term is computed and swept backward in one loop (Fusion, below: the
+// gradient's last bits may then differ from the tape's, its value does not).
 using System.Globalization;
 using System.Text;
 using Hybrid.Symbolic;
@@ -55,9 +57,14 @@ internal sealed class SourceWriter
     private int indent;
     private Segment? run;               // the run being written: operand and own indices move with its copy counter k
     private OperandRun? operandRun;     // the operand run being written: its slot moves with the term counter t
+    private Segment? fusedCopy;         // the fused run being written: its own instructions are the locals f_j, g_j
+    private readonly Fusion? fusion;
 
-    public SourceWriter(Tape tape, SourceLanguage language, string name) =>
+    public SourceWriter(Tape tape, SourceLanguage language, string name)
+    {
         (this.tape, code, this.language, this.name, locals) = (tape, tape.Instructions, language, name, tape.Length <= CompiledTape.LocalsLimit);
+        if (!locals) fusion = Fusion.Plan(tape, code, Plan());
+    }
 
     private bool C => language == SourceLanguage.C;
 
@@ -121,7 +128,7 @@ internal sealed class SourceWriter
         Require("x", "InputCount");
         Require(scalar ? "gradient" : "result", "InputCount");
         if (!scalar) Require("seed", "OutputCount");
-        Forward();
+        Forward(gradient: true);
         Reverse(scalar);
         CopyAdjoints(scalar ? "gradient" : "result");
         Line($"return {Value(tape.OutputSlots[0])};");
@@ -165,7 +172,7 @@ internal sealed class SourceWriter
         Line(scalar ? $"double {name}_gradient(const double* x, double* gradient{workspace})"
                     : $"double {name}_vector_jacobian_product(const double* x, const double* seed, double* result{workspace})");
         Open();
-        Forward();
+        Forward(gradient: true);
         Reverse(scalar);
         CopyAdjoints(scalar ? "gradient" : "result");
         Line($"return {Value(tape.OutputSlots[0])};");
@@ -205,7 +212,7 @@ internal sealed class SourceWriter
 
     private string Pow(string a, string b) => C ? $"pow({a}, {b})" : $"Math.Pow({a}, {b})";
 
-    private void Forward()
+    private void Forward(bool gradient = false)
     {
         if (locals)
         {
@@ -217,16 +224,53 @@ internal sealed class SourceWriter
             Line(C ? $"memcpy(v, x, sizeof(double) * {tape.InputCount});" : "x.CopyTo(v);");
         }
         foreach (var segment in Plan())
+        {
+            if (fusion is { } f && (f.Runs.Contains(segment) || segment.Start == f.Output)) continue;
             Repeat(segment, forward: true, () =>
             {
                 for (int i = segment.Start; i < segment.Start + segment.Period; i++)
-                    if (code.Ops[i] != OpCode.Constant) Assign(i, locals ? $"v{i}" : ValueRef(i, Own(segment)));
+                    if (code.Ops[i] != OpCode.Constant) Assign(i, locals ? $"v{i}" : ValueRef(i, Own(segment)), local: locals);
             });
+        }
+        if (fusion is not null) Fused(gradient);
     }
 
-    private List<Segment> Plan() => locals
+    // The fused runs (see PlanFusion): the output's sum accumulated as the interpreter orders it, each copy's values in
+    // locals and, for a gradient, each copy's reverse sweep right after its forward one, its adjoints in locals too.
+    private void Fused(bool gradient)
+    {
+        var f = fusion!;
+        if (gradient) Line(C ? $"memset(a, 0, sizeof(double) * {tape.Length});" : "Array.Clear(a);");
+        Line("double total = 0;");
+        foreach (var (operand, weight) in f.Prefix) Line($"total += {Weighted(weight, Value(operand))};");
+        foreach (var run in f.Runs.OrderBy(r => r.Start))
+        {
+            Line($"for (int k = 0; k < {run.Repeats}; k++)");
+            Open();
+            this.run = fusedCopy = run;
+            for (int i = run.Start; i < run.Start + run.Period; i++)
+                if (code.Ops[i] != OpCode.Constant) Assign(i, $"f{i - run.Start}", local: true);
+            foreach (var (j, weight) in f.Terms[run]) Line($"total += {Weighted(weight, $"f{j}")};");
+            if (gradient)
+            {
+                for (int i = run.Start; i < run.Start + run.Period; i++)
+                    if (code.Ops[i] != OpCode.Constant) Line($"double g{i - run.Start} = 0;");
+                // The output's sends first, as in the interpreter (it is the last instruction), then the copy's own.
+                foreach (var (j, weight) in f.Terms[run]) Line($"g{j} += {(weight == 1 ? "1.0" : $"1.0 * {Number(weight)}")};");
+                for (int i = run.Start + run.Period - 1; i >= run.Start; i--) ReverseInstruction(i, run);
+            }
+            this.run = fusedCopy = null;
+            Close();
+        }
+        foreach (var (operand, weight) in f.Suffix) Line($"total += {Weighted(weight, Value(operand))};");
+        Line($"v[{f.Output}] = total;");
+    }
+
+    private List<Segment> Plan() => plan ??= locals
         ? Enumerable.Range(tape.InputCount, tape.Length - tape.InputCount).Select(i => new Segment(i, 1, 1, null)).ToList()
         : Segments.Plan(code, tape.InputCount, tape.Length);
+
+    private List<Segment>? plan;   // made once: the fused runs are found among these very segments
 
     private static int Own(Segment segment) => segment.IsRun ? segment.Period : 0;
 
@@ -246,12 +290,18 @@ internal sealed class SourceWriter
     private string Value(int i, int stride = 0, int termStride = 0)
     {
         if (code.Ops[i] == OpCode.Constant && stride == 0 && termStride == 0) return Number(code.Constants[i]);
+        if (SameFusedCopy(i, stride, termStride)) return $"f{i - fusedCopy!.Start}";
         return locals ? $"v{i}" : $"v[{Index(i, stride, termStride)}]";
     }
 
+    // Inside a fused copy, an instruction of the same copy: its value and adjoint are the locals f_j and g_j.
+    private bool SameFusedCopy(int i, int stride, int termStride) =>
+        fusedCopy is { } copy && stride == copy.Period && termStride == 0 && i >= copy.Start && i < copy.Start + copy.Period;
+
     private string ValueRef(int i, int stride) => $"v[{Index(i, stride, 0)}]";
 
-    private string Adjoint(int i, int stride = 0, int termStride = 0) => locals ? $"a{i}" : $"a[{Index(i, stride, termStride)}]";
+    private string Adjoint(int i, int stride = 0, int termStride = 0) =>
+        SameFusedCopy(i, stride, termStride) ? $"g{i - fusedCopy!.Start}" : locals ? $"a{i}" : $"a[{Index(i, stride, termStride)}]";
 
     private static string Index(int i, int stride, int termStride) =>
         i.ToString(CultureInfo.InvariantCulture) + (stride != 0 ? $" + k * {stride}" : "") + (termStride != 0 ? $" + t * {termStride}" : "");
@@ -269,16 +319,16 @@ internal sealed class SourceWriter
     // target = the value of instruction i, as Forward.cs computes it. Temporaries live in a block of their own, so a
     // long tape does not become one method with thousands of locals (slow to compile, and past a few hundred locals
     // the JIT stops optimizing).
-    private void Assign(int i, string target)
+    private void Assign(int i, string target, bool local)
     {
         int n = code.OperandCount[i], s = code.OperandStart[i];
-        string declare = locals ? "double " : "";
+        string declare = local ? "double " : "";
         switch (code.Ops[i])
         {
             case OpCode.Linear when n > 2:
                 // The interpreter's n-ary sum starts from 0 and adds term by term; a long operand list is a loop. The sum is a
                 // local (a register), stored once.
-                if (locals) Line($"double {target};");
+                if (local) Line($"double {target};");
                 Open();
                 Line("double sum = 0;");
                 foreach (var part in OperandRuns(i))
@@ -287,7 +337,7 @@ internal sealed class SourceWriter
                 Close();
                 return;
             case OpCode.SquaredLinear:
-                if (locals) Line($"double {target};");
+                if (local) Line($"double {target};");
                 Open();
                 SquaredLinearSum(i);
                 Line($"{target} = sum * sum;");
@@ -375,48 +425,62 @@ internal sealed class SourceWriter
     // non-finite adjoint through Chain, as the compiled code does.
     private void Reverse(bool scalar)
     {
-        if (!locals) Line(C ? $"memset(a, 0, sizeof(double) * {tape.Length});" : "Array.Clear(a);");
+        if (fusion is not null) Line($"a[{fusion.Output}] += 1;");   // cleared before the fused runs, which sent their adjoints already
+        else if (!locals) Line(C ? $"memset(a, 0, sizeof(double) * {tape.Length});" : "Array.Clear(a);");
         else
             for (int i = 0; i < tape.Length; i++)
                 if (code.Ops[i] != OpCode.Constant || tape.OutputSlots.Contains(i)) Line($"double a{i} = 0;");   // a constant may be an output
-        for (int k = 0; k < tape.OutputCount; k++)
-            Line($"{Adjoint(tape.OutputSlots[k])} += {(scalar ? "1" : $"seed[{k}]")};");
+        if (fusion is null)
+            for (int k = 0; k < tape.OutputCount; k++)
+                Line($"{Adjoint(tape.OutputSlots[k])} += {(scalar ? "1" : $"seed[{k}]")};");
         var segments = Plan();
         for (int g = segments.Count - 1; g >= 0; g--)
         {
             var segment = segments[g];
+            if (fusion is { } f && f.Runs.Contains(segment)) continue;
             Repeat(segment, forward: false, () =>
             {
-                for (int i = segment.Start + segment.Period - 1; i >= segment.Start; i--)
-                {
-                    if (code.Ops[i] == OpCode.Constant || code.Ops[i] == OpCode.Input) continue;
-                    const string adjoint = "adjoint";
-                    Open();   // the instruction's temporaries in a block of their own, as in the forward sweep
-                    Line($"double {adjoint} = {Adjoint(i, Own(segment))};");
-                    bool finiteLinear = code.Ops[i] == OpCode.Linear && code.Weights.AsSpan(code.OperandStart[i], code.OperandCount[i]).ToArray().All(double.IsFinite);
-                    if (finiteLinear) Sends(i, adjoint, strong: false);   // finite constant partials: 0·w changes nothing
-                    else
-                    {
-                        Line($"if ({adjoint} != 0)");
-                        Open();
-                        if (code.Ops[i] == OpCode.Linear) Sends(i, adjoint, strong: false);
-                        else
-                        {
-                            Line(C ? $"if (isfinite({adjoint}))" : $"if (IsFinite({adjoint}))");
-                            Open();
-                            Sends(i, adjoint, strong: false);
-                            Close();
-                            Line("else");
-                            Open();
-                            Sends(i, adjoint, strong: true);
-                            Close();
-                        }
-                        Close();
-                    }
-                    Close();
-                }
+                for (int i = segment.Start + segment.Period - 1; i >= segment.Start; i--) ReverseInstruction(i, segment);
             });
         }
+    }
+
+    // adjoint = a[i]; if (adjoint != 0) { a[u] += adjoint * partial; ... }, behind a non-finite adjoint through Chain, as
+    // the compiled code does; the fused output sends only to its operands outside the fused runs (the runs took theirs).
+    private void ReverseInstruction(int i, Segment segment)
+    {
+        if (code.Ops[i] == OpCode.Constant || code.Ops[i] == OpCode.Input) return;
+        const string adjoint = "adjoint";
+        Open();   // the instruction's temporaries in a block of their own, as in the forward sweep
+        Line($"double {adjoint} = {Adjoint(i, Own(segment))};");
+        if (fusion is { } f && i == f.Output)
+        {
+            foreach (var (operand, weight) in f.Prefix.Concat(f.Suffix))
+                Line($"{Adjoint(operand)} += {(weight == 1 ? adjoint : $"{adjoint} * {Number(weight)}")};");
+            Close();
+            return;
+        }
+        bool finiteLinear = code.Ops[i] == OpCode.Linear && code.Weights.AsSpan(code.OperandStart[i], code.OperandCount[i]).ToArray().All(double.IsFinite);
+        if (finiteLinear) Sends(i, adjoint, strong: false);   // finite constant partials: 0·w changes nothing
+        else
+        {
+            Line($"if ({adjoint} != 0)");
+            Open();
+            if (code.Ops[i] == OpCode.Linear) Sends(i, adjoint, strong: false);
+            else
+            {
+                Line(C ? $"if (isfinite({adjoint}))" : $"if (IsFinite({adjoint}))");
+                Open();
+                Sends(i, adjoint, strong: false);
+                Close();
+                Line("else");
+                Open();
+                Sends(i, adjoint, strong: true);
+                Close();
+            }
+            Close();
+        }
+        Close();
     }
 
     // a[operand] += adjoint · partial (partial null: 1); constants need no adjoint.
@@ -500,4 +564,76 @@ internal sealed class SourceWriter
     private void Close() { indent--; Line("}"); }
 
     private void Line(string line = "") => text.Append(' ', line.Length == 0 ? 0 : 4 * indent).AppendLine(line);
+}
+
+// Fusing forward and reverse (issue 16): when a scalar tape's output is a long sum whose terms come from repeated
+// stretches (runs) that feed nothing else — W1's terms, a membrane's cells — each copy of such a run can be computed,
+// added to the sum and swept backward in one pass, its values and adjoints in locals (registers), as hand-written code
+// does, instead of storing every value and adjoint and reading them back. The sum is added in the interpreter's order
+// (the output's operands must be: a prefix from outside the runs, the runs' terms copy by copy, a suffix), and each
+// copy's own adjoints are the interpreter's bit for bit; only the adjoints the copies send outside the run (to the
+// inputs) are summed in another order (copy 0 first instead of last), so a gradient may differ from the tape's in the
+// last bits.
+internal sealed class Fusion
+{
+    public required int Output { get; init; }
+    public required HashSet<Segment> Runs { get; init; }
+    public required Dictionary<Segment, List<(int Offset, double Weight)>> Terms { get; init; }   // per copy, in the output's order
+    public required List<(int Operand, double Weight)> Prefix { get; init; }
+    public required List<(int Operand, double Weight)> Suffix { get; init; }
+
+    public static Fusion? Plan(Tape tape, Tape.Code code, List<Segment> segments)
+    {
+        if (tape.OutputCount != 1) return null;
+        int output = tape.OutputSlots[0];
+        int s = code.OperandStart[output], n = code.OperandCount[output];
+        if (code.Ops[output] != OpCode.Linear || n <= 2 || output != tape.Length - 1) return null;
+        for (int k = s; k < s + n; k++) if (!double.IsFinite(code.Weights[k])) return null;
+        // Who reads each instruction.
+        var readers = new List<int>?[tape.Length];
+        for (int c = 0; c < tape.Length; c++)
+            for (int k = code.OperandStart[c]; k < code.OperandStart[c] + code.OperandCount[c]; k++) (readers[code.Operands[k]] ??= []).Add(c);
+        // Runs whose instructions are read only within their copy or by the output.
+        var runs = new HashSet<Segment>();
+        foreach (var run in segments.Where(r => r.IsRun))
+        {
+            bool alone = true;
+            for (int copy = 0; copy < run.Repeats && alone; copy++)
+            {
+                int start = run.Start + copy * run.Period;
+                for (int i = start; i < start + run.Period && alone; i++)
+                    alone = code.Ops[i] != OpCode.Constant && (readers[i] ?? []).All(c => c == output || (c >= start && c < start + run.Period));
+            }
+            if (alone) runs.Add(run);
+        }
+        if (runs.Count == 0) return null;
+        // The output's operands: a prefix outside the runs, then the runs' terms copy by copy (each term once, by offset
+        // within the copy), then a suffix outside the runs.
+        int RunOf(int i) => runs.FirstOrDefault(r => i >= r.Start && i < r.Start + r.Period * r.Repeats)?.Start ?? -1;
+        int slot = s, end = s + n;
+        var prefix = new List<(int, double)>();
+        while (slot < end && RunOf(code.Operands[slot]) < 0) { prefix.Add((code.Operands[slot], code.Weights[slot])); slot++; }
+        var terms = new Dictionary<Segment, List<(int, double)>>();
+        foreach (var run in runs.OrderBy(r => r.Start))
+        {
+            List<(int Offset, double Weight)>? pattern = null;
+            for (int copy = 0; copy < run.Repeats; copy++)
+            {
+                int start = run.Start + copy * run.Period;
+                var these = new List<(int, double)>();
+                while (slot < end && code.Operands[slot] >= start && code.Operands[slot] < start + run.Period) { these.Add((code.Operands[slot] - start, code.Weights[slot])); slot++; }
+                if (pattern is null) pattern = these;
+                else if (!pattern.SequenceEqual(these)) return null;   // every copy adds the same terms, with the same weights, in the same order
+            }
+            // Each instruction the output reads must be among the terms (read once), so the copy's adjoints start right.
+            if (pattern is null || pattern.Select(t => t.Offset).Distinct().Count() != pattern.Count) return null;
+            for (int i = run.Start; i < run.Start + run.Period; i++)
+                if ((readers[i]?.Count(c => c == output) ?? 0) != pattern.Count(t => t.Offset == i - run.Start)) return null;
+            terms[run] = pattern;
+        }
+        var suffix = new List<(int, double)>();
+        while (slot < end && RunOf(code.Operands[slot]) < 0) { suffix.Add((code.Operands[slot], code.Weights[slot])); slot++; }
+        if (slot != end) return null;
+        return new Fusion { Output = output, Runs = runs, Terms = terms, Prefix = prefix, Suffix = suffix };
+    }
 }

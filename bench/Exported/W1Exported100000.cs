@@ -29,37 +29,31 @@ public static class W1Exported100000
         if (values.Length != OutputCount) throw new ArgumentException($"values has {values.Length} entries, not {OutputCount}.", nameof(values));
         var v = workspace.V; var a = workspace.A;
         x.CopyTo(v);
+        double total = 0;
         for (int k = 0; k < 99999; k++)
         {
+            double f0;
             {
                 double sum = 0;
                 sum += 1.0 * 1.0;
                 sum += (-1.0) * v[0 + k * 1];
-                v[100001 + k * 1] = sum * sum;
+                f0 = sum * sum;
             }
+            total += f0;
         }
         for (int k = 0; k < 99999; k++)
         {
-            v[200000 + k * 2] = v[0 + k * 1] * v[0 + k * 1];
+            double f0 = v[0 + k * 1] * v[0 + k * 1];
+            double f1;
             {
                 double sum = 0;
-                sum += (-1.0) * v[200000 + k * 2];
+                sum += (-1.0) * f0;
                 sum += 1.0 * v[1 + k * 1];
-                v[200001 + k * 2] = sum * sum;
+                f1 = sum * sum;
             }
+            total += 100.0 * f1;
         }
-        {
-            double sum = 0;
-            for (int t = 0; t < 99999; t++)
-            {
-                sum += v[100001 + t * 1];
-            }
-            for (int t = 0; t < 99999; t++)
-            {
-                sum += 100.0 * v[200001 + t * 2];
-            }
-            v[399998] = sum;
-        }
+        v[399998] = total;
         values[0] = v[399998];
     }
 
@@ -70,93 +64,22 @@ public static class W1Exported100000
         if (gradient.Length != InputCount) throw new ArgumentException($"gradient has {gradient.Length} entries, not {InputCount}.", nameof(gradient));
         var v = workspace.V; var a = workspace.A;
         x.CopyTo(v);
+        Array.Clear(a);
+        double total = 0;
         for (int k = 0; k < 99999; k++)
         {
+            double f0;
             {
                 double sum = 0;
                 sum += 1.0 * 1.0;
                 sum += (-1.0) * v[0 + k * 1];
-                v[100001 + k * 1] = sum * sum;
+                f0 = sum * sum;
             }
-        }
-        for (int k = 0; k < 99999; k++)
-        {
-            v[200000 + k * 2] = v[0 + k * 1] * v[0 + k * 1];
+            total += f0;
+            double g0 = 0;
+            g0 += 1.0;
             {
-                double sum = 0;
-                sum += (-1.0) * v[200000 + k * 2];
-                sum += 1.0 * v[1 + k * 1];
-                v[200001 + k * 2] = sum * sum;
-            }
-        }
-        {
-            double sum = 0;
-            for (int t = 0; t < 99999; t++)
-            {
-                sum += v[100001 + t * 1];
-            }
-            for (int t = 0; t < 99999; t++)
-            {
-                sum += 100.0 * v[200001 + t * 2];
-            }
-            v[399998] = sum;
-        }
-        Array.Clear(a);
-        a[399998] += 1;
-        {
-            double adjoint = a[399998];
-            for (int t = 0; t < 99999; t++)
-            {
-                a[100001 + t * 1] += adjoint;
-            }
-            for (int t = 0; t < 99999; t++)
-            {
-                a[200001 + t * 2] += adjoint * 100.0;
-            }
-        }
-        for (int k = 99998; k >= 0; k--)
-        {
-            {
-                double adjoint = a[200001 + k * 2];
-                if (adjoint != 0)
-                {
-                    if (IsFinite(adjoint))
-                    {
-                        double sum = 0;
-                        sum += (-1.0) * v[200000 + k * 2];
-                        sum += 1.0 * v[1 + k * 1];
-                        a[200000 + k * 2] += adjoint * (2 * sum * (-1.0));
-                        a[1 + k * 1] += adjoint * (2 * sum * 1.0);
-                    }
-                    else
-                    {
-                        double sum = 0;
-                        sum += (-1.0) * v[200000 + k * 2];
-                        sum += 1.0 * v[1 + k * 1];
-                        a[200000 + k * 2] += Chain(adjoint, (2 * sum * (-1.0)));
-                        a[1 + k * 1] += Chain(adjoint, (2 * sum * 1.0));
-                    }
-                }
-            }
-            {
-                double adjoint = a[200000 + k * 2];
-                if (adjoint != 0)
-                {
-                    if (IsFinite(adjoint))
-                    {
-                        a[0 + k * 1] += adjoint * (2 * v[0 + k * 1]);
-                    }
-                    else
-                    {
-                        a[0 + k * 1] += Chain(adjoint, (2 * v[0 + k * 1]));
-                    }
-                }
-            }
-        }
-        for (int k = 99998; k >= 0; k--)
-        {
-            {
-                double adjoint = a[100001 + k * 1];
+                double adjoint = g0;
                 if (adjoint != 0)
                 {
                     if (IsFinite(adjoint))
@@ -175,6 +98,62 @@ public static class W1Exported100000
                     }
                 }
             }
+        }
+        for (int k = 0; k < 99999; k++)
+        {
+            double f0 = v[0 + k * 1] * v[0 + k * 1];
+            double f1;
+            {
+                double sum = 0;
+                sum += (-1.0) * f0;
+                sum += 1.0 * v[1 + k * 1];
+                f1 = sum * sum;
+            }
+            total += 100.0 * f1;
+            double g0 = 0;
+            double g1 = 0;
+            g1 += 1.0 * 100.0;
+            {
+                double adjoint = g1;
+                if (adjoint != 0)
+                {
+                    if (IsFinite(adjoint))
+                    {
+                        double sum = 0;
+                        sum += (-1.0) * f0;
+                        sum += 1.0 * v[1 + k * 1];
+                        g0 += adjoint * (2 * sum * (-1.0));
+                        a[1 + k * 1] += adjoint * (2 * sum * 1.0);
+                    }
+                    else
+                    {
+                        double sum = 0;
+                        sum += (-1.0) * f0;
+                        sum += 1.0 * v[1 + k * 1];
+                        g0 += Chain(adjoint, (2 * sum * (-1.0)));
+                        a[1 + k * 1] += Chain(adjoint, (2 * sum * 1.0));
+                    }
+                }
+            }
+            {
+                double adjoint = g0;
+                if (adjoint != 0)
+                {
+                    if (IsFinite(adjoint))
+                    {
+                        a[0 + k * 1] += adjoint * (2 * v[0 + k * 1]);
+                    }
+                    else
+                    {
+                        a[0 + k * 1] += Chain(adjoint, (2 * v[0 + k * 1]));
+                    }
+                }
+            }
+        }
+        v[399998] = total;
+        a[399998] += 1;
+        {
+            double adjoint = a[399998];
         }
         a.AsSpan(0, InputCount).CopyTo(gradient);
         return v[399998];
