@@ -34,24 +34,24 @@ public class SourceExportTests
     private static readonly Lazy<(List<Tape> Opcodes, List<Tape> Long, List<(Tape Tape, double[][] Points)> Corpus, List<Exported> Code)> all = new(() =>
     {
         var opcodes = EveryOpcodeAndRow().Select(e => Tape.Lower(e, x, y, z)).ToList();
-        var rosenbrockInputs = Enumerable.Range(0, 1000).Select(i => Symbol("x" + i)).ToArray();
+        var rosenbrockInputs = Enumerable.Range(0, 400).Select(i => Symbol("x" + i)).ToArray();
         var (surface, cells) = Workloads.MinimalSurface(12, load: 0.1);
-        var broydenInputs = Enumerable.Range(0, 300).Select(i => Symbol("u" + i)).ToArray();
-        Expr At(int i) => i < 0 || i >= 300 ? Number(0) : broydenInputs[i];
-        var chain = Enumerable.Range(0, 200).Select(i => Symbol("c" + i)).ToArray();
+        var broydenInputs = Enumerable.Range(0, 120).Select(i => Symbol("u" + i)).ToArray();
+        Expr At(int i) => i < 0 || i >= 120 ? Number(0) : broydenInputs[i];
+        var chain = Enumerable.Range(0, 100).Select(i => Symbol("c" + i)).ToArray();
         Expr Terms(Func<Expr, Expr, Expr> term) => Sum(Enumerable.Range(0, chain.Length - 1).Select(i => term(chain[i], chain[i + 1])));
         var longTapes = new List<Tape>
         {
             Tape.Lower(Workloads.Rosenbrock(rosenbrockInputs), rosenbrockInputs),
             Tape.Lower(surface, cells),
-            Tape.Lower(Enumerable.Range(0, 300).Select(i => (3 - 2 * At(i)) * At(i) - At(i - 1) - 2 * At(i + 1) + 1).ToArray(), broydenInputs),
+            Tape.Lower(Enumerable.Range(0, 120).Select(i => (3 - 2 * At(i)) * At(i) - At(i - 1) - 2 * At(i + 1) + 1).ToArray(), broydenInputs),
             // Sums of terms with table rows, which fuse (forward and reverse of each term in one loop).
             Tape.Lower(Terms((u, w) => Sin(u * w) + Exp(-Pow(u, 2))), chain),
             Tape.Lower(Terms((u, w) => Sqrt(1 + Pow(w - u, 2)) + 1 / (2 + Pow(u, 2))), chain),
             Tape.Lower(Terms((u, w) => Log(1 + Pow(u, 2)) * Atan(w) + Tanh(u - w)), chain),
         };
         var corpus = RubiCorpus.Load();
-        int count = Math.Min(corpus.Count, Sweep.Cases(40));
+        int count = Math.Min(corpus.Count, Sweep.Cases(25));
         var derivatives = Enumerable.Range(0, count).Select(k => corpus[k * corpus.Count / count]).Select(entry =>
         {
             var F = Parse(entry.F);
@@ -71,7 +71,7 @@ public class SourceExportTests
     }
 
     // Longer than CompiledTape.LocalsLimit: values in a workspace, repeated stretches as loops (a sum of terms built
-    // term by term, a minimal surface's cells), and several outputs (300 Broyden equations) through the
+    // term by term, a minimal surface's cells), and several outputs (120 Broyden equations) through the
     // vector-Jacobian product. Where a sum's terms are fused (computed and swept backward in one loop), the adjoints
     // sent to the inputs are added in another order than the interpreter's: the gradient may differ in the last bits,
     // bounded here by 1e-13 relative; values stay equal bit for bit.
@@ -79,11 +79,11 @@ public class SourceExportTests
     public void LongTapesExportAsLoopsWithTheSameNumbers()
     {
         var (opcodes, tapes, _, exported) = all.Value;
-        // Re-rolled: three times the terms, about the same code (not 6 000 statements more).
-        var longer = Enumerable.Range(0, 3000).Select(i => Symbol("x" + i)).ToArray();
+        // Re-rolled: five times the terms, about the same code (not 3 000 statements more).
+        var longer = Enumerable.Range(0, 2000).Select(i => Symbol("x" + i)).ToArray();
         var (lines, longerLines) = (tapes[0].ToSource().Split('\n').Length, Tape.Lower(Workloads.Rosenbrock(longer), longer).ToSource().Split('\n').Length);
         Assert.Contains("for (int k = 0; k < ", tapes[0].ToSource());
-        Assert.True(longerLines < lines + 100, $"{lines} lines for 1000 variables, {longerLines} for 3000");
+        Assert.True(longerLines < lines + 100, $"{lines} lines for 400 variables, {longerLines} for 2000");
         var random = new Random(5);
         int fused = 0;
         for (int k = 0; k < tapes.Count; k++)
@@ -97,7 +97,7 @@ public class SourceExportTests
     }
 
     // W5: the derivatives of the corpus's antiderivatives, exported: each value equal to the tape's, bit for bit. By
-    // default 40 entries spread over the corpus (compiling all 593 takes Roslyn about 20 s); HYBRID_SWEEP_CASES=593
+    // default 25 entries spread over the corpus (compiling all 593 takes Roslyn about 20 s); HYBRID_SWEEP_CASES=593
     // or more runs every one.
     [Fact]
     public void TheCorpusDerivativesExportWithEveryValueEqual()
