@@ -30,7 +30,7 @@ public class SecondOrderTests
     // Several directions go through one second-order sweep as SIMD lanes (a dense Hessian's blocks of unit vectors, a
     // sparse Hessian's colors); one direction runs on plain doubles. Each lane must compute exactly what it would alone:
     // six variables make blocks of six directions in two vectors, the last one padded.
-    [Property(MaxTest = 100, Replay = "(20261129,1000005)")]
+    [Property(MaxTest = 40, Replay = "(20261129,1000005)")]
     public Property EveryDirectionOfABlockIsBitForBitTheSingleDirectionProduct() =>
         Prop.ForAll(Generators.ArbitraryExpressions(new ExpressionShape { Variables = ["a", "b", "c", "d", "g", "h"], Primitives = ExpressionShape.Everything, MaxDepth = 4 }), f =>
         {

@@ -138,7 +138,7 @@ public class SourceExportTests
             }
             main.Append("int main(void) {\n").Append(calls).Append("  return 0;\n}\n");
             File.WriteAllText(Path.Combine(folder, "main.c"), main.ToString());
-            Run("cc", $"-std=c99 -O2 -o {Path.Combine(folder, "main")} {Path.Combine(folder, "main.c")} -lm", folder);
+            Run("cc", $"-std=c99 -O0 -o {Path.Combine(folder, "main")} {Path.Combine(folder, "main.c")} -lm", folder);
             var lines = Run(Path.Combine(folder, "main"), "", folder).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal(tapes.Count, lines.Length);
             for (int k = 0; k < tapes.Count; k++)
@@ -202,7 +202,7 @@ public class SourceExportTests
         }
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator).Select(path => MetadataReference.CreateFromFile(path));
         var compilation = CSharpCompilation.Create("Exported", trees, references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Release, concurrentBuild: true));
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: OptimizationLevel.Debug, concurrentBuild: true));
         using var stream = new MemoryStream();
         var result = compilation.Emit(stream);
         Assert.True(result.Success, string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Take(10)));
