@@ -23,8 +23,7 @@ public static class CodegenCommand
             { expressions, language, name, wrt, output };
         command.SetAction(parse =>
         {
-            var functions = Inputs.SplitTopLevel(parse.GetValue(expressions)!).Select(Expr.Parse).ToArray();
-            var all = Expr.Product(functions.Select(g => 1 + Expr.Pow(g, 2)));   // every function's symbols (a sum could cancel one)
+            var (functions, all) = Inputs.Functions(parse.GetValue(expressions)!);
             var tape = Tape.Lower(functions, Inputs.Variables(all, parse.GetValue(wrt)));
             var lang = parse.GetValue(language) == "c" ? SourceLanguage.C : SourceLanguage.CSharp;
             string source;

@@ -70,6 +70,16 @@ public static class Inputs
         throw new UsageException($"The expression has {found}; {remedy}.");
     }
 
+    /// <summary>
+    /// A comma-separated list of functions, and an expression holding every function's symbols (Π(1 + gₖ²), which loses
+    /// none, where a sum could cancel one: "x, -x"), for the variables and the binding.
+    /// </summary>
+    public static (Expr[] Functions, Expr AllSymbols) Functions(string list)
+    {
+        var functions = SplitTopLevel(list).Select(Expr.Parse).ToArray();
+        return (functions, Expr.Product(functions.Select(g => 1 + Expr.Pow(g, 2))));
+    }
+
     /// <summary>The variables to differentiate by: the ones given, else the expression's free symbols in natural order.</summary>
     public static Expr[] Variables(Expr f, IReadOnlyList<string>? wrt) =>
         wrt is { Count: > 0 } ? wrt.Select(Variable).ToArray() : f.FreeSymbols().Cast<Expr>().ToArray();

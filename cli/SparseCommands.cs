@@ -33,10 +33,7 @@ public static class SparseCommands
     public static (SparseJacobian Jacobian, double[] Values, string[] Rows, string[] Columns, Binding Binding) JacobianAt(
         string list, IReadOnlyList<string>? wrt, IReadOnlyDictionary<string, double> at, string source, bool allowUnused)
     {
-        var functions = Inputs.SplitTopLevel(list).Select(Expr.Parse).ToArray();
-        // One expression with every function's symbols, for the variables and the binding (Π(1 + gₖ²) loses none,
-        // where a sum could cancel one: "x, -x").
-        var all = Expr.Product(functions.Select(g => 1 + Expr.Pow(g, 2)));
+        var (functions, all) = Inputs.Functions(list);
         var variables = Inputs.Variables(all, wrt);
         var binding = Inputs.Bind(all, variables, at, source, allowUnused);
         var jacobian = new SparseJacobian(Tape.Lower(functions.Select(binding.Apply).ToArray(), variables));
