@@ -11,7 +11,7 @@ public class OpCodeFacetTests
 {
     private static readonly Expr x = Symbol("x"), y = Symbol("y");
 
-    private static Expr Exercising(OpCode op) => op switch
+    internal static Expr Exercising(OpCode op) => op switch
     {
         OpCode.Input => x * y,
         OpCode.Constant => Atan2(Pi, x) + y,

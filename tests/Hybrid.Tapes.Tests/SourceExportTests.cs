@@ -15,9 +15,10 @@ public class SourceExportTests
 {
     private static readonly Expr x = Symbol("x"), y = Symbol("y"), z = Symbol("z");
 
-    // An expression per opcode and per table row, over x, y, z.
+    // An expression per opcode (the opcode facet test's, which a new opcode must have) and per table row, over x, y, z.
     private static IEnumerable<Expr> EveryOpcodeAndRow()
     {
+        foreach (var op in Enum.GetValues<OpCode>()) yield return OpCodeFacetTests.Exercising(op);
         yield return x * y * z * (x + 1);                                   // a product of four factors
         yield return Pow(x, y) + Pow(x, Rational(7, 2)) + 1 / (x + y) + Sqrt(x * x + 1);
         yield return Pow(x - 2 * y, 2) + Pow(x + y + z - 1, 2) + x * y;     // squared linear, linear
