@@ -36,14 +36,27 @@ public sealed partial class Tape
     /// </summary>
     /// <param name="language">C# or C.</param>
     /// <param name="name">The class name (C#) or the prefix of every function and type (C); a valid identifier.</param>
-    /// <exception cref="ArgumentException"><paramref name="name"/> is not an identifier.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not an ASCII identifier, or is a keyword of C# or C.</exception>
     /// <exception cref="NotSupportedException">The tape calls a function with no source template in that language (a registered function without one).</exception>
     public string ToSource(SourceLanguage language = SourceLanguage.CSharp, string name = "Generated")
     {
-        if (string.IsNullOrEmpty(name) || !(char.IsLetter(name[0]) || name[0] == '_') || !name.All(c => char.IsLetterOrDigit(c) || c == '_'))
+        if (string.IsNullOrEmpty(name) || !(char.IsAsciiLetter(name[0]) || name[0] == '_') || !name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
             throw new ArgumentException($"'{name}' is not an identifier.", nameof(name));
+        if (keywords.Contains(name)) throw new ArgumentException($"'{name}' is a keyword of C# or C: choose another name.", nameof(name));
         return new SourceWriter(this, language, name).Write();
     }
+
+    // The keywords of C# and C (a class or prefix named so would not compile).
+    private static readonly HashSet<string> keywords =
+    [
+        "abstract", "as", "base", "bool", "break", "byte", "case", "catch", "char", "checked", "class", "const", "continue", "decimal",
+        "default", "delegate", "do", "double", "else", "enum", "event", "explicit", "extern", "false", "finally", "fixed", "float", "for",
+        "foreach", "goto", "if", "implicit", "in", "int", "interface", "internal", "is", "lock", "long", "namespace", "new", "null", "object",
+        "operator", "out", "override", "params", "private", "protected", "public", "readonly", "ref", "return", "sbyte", "sealed", "short",
+        "sizeof", "stackalloc", "static", "string", "struct", "switch", "this", "throw", "true", "try", "typeof", "uint", "ulong", "unchecked",
+        "unsafe", "ushort", "using", "virtual", "void", "volatile", "while", "auto", "inline", "register", "restrict", "signed", "typedef",
+        "union", "unsigned", "_Bool", "_Complex", "_Imaginary",
+    ];
 }
 
 internal sealed class SourceWriter

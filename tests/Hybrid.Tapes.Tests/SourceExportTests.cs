@@ -161,6 +161,8 @@ public class SourceExportTests
     {
         var tape = Tape.Lower(x * y, x, y);
         Assert.Contains("not an identifier", Assert.Throws<ArgumentException>(() => tape.ToSource(name: "my class")).Message);
+        Assert.Contains("is a keyword", Assert.Throws<ArgumentException>(() => tape.ToSource(SourceLanguage.C, "double")).Message);
+        Assert.Contains("not an identifier", Assert.Throws<ArgumentException>(() => tape.ToSource(name: "énergie")).Message);   // C takes ASCII only
         Assert.Contains("public static class Mine", tape.ToSource(name: "Mine"));
     }
 
