@@ -300,7 +300,7 @@ internal sealed unsafe class Emitter
                     if (!locals && !runAdjoints.ContainsKey(i)) { Address(Il.Ldarg_2, i, Own(segment)); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, current); }
                     // The zero test matters only where a partial may be infinite or NaN (0·inf must send nothing). A linear
                     // instruction's partials are finite constants, so sending 0·w changes nothing: no test, no branch.
-                    if (code.Ops[i] != OpCode.Linear || !FiniteWeights(i))
+                    if (code.Ops[i] != OpCode.Linear || !code.FiniteWeights(i))
                     {
                         il.Emit(Il.Ldloc, current);
                         Constant(0);
@@ -352,12 +352,6 @@ internal sealed unsafe class Emitter
             result[i] = adjointPool[result.Count];
         }
         return result;
-    }
-
-    private bool FiniteWeights(int i)
-    {
-        foreach (var w in code.Weights.AsSpan(code.OperandStart[i], code.OperandCount[i])) if (!double.IsFinite(w)) return false;
-        return true;
     }
 
     private LocalBuilder current = null!;   // the adjoint of the instruction whose sends are being emitted

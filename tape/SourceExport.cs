@@ -402,26 +402,30 @@ internal sealed class SourceWriter
 
     private string Weighted(double weight, string operand) => weight == 1 ? operand : $"{Number(weight)} * {operand}";
 
-    // A table row's value: its C# template, or for C the same with C's names.
-    private string Template(Primitive row, string[] arguments)
-    {
-        string template = C ? CTemplate(row) : row.CSharp;
-        return "(" + string.Format(CultureInfo.InvariantCulture, template, arguments) + ")";
-    }
+    // A table row's value (its C# template, or for C the same with C's names) and its exact partials printed, with the
+    // operands filled in.
+    private string Template(Primitive row, string[] arguments) => string.Format(CultureInfo.InvariantCulture, Formats(row).Value, arguments);
 
-    private string Partial(Primitive row, int k, string[] arguments)
+    private string Partial(Primitive row, int k, string[] arguments) => string.Format(CultureInfo.InvariantCulture, Formats(row).Partials[k], arguments);
+
+    private readonly Dictionary<Primitive, (string Value, string[] Partials)> formats = [];
+
+    // A row's value and partials as format strings of this language ({0}, {1}, ...: the operands): printed once per row,
+    // not once per instruction that calls it.
+    private (string Value, string[] Partials) Formats(Primitive row)
     {
+        if (formats.TryGetValue(row, out var known)) return known;
         var parameters = row.Parameters.Select(Expr.Symbol).ToArray();
-        var partial = row.Partials[k](parameters);
-        // The exact partial, printed with placeholders for the parameters, then filled with the operands.
-        var placeholders = parameters.Select((p, j) => (p, Expr.Symbol($"hybridArgument{j}"))).ToArray();
-        var filled = partial.Substitute(placeholders.ToDictionary(pair => pair.p, pair => pair.Item2));
-        string printed = C ? ToC(filled.ToCSharp()) : filled.ToCSharp();
-        for (int j = 0; j < arguments.Length; j++) printed = printed.Replace($"hybridArgument{j}", arguments[j]);
-        return "(" + printed + ")";
+        var placeholders = parameters.Select((p, j) => (p, Expr.Symbol($"hybridArgument{j}"))).ToDictionary(pair => pair.p, pair => pair.Item2);
+        string InLanguage(string csharp) => "(" + (C ? ToC(csharp) : csharp) + ")";
+        var partials = row.Partials.Select(partial =>
+        {
+            string printed = InLanguage(partial(parameters).Substitute(placeholders).ToCSharp());
+            for (int j = 0; j < parameters.Length; j++) printed = printed.Replace($"hybridArgument{j}", "{" + j + "}");
+            return printed;
+        }).ToArray();
+        return formats[row] = (InLanguage(row.CSharp), partials);
     }
-
-    private string CTemplate(Primitive row) => ToC(row.CSharp);
 
     // C# math calls to C's: the templates and printed partials use only these.
     private string ToC(string csharp)
@@ -473,7 +477,7 @@ internal sealed class SourceWriter
             Close();
             return;
         }
-        bool finiteLinear = code.Ops[i] == OpCode.Linear && code.Weights.AsSpan(code.OperandStart[i], code.OperandCount[i]).ToArray().All(double.IsFinite);
+        bool finiteLinear = code.Ops[i] == OpCode.Linear && code.FiniteWeights(i);
         if (finiteLinear) Sends(i, adjoint, strong: false);   // finite constant partials: 0·w changes nothing
         else
         {
@@ -600,8 +604,7 @@ internal sealed class Fusion
         if (tape.OutputCount != 1) return null;
         int output = tape.OutputSlots[0];
         int s = code.OperandStart[output], n = code.OperandCount[output];
-        if (code.Ops[output] != OpCode.Linear || n <= 2 || output != tape.Length - 1) return null;
-        for (int k = s; k < s + n; k++) if (!double.IsFinite(code.Weights[k])) return null;
+        if (code.Ops[output] != OpCode.Linear || n <= 2 || output != tape.Length - 1 || !code.FiniteWeights(output)) return null;
         // Who reads each instruction.
         var readers = new List<int>?[tape.Length];
         for (int c = 0; c < tape.Length; c++)

@@ -19,7 +19,15 @@ public sealed partial class Tape
     // exponent), primitives (Call: the row), sources (the subexpression it computes, for listings and
     // errors). Per operand slot: operands (the instruction read), weights and weightSources (Linear).
     internal readonly record struct Code(OpCode[] Ops, int[] OperandStart, int[] OperandCount, int[] Operands, double[] Weights,
-        Expr?[] WeightSources, double[] Constants, Primitive?[] Primitives, Expr[] Sources);
+        Expr?[] WeightSources, double[] Constants, Primitive?[] Primitives, Expr[] Sources)
+    {
+        // Whether every weight of instruction i is finite: then its partials are finite constants, and sending 0·w changes nothing.
+        public bool FiniteWeights(int i)
+        {
+            foreach (var w in Weights.AsSpan(OperandStart[i], OperandCount[i])) if (!double.IsFinite(w)) return false;
+            return true;
+        }
+    }
 
     private readonly OpCode[] ops;
     private readonly int[] operandStart;
