@@ -64,9 +64,12 @@ internal abstract class Preconditioner
     {
         CGPreconditioner.None => null,
         CGPreconditioner.IncompleteCholesky when hessian.Storage is SparseCompressedRowMatrixStorage<double> csr => IncompleteCholesky.Factor(csr),
-        CGPreconditioner.Diagonal or CGPreconditioner.IncompleteCholesky => new DiagonalScaling(hessian.Diagonal().Select(d => d == 0 || !double.IsFinite(d) ? 1 : Math.Abs(d)).ToArray()),
+        CGPreconditioner.Diagonal or CGPreconditioner.IncompleteCholesky => new DiagonalScaling(hessian.Diagonal().Select(Scale).ToArray()),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a preconditioner."),
     };
+
+    // A diagonal entry as a scale: its size, 1 where it is zero or not finite.
+    protected static double Scale(double diagonal) => diagonal == 0 || !double.IsFinite(diagonal) ? 1 : Math.Abs(diagonal);
 }
 
 internal sealed class DiagonalScaling(double[] diagonal) : Preconditioner
@@ -111,7 +114,7 @@ internal sealed class IncompleteCholesky : Preconditioner
             }
             columns[q] = i;
         }
-        var scale = diagonal.Select(d => d == 0 || !double.IsFinite(d) ? 1 : Math.Abs(d)).ToArray();
+        var scale = diagonal.Select(Scale).ToArray();
         double shift = diagonal.All(d => d > 0) ? 0 : 1e-3;
         var values = new double[columns.Length];
         for (int attempt = 0; attempt < 30; attempt++, shift = Math.Max(2 * shift, 1e-3))

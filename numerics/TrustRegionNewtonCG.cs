@@ -56,6 +56,7 @@ public sealed class TrustRegionNewtonCG(double gradientTolerance = 1e-8, double 
         objective.EvaluateAt(initialGuess);
         var current = objective.Fork();
         double radius = Math.Max(1, current.Gradient.L2Norm()), maxRadius = 1e3 * radius;
+        var (factoredAt, preconditioner) = ((IObjectiveFunction?)null, (Preconditioner?)null);
         for (int iteration = 0; ; iteration++)
         {
             var g = current.Gradient;
@@ -65,8 +66,9 @@ public sealed class TrustRegionNewtonCG(double gradientTolerance = 1e-8, double 
             if (iteration == maxIterations)
                 throw new MaximumIterationsException($"Trust-region Newton–CG did not converge in {maxIterations} iterations: max |∇f| = {g.AbsoluteMaximum():G3} (tolerance {gradientTolerance:G3}).");
             var hessian = new HessianOperator(current.Hessian);
+            if (!ReferenceEquals(factoredAt, current)) (factoredAt, preconditioner) = (current, Preconditioner.For(current.Hessian, Preconditioning));   // a rejected step retries at the same point: same factor
             int before = ConjugateGradientIterations;
-            var (step, onBoundary) = Steihaug(hessian, Preconditioner.For(current.Hessian, Preconditioning), g, radius);
+            var (step, onBoundary) = Steihaug(hessian, preconditioner, g, radius);
             var curvature = new double[step.Count];
             hessian.Multiply(step.AsArray(), curvature);
             double predicted = -(g.DotProduct(step) + 0.5 * Dot(step.AsArray(), curvature));
