@@ -46,6 +46,9 @@ public sealed partial class Tape
         return new SourceWriter(this, language, name).Write();
     }
 
+    /// <summary>The C# export as a <c>file</c> class: the source generator (Hybrid.Generators) puts one beside each method it implements.</summary>
+    internal string ToFileLocalCSharp(string name) => new SourceWriter(this, SourceLanguage.CSharp, name, fileLocal: true).Write();
+
     // The keywords of C# and C (a class or prefix named so would not compile).
     private static readonly HashSet<string> keywords =
     [
@@ -66,6 +69,7 @@ internal sealed class SourceWriter
     private readonly SourceLanguage language;
     private readonly string name;
     private readonly bool locals;
+    private readonly bool fileLocal;    // C#: a file-local class (the source generator's), not a public one
     private readonly StringBuilder text = new();
     private int indent;
     private Segment? run;               // the run being written: operand and own indices move with its copy counter k
@@ -73,9 +77,10 @@ internal sealed class SourceWriter
     private Segment? fusedCopy;         // the fused run being written: its own instructions are the locals f_j, g_j
     private readonly Fusion? fusion;
 
-    public SourceWriter(Tape tape, SourceLanguage language, string name)
+    public SourceWriter(Tape tape, SourceLanguage language, string name, bool fileLocal = false)
     {
-        (this.tape, code, this.language, this.name, locals) = (tape, tape.Instructions, language, name, tape.Length <= CompiledTape.LocalsLimit);
+        (this.tape, code, this.language, this.name, this.fileLocal, locals) =
+            (tape, tape.Instructions, language, name, fileLocal, tape.Length <= CompiledTape.LocalsLimit);
         if (!locals) fusion = Fusion.Plan(tape, code, Plan());
     }
 
@@ -102,7 +107,7 @@ internal sealed class SourceWriter
         Line("#pragma warning disable // generated: an adjoint may be computed and not read");
         Line("using System;");
         Line();
-        Line($"public static class {name}");
+        Line($"{(fileLocal ? "file" : "public")} static class {name}");
         Open();
         Line($"/// <summary>The inputs, in order: {string.Join(", ", tape.InputNames)}.</summary>");
         Line($"public static readonly string[] InputNames = [{string.Join(", ", tape.InputNames.Select(n => "\"" + n + "\""))}];");
