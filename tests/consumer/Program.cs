@@ -1,6 +1,7 @@
 // The README's examples, as a user outside the repository writes them: this program is built against the
 // packed Hybrid packages only (PackageTests copies this folder out of the repository and restores from a
 // local feed), and its output is checked line by line.
+using Hybrid;
 using Hybrid.Numerics;
 using Hybrid.Symbolic;
 using Hybrid.Tapes;
@@ -32,3 +33,13 @@ Console.WriteLine(tape.Evaluate([1.5], tape.CreateWorkspace()));   // 3.15164366
 var gauss = Primitives.Register(new FunctionDefinition("gauss", ["x"], a => Math.Exp(-a[0] * a[0]), ["-2*x*gauss(x)"]));
 PrimitiveCheck.Verify(gauss);
 Console.WriteLine("gauss checked");
+
+Span<double> gradient = stackalloc double[2];
+Console.WriteLine(Model.F(1.5, 3.0, gradient));   // 8.97745487943649
+Console.WriteLine(gradient[0]);                   // 0.6366348150093262 = y²·cos(x)
+
+static partial class Model
+{
+    [Differentiate("sin(x)*y^2")]                 // a typo in the expression is a compile error at its column
+    public static partial double F(double x, double y, Span<double> gradient);
+}
