@@ -7,7 +7,9 @@
 // linear in the code. Past CompileLimit instructions of code the interpreter runs instead:
 // straight-line code that large misses the instruction cache and takes the JIT seconds. Semantics
 // are the interpreter's: the same partials, the same order of accumulation, and a zero adjoint
-// sends nothing.
+// sends nothing — except where the output is a long sum of re-rolled terms (Fusion.cs): the gradient
+// then computes and sweeps each term in one loop, and the adjoints the terms send to the inputs arrive
+// in another order than the interpreter's, so the gradient may differ in the last bits (the value not).
 using System.Runtime.CompilerServices;
 
 namespace Hybrid.Tapes;
@@ -29,6 +31,10 @@ public sealed unsafe class CompiledTape
 
     private readonly CompiledPiece[] forward;   // each fills the values of its chunk
     private readonly CompiledPiece[] reverse;   // each accumulates the adjoints of its chunk, last chunk first
+    private readonly CompiledPiece[] fusedForward = [];   // with a fusion plan: the values outside the fused runs (gradient only)
+    private readonly CompiledPiece[] fused = [];          // each computes and sweeps back one fused run (Emitter.FusedRun)
+    private readonly CompiledPiece[] fusedReverse = [];   // the adjoints outside the fused runs, last chunk first
+    private readonly (int Start, int Length)[] fusedAdjoints = [];   // the adjoint slots a fused gradient uses: cleared per call
     private readonly CompiledPiece? whole;      // small tapes: forward and reverse in one method
     private readonly CompiledPiece? valueOnly;  // small tapes: forward only
 
@@ -56,22 +62,42 @@ public sealed unsafe class CompiledTape
         }
         // Repeated stretches become loops; what remains to emit is measured in template instructions.
         var segments = Segments.Plan(tape.Instructions, tape.InputCount, tape.Length);
+        if (segments.Sum(s => s.Period) > compileLimit)
+        {
+            (forward, reverse, IsInterpreted) = ([], [], true);
+            return;
+        }
+        var chunks = Chunks(segments, chunkLength);
+        forward = chunks.Select(c => new Emitter(tape, c).ForwardOnly()).ToArray();
+        var plan = Fusion.Plan(tape, code, segments);
+        if (plan is null)
+        {
+            reverse = chunks.Select(c => new Emitter(tape, c).ReverseOnly()).ToArray();
+            return;
+        }
+        // The gradient of a long sum of terms: the fused runs in pieces of their own, the rest as above but without them.
+        reverse = [];
+        var runs = segments.Where(plan.Runs.Contains).ToList();
+        var rest = Chunks(segments.Where(s => !plan.Runs.Contains(s)).ToList(), chunkLength);
+        fusedForward = rest.Select(c => new Emitter(tape, c.Where(s => s.Start != plan.Output).ToList()).ForwardOnly()).ToArray();
+        fused = runs.Select((run, k) => new Emitter(tape, [], plan).FusedRun(plan, run, first: k == 0, last: k == runs.Count - 1, gradient: true)).ToArray();
+        fusedReverse = rest.Select(c => new Emitter(tape, c, plan).ReverseOnly()).ToArray();
+        // The fused runs keep their adjoints in locals: only the inputs' slots and the rest's need clearing.
+        fusedAdjoints = [(0, tape.InputCount), .. segments.Where(s => !plan.Runs.Contains(s)).Select(s => (s.Start, s.Period * s.Repeats))];
+    }
+
+    // Consecutive segments in chunks of at most chunkLength instructions of code (a longer segment alone).
+    private static List<List<Segment>> Chunks(List<Segment> segments, int chunkLength)
+    {
         var chunks = new List<List<Segment>>();
-        int size = 0, total = 0;
+        int size = 0;
         foreach (var segment in segments)
         {
             if (chunks.Count == 0 || size + segment.Period > chunkLength) { chunks.Add([]); size = 0; }
             chunks[^1].Add(segment);
             size += segment.Period;
-            total += segment.Period;
         }
-        if (total > compileLimit)
-        {
-            (forward, reverse, IsInterpreted) = ([], [], true);
-            return;
-        }
-        forward = chunks.Select(c => new Emitter(tape, c).ForwardOnly()).ToArray();
-        reverse = chunks.Select(c => new Emitter(tape, c).ReverseOnly()).ToArray();
+        return chunks;
     }
 
     /// <summary>
@@ -79,6 +105,9 @@ public sealed unsafe class CompiledTape
     /// <see cref="MaxFactors"/>), or the runtime cannot generate code (native AOT).
     /// </summary>
     public bool IsInterpreted { get; }
+
+    /// <summary>Whether the gradient runs fused pieces (each term of the output's sum computed and swept back in one loop).</summary>
+    internal bool IsFused => fused.Length > 0;
 
     /// <summary>The tape this was compiled from.</summary>
     public Tape Tape { get; }
@@ -124,11 +153,18 @@ public sealed unsafe class CompiledTape
         var outputs = Tape.OutputSlots;
         // One method reads only the seeds from the adjoint array; chunks accumulate into all of it.
         if (whole is not null) foreach (var o in outputs) adjoints[o] = 0;
+        else if (fused.Length > 0) foreach (var (start, length) in fusedAdjoints) Array.Clear(adjoints, start, length);
         else Array.Clear(adjoints);
         for (int k = 0; k < seed.Length; k++) adjoints[outputs[k]] += seed[k];
         fixed (double* v = values, a = adjoints)
         {
             if (whole is not null) whole(v, a);
+            else if (fused.Length > 0)
+            {
+                foreach (var chunk in fusedForward) chunk(v, a);
+                foreach (var run in fused) run(v, a);
+                for (int c = fusedReverse.Length - 1; c >= 0; c--) fusedReverse[c](v, a);
+            }
             else
             {
                 foreach (var chunk in forward) chunk(v, a);

@@ -4,6 +4,8 @@
 // (small tapes, one method) or elements of the workspace's arrays reached by pointer (pieces of
 // large tapes): indices are constants of the tape, or constants plus a loop counter times a stride
 // where a repeated stretch of the tape is re-rolled into a loop (Segments.cs); no bounds are checked.
+// Where the output is a long sum of such a loop's terms (Fusion.cs), each copy is computed, added and swept
+// backward in one loop body with its values and adjoints in locals (FusedRun), as hand-written code does.
 using System.Reflection.Emit;
 using Il = System.Reflection.Emit.OpCodes;
 using Hybrid.Symbolic;
@@ -30,12 +32,17 @@ internal sealed unsafe class Emitter
     private readonly LocalBuilder term;                 // the slot within a re-rolled operand list
     private Segment? run;                               // the run being emitted, if any: its strides apply
     private OperandRun? operandRun;                     // the operand run being emitted, if any
+    private readonly Fusion? fusion;                    // the fused runs, emitted by FusedRun: the other pieces skip them
+    private LocalBuilder[] copyValues = [];             // in a fused run: the values of the copy's instructions
 
     /// <summary>A method over the whole tape with values and adjoints in locals (small tapes).</summary>
     public Emitter(Tape tape) : this(tape, Enumerable.Range(tape.InputCount, tape.Length - tape.InputCount).Select(i => new Segment(i, 1, 1, null)).ToList(), locals: true) { }
 
-    /// <summary>A method over some segments of the tape, with values and adjoints in the workspace's arrays.</summary>
-    public Emitter(Tape tape, IReadOnlyList<Segment> segments) : this(tape, segments, locals: false) { }
+    /// <summary>
+    /// A method over some segments of the tape, with values and adjoints in the workspace's arrays. With a fusion plan,
+    /// the reverse sweep leaves the fused runs out and sends the output's adjoint only to its operands outside them.
+    /// </summary>
+    public Emitter(Tape tape, IReadOnlyList<Segment> segments, Fusion? fusion = null) : this(tape, segments, locals: false) => this.fusion = fusion;
 
     private Emitter(Tape tape, IReadOnlyList<Segment> segments, bool locals)
     {
@@ -74,6 +81,51 @@ internal sealed unsafe class Emitter
         foreach (var o in tape.OutputSlots) { LoadPointer(Il.Ldarg_2, o); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, adjointLocals[o]); }   // the seeds
         EmitReverse();
         for (int i = 0; i < tape.InputCount; i++) { LoadPointer(Il.Ldarg_2, i); il.Emit(Il.Ldloc, adjointLocals[i]); il.Emit(Il.Stind_R8); }
+        return Finish();
+    }
+
+    /// <summary>
+    /// One fused run of the plan (the values before it computed, the output's adjoint seeded): each copy's values, its terms
+    /// added to the output's sum (carried from the previous piece in the output's value slot: the prefix's terms go first,
+    /// the suffix's after the last run), and, for a gradient, the copy's reverse sweep right after, its adjoints in locals.
+    /// </summary>
+    public CompiledPiece FusedRun(Fusion plan, Segment fused, bool first, bool last, bool gradient)
+    {
+        var total = il.DeclareLocal(typeof(double));
+        var outputAdjoint = il.DeclareLocal(typeof(double));
+        void AddTerm(double weight, Action load) { il.Emit(Il.Ldloc, total); Weighted(weight, load); il.Emit(Il.Add); il.Emit(Il.Stloc, total); }
+        if (first)
+        {
+            Constant(0);   // the interpreter's n-ary sum starts from 0
+            il.Emit(Il.Stloc, total);
+            foreach (var (operand, weight) in plan.Prefix) AddTerm(weight, () => LoadValue(operand));
+        }
+        else { LoadPointer(Il.Ldarg_1, plan.Output); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, total); }
+        if (gradient) { LoadPointer(Il.Ldarg_2, plan.Output); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, outputAdjoint); }
+        copyValues = Enumerable.Range(0, fused.Period).Select(_ => il.DeclareLocal(typeof(double))).ToArray();
+        runAdjoints = Enumerable.Range(fused.Start, fused.Period).Where(i => code.Ops[i] != OpCode.Constant).ToDictionary(i => i, _ => il.DeclareLocal(typeof(double)));
+        Repeat(fused, forward: true, () =>
+        {
+            for (int i = fused.Start; i < fused.Start + fused.Period; i++)
+                if (code.Ops[i] != OpCode.Constant) { Value(i); il.Emit(Il.Stloc, copyValues[i - fused.Start]); }
+            foreach (var (offset, weight) in plan.Terms[fused]) AddTerm(weight, () => il.Emit(Il.Ldloc, copyValues[offset]));
+            if (!gradient) return;
+            foreach (var local in runAdjoints.Values) { Constant(0); il.Emit(Il.Stloc, local); }
+            // The output's sends first, as in the interpreter (it is the last instruction), then the copy's own, last first.
+            foreach (var (offset, weight) in plan.Terms[fused])
+            {
+                var target = runAdjoints[fused.Start + offset];
+                il.Emit(Il.Ldloc, target);
+                Weighted(weight, () => il.Emit(Il.Ldloc, outputAdjoint));
+                il.Emit(Il.Add);
+                il.Emit(Il.Stloc, target);
+            }
+            for (int i = fused.Start + fused.Period - 1; i >= fused.Start; i--) ReverseInstruction(i, fused);
+        });
+        if (last) foreach (var (operand, weight) in plan.Suffix) AddTerm(weight, () => LoadValue(operand));
+        LoadPointer(Il.Ldarg_1, plan.Output);
+        il.Emit(Il.Ldloc, total);
+        il.Emit(Il.Stind_R8);
         return Finish();
     }
 
@@ -158,6 +210,8 @@ internal sealed unsafe class Emitter
     {
         if (code.Ops[i] == OpCode.Constant && stride == 0 && termStride == 0) il.Emit(Il.Ldc_R8, code.Constants[i]);
         else if (locals) il.Emit(Il.Ldloc, valueLocals[i]);
+        else if (copyValues.Length > 0 && run is { } r && stride == r.Period && termStride == 0 && i >= r.Start && i < r.Start + r.Period)
+            il.Emit(Il.Ldloc, copyValues[i - r.Start]);   // the same copy of a fused run: a local
         else { Address(Il.Ldarg_1, i, stride, termStride); il.Emit(Il.Ldind_R8); }
     }
 
@@ -288,44 +342,47 @@ internal sealed unsafe class Emitter
         for (int g = segments.Count - 1; g >= 0; g--)
         {
             var segment = segments[g];
+            if (fusion is not null && fusion.Runs.Contains(segment)) continue;   // FusedRun swept them
             runAdjoints = segment.IsRun ? AdjointsWithinOneCopy(segment) : [];
             Repeat(segment, forward: false, () =>
             {
                 foreach (var local in runAdjoints.Values) { Constant(0); il.Emit(Il.Stloc, local); }
-                for (int i = segment.Start + segment.Period - 1; i >= segment.Start; i--)
-                {
-                    if (code.Ops[i] == OpCode.Constant) continue;
-                    var skip = il.DefineLabel();
-                    current = locals ? adjointLocals[i] : runAdjoints.GetValueOrDefault(i) ?? adjoint;   // a local already: nothing to load
-                    if (!locals && !runAdjoints.ContainsKey(i)) { Address(Il.Ldarg_2, i, Own(segment)); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, current); }
-                    // The zero test matters only where a partial may be infinite or NaN (0·inf must send nothing). A linear
-                    // instruction's partials are finite constants, so sending 0·w changes nothing: no test, no branch.
-                    if (code.Ops[i] != OpCode.Linear || !code.FiniteWeights(i))
-                    {
-                        il.Emit(Il.Ldloc, current);
-                        Constant(0);
-                        il.Emit(Il.Beq, skip);
-                    }
-                    if (code.Ops[i] == OpCode.Linear) Sends(i);   // weights: a zero one is skipped when emitting
-                    else
-                    {
-                        // A zero partial matters only behind an infinite or NaN adjoint (0·∞ must send nothing):
-                        // there the sends go through Tape.Chain; a finite adjoint multiplies plainly, as before.
-                        var strong = il.DefineLabel();
-                        il.Emit(Il.Ldloc, current);
-                        il.Emit(Il.Call, isFinite);
-                        il.Emit(Il.Brfalse, strong);
-                        Sends(i);
-                        il.Emit(Il.Br, skip);
-                        il.MarkLabel(strong);
-                        strongSends = true;
-                        Sends(i);
-                        strongSends = false;
-                    }
-                    il.MarkLabel(skip);
-                }
+                for (int i = segment.Start + segment.Period - 1; i >= segment.Start; i--) ReverseInstruction(i, segment);
             });
         }
+    }
+
+    private void ReverseInstruction(int i, Segment segment)
+    {
+        if (code.Ops[i] == OpCode.Constant) return;
+        var skip = il.DefineLabel();
+        current = locals ? adjointLocals[i] : runAdjoints.GetValueOrDefault(i) ?? adjoint;   // a local already: nothing to load
+        if (!locals && !runAdjoints.ContainsKey(i)) { Address(Il.Ldarg_2, i, Own(segment)); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, current); }
+        // The zero test matters only where a partial may be infinite or NaN (0·inf must send nothing). A linear
+        // instruction's partials are finite constants, so sending 0·w changes nothing: no test, no branch.
+        if (code.Ops[i] != OpCode.Linear || !code.FiniteWeights(i))
+        {
+            il.Emit(Il.Ldloc, current);
+            Constant(0);
+            il.Emit(Il.Beq, skip);
+        }
+        if (code.Ops[i] == OpCode.Linear) Sends(i);   // weights: a zero one is skipped when emitting
+        else
+        {
+            // A zero partial matters only behind an infinite or NaN adjoint (0·∞ must send nothing):
+            // there the sends go through Tape.Chain; a finite adjoint multiplies plainly, as before.
+            var strong = il.DefineLabel();
+            il.Emit(Il.Ldloc, current);
+            il.Emit(Il.Call, isFinite);
+            il.Emit(Il.Brfalse, strong);
+            Sends(i);
+            il.Emit(Il.Br, skip);
+            il.MarkLabel(strong);
+            strongSends = true;
+            Sends(i);
+            strongSends = false;
+        }
+        il.MarkLabel(skip);
     }
 
     // Adjoints of a run's instructions that only instructions of the same copy read (and no output is): they live in
@@ -392,6 +449,19 @@ internal sealed unsafe class Emitter
         int s = code.OperandStart[i], n = code.OperandCount[i];
         switch (code.Ops[i])
         {
+            case OpCode.Linear when fusion is not null && i == fusion.Output:
+                // The fused runs took their terms' adjoints already: the prefix and suffix remain, in the output's order.
+                foreach (var (operand, weight) in fusion.Prefix.Concat(fusion.Suffix))
+                {
+                    if (weight == 0 || code.Ops[operand] == OpCode.Constant) continue;
+                    Address(Il.Ldarg_2, operand, 0);
+                    il.Emit(Il.Dup);
+                    il.Emit(Il.Ldind_R8);
+                    Weighted(weight, () => il.Emit(Il.Ldloc, current));
+                    il.Emit(Il.Add);
+                    il.Emit(Il.Stind_R8);
+                }
+                break;
             case OpCode.Linear:
                 foreach (var part in OperandRuns(i))
                 {

@@ -1,0 +1,72 @@
+namespace Hybrid.Tapes;
+
+// Fusing forward and reverse (issue 16): when a scalar tape's output is a long sum whose terms come from repeated
+// stretches (runs) that feed nothing else — W1's terms, a membrane's cells — each copy of such a run can be computed,
+// added to the sum and swept backward in one pass, its values and adjoints in locals (registers), as hand-written code
+// does, instead of storing every value and adjoint and reading them back. The sum is added in the interpreter's order
+// (the output's operands must be: a prefix from outside the runs, the runs' terms copy by copy, a suffix), and each
+// copy's own adjoints are the interpreter's bit for bit; only the adjoints the copies send outside the run (to the
+// inputs) are summed in another order (copy 0 first instead of last), so a gradient may differ from the tape's in the
+// last bits. The source export (SourceExport.cs) and the IL compiler (Emitter.cs) run the same plan.
+internal sealed class Fusion
+{
+    public required int Output { get; init; }
+    public required HashSet<Segment> Runs { get; init; }
+    public required Dictionary<Segment, List<(int Offset, double Weight)>> Terms { get; init; }   // per copy, in the output's order
+    public required List<(int Operand, double Weight)> Prefix { get; init; }
+    public required List<(int Operand, double Weight)> Suffix { get; init; }
+
+    public static Fusion? Plan(Tape tape, Tape.Code code, List<Segment> segments)
+    {
+        if (tape.OutputCount != 1) return null;
+        int output = tape.OutputSlots[0];
+        int s = code.OperandStart[output], n = code.OperandCount[output];
+        if (code.Ops[output] != OpCode.Linear || n <= 2 || output != tape.Length - 1 || !code.FiniteWeights(output)) return null;
+        // Who reads each instruction.
+        var readers = new List<int>?[tape.Length];
+        for (int c = 0; c < tape.Length; c++)
+            for (int k = code.OperandStart[c]; k < code.OperandStart[c] + code.OperandCount[c]; k++) (readers[code.Operands[k]] ??= []).Add(c);
+        // Runs whose instructions are read only within their copy or by the output.
+        var runs = new HashSet<Segment>();
+        foreach (var run in segments.Where(r => r.IsRun))
+        {
+            bool alone = true;
+            for (int copy = 0; copy < run.Repeats && alone; copy++)
+            {
+                int start = run.Start + copy * run.Period;
+                for (int i = start; i < start + run.Period && alone; i++)
+                    alone = code.Ops[i] != OpCode.Constant && (readers[i] ?? []).All(c => c == output || (c >= start && c < start + run.Period));
+            }
+            if (alone) runs.Add(run);
+        }
+        if (runs.Count == 0) return null;
+        // The output's operands: a prefix outside the runs, then the runs' terms copy by copy (each term once, by offset
+        // within the copy), then a suffix outside the runs.
+        int RunOf(int i) => runs.FirstOrDefault(r => i >= r.Start && i < r.Start + r.Period * r.Repeats)?.Start ?? -1;
+        int slot = s, end = s + n;
+        var prefix = new List<(int, double)>();
+        while (slot < end && RunOf(code.Operands[slot]) < 0) { prefix.Add((code.Operands[slot], code.Weights[slot])); slot++; }
+        var terms = new Dictionary<Segment, List<(int, double)>>();
+        foreach (var run in runs.OrderBy(r => r.Start))
+        {
+            List<(int Offset, double Weight)>? pattern = null;
+            for (int copy = 0; copy < run.Repeats; copy++)
+            {
+                int start = run.Start + copy * run.Period;
+                var these = new List<(int, double)>();
+                while (slot < end && code.Operands[slot] >= start && code.Operands[slot] < start + run.Period) { these.Add((code.Operands[slot] - start, code.Weights[slot])); slot++; }
+                if (pattern is null) pattern = these;
+                else if (!pattern.SequenceEqual(these)) return null;   // every copy adds the same terms, with the same weights, in the same order
+            }
+            // Each instruction the output reads must be among the terms (read once), so the copy's adjoints start right.
+            if (pattern is null || pattern.Select(t => t.Offset).Distinct().Count() != pattern.Count) return null;
+            for (int i = run.Start; i < run.Start + run.Period; i++)
+                if ((readers[i]?.Count(c => c == output) ?? 0) != pattern.Count(t => t.Offset == i - run.Start)) return null;
+            terms[run] = pattern;
+        }
+        var suffix = new List<(int, double)>();
+        while (slot < end && RunOf(code.Operands[slot]) < 0) { suffix.Add((code.Operands[slot], code.Weights[slot])); slot++; }
+        if (slot != end) return null;
+        return new Fusion { Output = output, Runs = runs, Terms = terms, Prefix = prefix, Suffix = suffix };
+    }
+}
