@@ -358,26 +358,27 @@ internal sealed unsafe class Emitter
         var skip = il.DefineLabel();
         current = locals ? adjointLocals[i] : runAdjoints.GetValueOrDefault(i) ?? adjoint;   // a local already: nothing to load
         if (!locals && !runAdjoints.ContainsKey(i)) { Address(Il.Ldarg_2, i, Own(segment)); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, current); }
-        // The zero test matters only where a partial may be infinite or NaN (0·inf must send nothing). A linear
-        // instruction's partials are finite constants, so sending 0·w changes nothing: no test, no branch.
-        if (code.Ops[i] != OpCode.Linear || !code.FiniteWeights(i))
+        if (code.Ops[i] == OpCode.Linear)
         {
+            // A linear instruction's partials are constants: with finite ones, sending 0·w changes nothing, so no test, no
+            // branch (the zero weights are skipped when emitting); with an infinite one, a zero adjoint must send nothing.
+            if (!code.FiniteWeights(i)) { il.Emit(Il.Ldloc, current); Constant(0); il.Emit(Il.Beq, skip); }
+            Sends(i);
+        }
+        else
+        {
+            // A finite nonzero adjoint (one test) multiplies plainly; a zero one sends nothing (0·∞ must not become NaN);
+            // behind an infinite or NaN one the sends go through Tape.Chain (a zero partial sends zero, even there).
+            var other = il.DefineLabel();
+            il.Emit(Il.Ldloc, current);
+            CallFormula(nameof(Formulas.IsFiniteNonzero));
+            il.Emit(Il.Brfalse, other);
+            Sends(i);
+            il.Emit(Il.Br, skip);
+            il.MarkLabel(other);
             il.Emit(Il.Ldloc, current);
             Constant(0);
             il.Emit(Il.Beq, skip);
-        }
-        if (code.Ops[i] == OpCode.Linear) Sends(i);   // weights: a zero one is skipped when emitting
-        else
-        {
-            // A zero partial matters only behind an infinite or NaN adjoint (0·∞ must send nothing):
-            // there the sends go through Tape.Chain; a finite adjoint multiplies plainly, as before.
-            var strong = il.DefineLabel();
-            il.Emit(Il.Ldloc, current);
-            il.Emit(Il.Call, isFinite);
-            il.Emit(Il.Brfalse, strong);
-            Sends(i);
-            il.Emit(Il.Br, skip);
-            il.MarkLabel(strong);
             strongSends = true;
             Sends(i);
             strongSends = false;
@@ -416,7 +417,6 @@ internal sealed unsafe class Emitter
     // a[operand k] += adjoint * partial, the partial pushed by the given action; constants need no adjoint.
     private void Send(int i, int k, Action? partial) => SendToSlot(code.OperandStart[i] + k, partial);
 
-    private static readonly System.Reflection.MethodInfo isFinite = typeof(double).GetMethod(nameof(double.IsFinite), [typeof(double)])!;
     private bool strongSends;   // whether the sends being emitted are the ones behind a non-finite adjoint
 
     private static readonly System.Reflection.MethodInfo chain = typeof(Tape).GetMethod(nameof(Tape.Chain), System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!;

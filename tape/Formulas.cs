@@ -10,6 +10,13 @@ namespace Hybrid.Tapes;
 
 internal static class Formulas
 {
+    /// <summary>
+    /// A finite, nonzero adjoint, in one test (|a|'s bits minus one, unsigned, below the largest finite's): the reverse
+    /// sweeps' common case, where sends multiply plainly; 0 sends nothing, and ±∞ or NaN go through <c>Tape.Chain</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsFiniteNonzero(double a) => (ulong)((BitConverter.DoubleToInt64Bits(a) & long.MaxValue) - 1) < 0x7FEF_FFFF_FFFF_FFFFUL;
+
     /// <summary>SquaredLinear: ∂(L²)/∂u_k = 2L·w_k.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double SquaredLinearPartial(double sum, double weight) => 2 * sum * weight;

@@ -216,9 +216,10 @@ internal sealed class SourceWriter
         Line($"{s} {Helper("StrongProduct")}(double a, double b) {Body("a == 0 || b == 0 ? 0 : a * b")}");
         Line($"{s} {Helper("PowBasePartial")}(double a, double b) {Body($"{Helper("StrongProduct")}(b, {Pow("a", "b - 1")})")}");
         Line($"{s} {Helper("PowExponentPartial")}(double a, double value) {Body($"{Helper("StrongProduct")}(value, {(C ? "log(a)" : "Math.Log(a)")})")}");
-        if (!C) Line("private static bool IsFinite(double a) => double.IsFinite(a);");
+        if (!C) Line("private static bool IsFiniteNonzero(double a) => (ulong)((BitConverter.DoubleToInt64Bits(a) & long.MaxValue) - 1) < 0x7FEF_FFFF_FFFF_FFFFUL;");
         else
         {
+            Line($"static inline int {Helper("IsFiniteNonzero")}(double a) {{ return a != 0 && isfinite(a); }}");
             Line($"{s} {Helper("sign")}(double a) {{ return a > 0 ? 1.0 : a < 0 ? -1.0 : a == 0 ? 0.0 : NAN; }}");
             Line($"static inline int {Helper("is_positive_infinity")}(double a) {{ return isinf(a) && a > 0; }}");
         }
@@ -482,24 +483,25 @@ internal sealed class SourceWriter
             Close();
             return;
         }
-        bool finiteLinear = code.Ops[i] == OpCode.Linear && code.FiniteWeights(i);
-        if (finiteLinear) Sends(i, adjoint, strong: false);   // finite constant partials: 0·w changes nothing
-        else
+        if (code.Ops[i] == OpCode.Linear && code.FiniteWeights(i)) Sends(i, adjoint, strong: false);   // finite constant partials: 0·w changes nothing
+        else if (code.Ops[i] == OpCode.Linear)
         {
             Line($"if ({adjoint} != 0)");
             Open();
-            if (code.Ops[i] == OpCode.Linear) Sends(i, adjoint, strong: false);
-            else
-            {
-                Line(C ? $"if (isfinite({adjoint}))" : $"if (IsFinite({adjoint}))");
-                Open();
-                Sends(i, adjoint, strong: false);
-                Close();
-                Line("else");
-                Open();
-                Sends(i, adjoint, strong: true);
-                Close();
-            }
+            Sends(i, adjoint, strong: false);
+            Close();
+        }
+        else
+        {
+            // As the compiled code: a finite nonzero adjoint (one test) multiplies plainly, a zero one sends nothing, an
+            // infinite or NaN one sends through Chain.
+            Line($"if ({Helper("IsFiniteNonzero")}({adjoint}))");
+            Open();
+            Sends(i, adjoint, strong: false);
+            Close();
+            Line($"else if ({adjoint} != 0)");
+            Open();
+            Sends(i, adjoint, strong: true);
             Close();
         }
         Close();

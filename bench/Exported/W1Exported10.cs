@@ -422,506 +422,425 @@ public static class W1Exported10
         }
         {
             double adjoint = a37;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v36;
-                    sum += 1.0 * v9;
-                    a36 += adjoint * (2 * sum * (-1.0));
-                    a9 += adjoint * (2 * sum * 1.0);
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v36;
-                    sum += 1.0 * v9;
-                    a36 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a9 += Chain(adjoint, (2 * sum * 1.0));
-                }
+                double sum = 0;
+                sum += (-1.0) * v36;
+                sum += 1.0 * v9;
+                a36 += adjoint * (2 * sum * (-1.0));
+                a9 += adjoint * (2 * sum * 1.0);
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += (-1.0) * v36;
+                sum += 1.0 * v9;
+                a36 += Chain(adjoint, (2 * sum * (-1.0)));
+                a9 += Chain(adjoint, (2 * sum * 1.0));
             }
         }
         {
             double adjoint = a36;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    a8 += adjoint * (2 * v8);
-                }
-                else
-                {
-                    a8 += Chain(adjoint, (2 * v8));
-                }
+                a8 += adjoint * (2 * v8);
+            }
+            else if (adjoint != 0)
+            {
+                a8 += Chain(adjoint, (2 * v8));
             }
         }
         {
             double adjoint = a35;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v34;
-                    sum += 1.0 * v8;
-                    a34 += adjoint * (2 * sum * (-1.0));
-                    a8 += adjoint * (2 * sum * 1.0);
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v34;
-                    sum += 1.0 * v8;
-                    a34 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a8 += Chain(adjoint, (2 * sum * 1.0));
-                }
+                double sum = 0;
+                sum += (-1.0) * v34;
+                sum += 1.0 * v8;
+                a34 += adjoint * (2 * sum * (-1.0));
+                a8 += adjoint * (2 * sum * 1.0);
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += (-1.0) * v34;
+                sum += 1.0 * v8;
+                a34 += Chain(adjoint, (2 * sum * (-1.0)));
+                a8 += Chain(adjoint, (2 * sum * 1.0));
             }
         }
         {
             double adjoint = a34;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    a7 += adjoint * (2 * v7);
-                }
-                else
-                {
-                    a7 += Chain(adjoint, (2 * v7));
-                }
+                a7 += adjoint * (2 * v7);
+            }
+            else if (adjoint != 0)
+            {
+                a7 += Chain(adjoint, (2 * v7));
             }
         }
         {
             double adjoint = a33;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v32;
-                    sum += 1.0 * v7;
-                    a32 += adjoint * (2 * sum * (-1.0));
-                    a7 += adjoint * (2 * sum * 1.0);
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v32;
-                    sum += 1.0 * v7;
-                    a32 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a7 += Chain(adjoint, (2 * sum * 1.0));
-                }
+                double sum = 0;
+                sum += (-1.0) * v32;
+                sum += 1.0 * v7;
+                a32 += adjoint * (2 * sum * (-1.0));
+                a7 += adjoint * (2 * sum * 1.0);
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += (-1.0) * v32;
+                sum += 1.0 * v7;
+                a32 += Chain(adjoint, (2 * sum * (-1.0)));
+                a7 += Chain(adjoint, (2 * sum * 1.0));
             }
         }
         {
             double adjoint = a32;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    a6 += adjoint * (2 * v6);
-                }
-                else
-                {
-                    a6 += Chain(adjoint, (2 * v6));
-                }
+                a6 += adjoint * (2 * v6);
+            }
+            else if (adjoint != 0)
+            {
+                a6 += Chain(adjoint, (2 * v6));
             }
         }
         {
             double adjoint = a31;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v30;
-                    sum += 1.0 * v6;
-                    a30 += adjoint * (2 * sum * (-1.0));
-                    a6 += adjoint * (2 * sum * 1.0);
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v30;
-                    sum += 1.0 * v6;
-                    a30 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a6 += Chain(adjoint, (2 * sum * 1.0));
-                }
+                double sum = 0;
+                sum += (-1.0) * v30;
+                sum += 1.0 * v6;
+                a30 += adjoint * (2 * sum * (-1.0));
+                a6 += adjoint * (2 * sum * 1.0);
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += (-1.0) * v30;
+                sum += 1.0 * v6;
+                a30 += Chain(adjoint, (2 * sum * (-1.0)));
+                a6 += Chain(adjoint, (2 * sum * 1.0));
             }
         }
         {
             double adjoint = a30;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    a5 += adjoint * (2 * v5);
-                }
-                else
-                {
-                    a5 += Chain(adjoint, (2 * v5));
-                }
+                a5 += adjoint * (2 * v5);
+            }
+            else if (adjoint != 0)
+            {
+                a5 += Chain(adjoint, (2 * v5));
             }
         }
         {
             double adjoint = a29;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v28;
-                    sum += 1.0 * v5;
-                    a28 += adjoint * (2 * sum * (-1.0));
-                    a5 += adjoint * (2 * sum * 1.0);
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v28;
-                    sum += 1.0 * v5;
-                    a28 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a5 += Chain(adjoint, (2 * sum * 1.0));
-                }
+                double sum = 0;
+                sum += (-1.0) * v28;
+                sum += 1.0 * v5;
+                a28 += adjoint * (2 * sum * (-1.0));
+                a5 += adjoint * (2 * sum * 1.0);
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += (-1.0) * v28;
+                sum += 1.0 * v5;
+                a28 += Chain(adjoint, (2 * sum * (-1.0)));
+                a5 += Chain(adjoint, (2 * sum * 1.0));
             }
         }
         {
             double adjoint = a28;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    a4 += adjoint * (2 * v4);
-                }
-                else
-                {
-                    a4 += Chain(adjoint, (2 * v4));
-                }
+                a4 += adjoint * (2 * v4);
+            }
+            else if (adjoint != 0)
+            {
+                a4 += Chain(adjoint, (2 * v4));
             }
         }
         {
             double adjoint = a27;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v26;
-                    sum += 1.0 * v4;
-                    a26 += adjoint * (2 * sum * (-1.0));
-                    a4 += adjoint * (2 * sum * 1.0);
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v26;
-                    sum += 1.0 * v4;
-                    a26 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a4 += Chain(adjoint, (2 * sum * 1.0));
-                }
+                double sum = 0;
+                sum += (-1.0) * v26;
+                sum += 1.0 * v4;
+                a26 += adjoint * (2 * sum * (-1.0));
+                a4 += adjoint * (2 * sum * 1.0);
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += (-1.0) * v26;
+                sum += 1.0 * v4;
+                a26 += Chain(adjoint, (2 * sum * (-1.0)));
+                a4 += Chain(adjoint, (2 * sum * 1.0));
             }
         }
         {
             double adjoint = a26;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    a3 += adjoint * (2 * v3);
-                }
-                else
-                {
-                    a3 += Chain(adjoint, (2 * v3));
-                }
+                a3 += adjoint * (2 * v3);
+            }
+            else if (adjoint != 0)
+            {
+                a3 += Chain(adjoint, (2 * v3));
             }
         }
         {
             double adjoint = a25;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v24;
-                    sum += 1.0 * v3;
-                    a24 += adjoint * (2 * sum * (-1.0));
-                    a3 += adjoint * (2 * sum * 1.0);
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v24;
-                    sum += 1.0 * v3;
-                    a24 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a3 += Chain(adjoint, (2 * sum * 1.0));
-                }
+                double sum = 0;
+                sum += (-1.0) * v24;
+                sum += 1.0 * v3;
+                a24 += adjoint * (2 * sum * (-1.0));
+                a3 += adjoint * (2 * sum * 1.0);
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += (-1.0) * v24;
+                sum += 1.0 * v3;
+                a24 += Chain(adjoint, (2 * sum * (-1.0)));
+                a3 += Chain(adjoint, (2 * sum * 1.0));
             }
         }
         {
             double adjoint = a24;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    a2 += adjoint * (2 * v2);
-                }
-                else
-                {
-                    a2 += Chain(adjoint, (2 * v2));
-                }
+                a2 += adjoint * (2 * v2);
+            }
+            else if (adjoint != 0)
+            {
+                a2 += Chain(adjoint, (2 * v2));
             }
         }
         {
             double adjoint = a23;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v22;
-                    sum += 1.0 * v2;
-                    a22 += adjoint * (2 * sum * (-1.0));
-                    a2 += adjoint * (2 * sum * 1.0);
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v22;
-                    sum += 1.0 * v2;
-                    a22 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a2 += Chain(adjoint, (2 * sum * 1.0));
-                }
+                double sum = 0;
+                sum += (-1.0) * v22;
+                sum += 1.0 * v2;
+                a22 += adjoint * (2 * sum * (-1.0));
+                a2 += adjoint * (2 * sum * 1.0);
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += (-1.0) * v22;
+                sum += 1.0 * v2;
+                a22 += Chain(adjoint, (2 * sum * (-1.0)));
+                a2 += Chain(adjoint, (2 * sum * 1.0));
             }
         }
         {
             double adjoint = a22;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    a1 += adjoint * (2 * v1);
-                }
-                else
-                {
-                    a1 += Chain(adjoint, (2 * v1));
-                }
+                a1 += adjoint * (2 * v1);
+            }
+            else if (adjoint != 0)
+            {
+                a1 += Chain(adjoint, (2 * v1));
             }
         }
         {
             double adjoint = a21;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v20;
-                    sum += 1.0 * v1;
-                    a20 += adjoint * (2 * sum * (-1.0));
-                    a1 += adjoint * (2 * sum * 1.0);
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += (-1.0) * v20;
-                    sum += 1.0 * v1;
-                    a20 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a1 += Chain(adjoint, (2 * sum * 1.0));
-                }
+                double sum = 0;
+                sum += (-1.0) * v20;
+                sum += 1.0 * v1;
+                a20 += adjoint * (2 * sum * (-1.0));
+                a1 += adjoint * (2 * sum * 1.0);
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += (-1.0) * v20;
+                sum += 1.0 * v1;
+                a20 += Chain(adjoint, (2 * sum * (-1.0)));
+                a1 += Chain(adjoint, (2 * sum * 1.0));
             }
         }
         {
             double adjoint = a20;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    a0 += adjoint * (2 * v0);
-                }
-                else
-                {
-                    a0 += Chain(adjoint, (2 * v0));
-                }
+                a0 += adjoint * (2 * v0);
+            }
+            else if (adjoint != 0)
+            {
+                a0 += Chain(adjoint, (2 * v0));
             }
         }
         {
             double adjoint = a19;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v8;
-                    a8 += adjoint * (2 * sum * (-1.0));
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v8;
-                    a8 += Chain(adjoint, (2 * sum * (-1.0)));
-                }
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v8;
+                a8 += adjoint * (2 * sum * (-1.0));
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v8;
+                a8 += Chain(adjoint, (2 * sum * (-1.0)));
             }
         }
         {
             double adjoint = a18;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v7;
-                    a7 += adjoint * (2 * sum * (-1.0));
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v7;
-                    a7 += Chain(adjoint, (2 * sum * (-1.0)));
-                }
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v7;
+                a7 += adjoint * (2 * sum * (-1.0));
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v7;
+                a7 += Chain(adjoint, (2 * sum * (-1.0)));
             }
         }
         {
             double adjoint = a17;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v6;
-                    a6 += adjoint * (2 * sum * (-1.0));
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v6;
-                    a6 += Chain(adjoint, (2 * sum * (-1.0)));
-                }
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v6;
+                a6 += adjoint * (2 * sum * (-1.0));
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v6;
+                a6 += Chain(adjoint, (2 * sum * (-1.0)));
             }
         }
         {
             double adjoint = a16;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v5;
-                    a5 += adjoint * (2 * sum * (-1.0));
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v5;
-                    a5 += Chain(adjoint, (2 * sum * (-1.0)));
-                }
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v5;
+                a5 += adjoint * (2 * sum * (-1.0));
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v5;
+                a5 += Chain(adjoint, (2 * sum * (-1.0)));
             }
         }
         {
             double adjoint = a15;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v4;
-                    a4 += adjoint * (2 * sum * (-1.0));
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v4;
-                    a4 += Chain(adjoint, (2 * sum * (-1.0)));
-                }
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v4;
+                a4 += adjoint * (2 * sum * (-1.0));
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v4;
+                a4 += Chain(adjoint, (2 * sum * (-1.0)));
             }
         }
         {
             double adjoint = a14;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v3;
-                    a3 += adjoint * (2 * sum * (-1.0));
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v3;
-                    a3 += Chain(adjoint, (2 * sum * (-1.0)));
-                }
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v3;
+                a3 += adjoint * (2 * sum * (-1.0));
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v3;
+                a3 += Chain(adjoint, (2 * sum * (-1.0)));
             }
         }
         {
             double adjoint = a13;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v2;
-                    a2 += adjoint * (2 * sum * (-1.0));
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v2;
-                    a2 += Chain(adjoint, (2 * sum * (-1.0)));
-                }
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v2;
+                a2 += adjoint * (2 * sum * (-1.0));
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v2;
+                a2 += Chain(adjoint, (2 * sum * (-1.0)));
             }
         }
         {
             double adjoint = a12;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v1;
-                    a1 += adjoint * (2 * sum * (-1.0));
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v1;
-                    a1 += Chain(adjoint, (2 * sum * (-1.0)));
-                }
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v1;
+                a1 += adjoint * (2 * sum * (-1.0));
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v1;
+                a1 += Chain(adjoint, (2 * sum * (-1.0)));
             }
         }
         {
             double adjoint = a11;
-            if (adjoint != 0)
+            if (IsFiniteNonzero(adjoint))
             {
-                if (IsFinite(adjoint))
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v0;
-                    a0 += adjoint * (2 * sum * (-1.0));
-                }
-                else
-                {
-                    double sum = 0;
-                    sum += 1.0 * 1.0;
-                    sum += (-1.0) * v0;
-                    a0 += Chain(adjoint, (2 * sum * (-1.0)));
-                }
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v0;
+                a0 += adjoint * (2 * sum * (-1.0));
+            }
+            else if (adjoint != 0)
+            {
+                double sum = 0;
+                sum += 1.0 * 1.0;
+                sum += (-1.0) * v0;
+                a0 += Chain(adjoint, (2 * sum * (-1.0)));
             }
         }
         gradient[0] = a0;
@@ -941,5 +860,5 @@ public static class W1Exported10
     private static double StrongProduct(double a, double b) => a == 0 || b == 0 ? 0 : a * b;
     private static double PowBasePartial(double a, double b) => StrongProduct(b, Math.Pow(a, b - 1));
     private static double PowExponentPartial(double a, double value) => StrongProduct(value, Math.Log(a));
-    private static bool IsFinite(double a) => double.IsFinite(a);
+    private static bool IsFiniteNonzero(double a) => (ulong)((BitConverter.DoubleToInt64Bits(a) & long.MaxValue) - 1) < 0x7FEF_FFFF_FFFF_FFFFUL;
 }

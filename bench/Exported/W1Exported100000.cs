@@ -80,22 +80,19 @@ public static class W1Exported100000
             g0 += 1.0;
             {
                 double adjoint = g0;
-                if (adjoint != 0)
+                if (IsFiniteNonzero(adjoint))
                 {
-                    if (IsFinite(adjoint))
-                    {
-                        double sum = 0;
-                        sum += 1.0 * 1.0;
-                        sum += (-1.0) * v[0 + k * 1];
-                        a[0 + k * 1] += adjoint * (2 * sum * (-1.0));
-                    }
-                    else
-                    {
-                        double sum = 0;
-                        sum += 1.0 * 1.0;
-                        sum += (-1.0) * v[0 + k * 1];
-                        a[0 + k * 1] += Chain(adjoint, (2 * sum * (-1.0)));
-                    }
+                    double sum = 0;
+                    sum += 1.0 * 1.0;
+                    sum += (-1.0) * v[0 + k * 1];
+                    a[0 + k * 1] += adjoint * (2 * sum * (-1.0));
+                }
+                else if (adjoint != 0)
+                {
+                    double sum = 0;
+                    sum += 1.0 * 1.0;
+                    sum += (-1.0) * v[0 + k * 1];
+                    a[0 + k * 1] += Chain(adjoint, (2 * sum * (-1.0)));
                 }
             }
         }
@@ -115,38 +112,32 @@ public static class W1Exported100000
             g1 += 1.0 * 100.0;
             {
                 double adjoint = g1;
-                if (adjoint != 0)
+                if (IsFiniteNonzero(adjoint))
                 {
-                    if (IsFinite(adjoint))
-                    {
-                        double sum = 0;
-                        sum += (-1.0) * f0;
-                        sum += 1.0 * v[1 + k * 1];
-                        g0 += adjoint * (2 * sum * (-1.0));
-                        a[1 + k * 1] += adjoint * (2 * sum * 1.0);
-                    }
-                    else
-                    {
-                        double sum = 0;
-                        sum += (-1.0) * f0;
-                        sum += 1.0 * v[1 + k * 1];
-                        g0 += Chain(adjoint, (2 * sum * (-1.0)));
-                        a[1 + k * 1] += Chain(adjoint, (2 * sum * 1.0));
-                    }
+                    double sum = 0;
+                    sum += (-1.0) * f0;
+                    sum += 1.0 * v[1 + k * 1];
+                    g0 += adjoint * (2 * sum * (-1.0));
+                    a[1 + k * 1] += adjoint * (2 * sum * 1.0);
+                }
+                else if (adjoint != 0)
+                {
+                    double sum = 0;
+                    sum += (-1.0) * f0;
+                    sum += 1.0 * v[1 + k * 1];
+                    g0 += Chain(adjoint, (2 * sum * (-1.0)));
+                    a[1 + k * 1] += Chain(adjoint, (2 * sum * 1.0));
                 }
             }
             {
                 double adjoint = g0;
-                if (adjoint != 0)
+                if (IsFiniteNonzero(adjoint))
                 {
-                    if (IsFinite(adjoint))
-                    {
-                        a[0 + k * 1] += adjoint * (2 * v[0 + k * 1]);
-                    }
-                    else
-                    {
-                        a[0 + k * 1] += Chain(adjoint, (2 * v[0 + k * 1]));
-                    }
+                    a[0 + k * 1] += adjoint * (2 * v[0 + k * 1]);
+                }
+                else if (adjoint != 0)
+                {
+                    a[0 + k * 1] += Chain(adjoint, (2 * v[0 + k * 1]));
                 }
             }
         }
@@ -163,5 +154,5 @@ public static class W1Exported100000
     private static double StrongProduct(double a, double b) => a == 0 || b == 0 ? 0 : a * b;
     private static double PowBasePartial(double a, double b) => StrongProduct(b, Math.Pow(a, b - 1));
     private static double PowExponentPartial(double a, double value) => StrongProduct(value, Math.Log(a));
-    private static bool IsFinite(double a) => double.IsFinite(a);
+    private static bool IsFiniteNonzero(double a) => (ulong)((BitConverter.DoubleToInt64Bits(a) & long.MaxValue) - 1) < 0x7FEF_FFFF_FFFF_FFFFUL;
 }

@@ -71,4 +71,14 @@ public class FusionTests
             var problem = Violation(sum, one, Point(seed));
             return (problem is null).Label($"{term}: {problem}");
         });
+
+    // The reverse sweeps' one test for their common case (Formulas.IsFiniteNonzero): exactly the finite nonzero numbers.
+    [Fact]
+    public void TheFastPathTestAcceptsExactlyTheFiniteNonzeroNumbers()
+    {
+        double[] accepted = [double.Epsilon, -double.Epsilon, double.MaxValue, double.MinValue, 1.5, -2e-308];
+        double[] refused = [0.0, -0.0, double.PositiveInfinity, double.NegativeInfinity, double.NaN, -double.NaN];
+        Assert.All(accepted, a => Assert.True(Formulas.IsFiniteNonzero(a), $"{a:R}"));
+        Assert.All(refused, a => Assert.False(Formulas.IsFiniteNonzero(a), $"{a:R}"));
+    }
 }
