@@ -83,7 +83,7 @@ public sealed unsafe class CompiledTape
         fused = runs.Select((run, k) => new Emitter(tape, [], plan).FusedRun(plan, run, first: k == 0, last: k == runs.Count - 1, gradient: true)).ToArray();
         fusedReverse = rest.Select(c => new Emitter(tape, c, plan).ReverseOnly()).ToArray();
         // The fused runs keep their adjoints in locals: only the inputs' slots and the rest's need clearing.
-        fusedAdjoints = [(0, tape.InputCount), .. segments.Where(s => !plan.Runs.Contains(s)).Select(s => (s.Start, s.Period * s.Repeats))];
+        fusedAdjoints = [.. plan.UsedAdjoints(tape, segments)];
     }
 
     // Consecutive segments in chunks of at most chunkLength instructions of code (a longer segment alone).

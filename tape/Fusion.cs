@@ -16,6 +16,11 @@ internal sealed class Fusion
     public required List<(int Operand, double Weight)> Prefix { get; init; }
     public required List<(int Operand, double Weight)> Suffix { get; init; }
 
+    /// <summary>The adjoint slots a fused gradient uses (the inputs', and those of the segments outside the fused runs, whose
+    /// adjoints live in locals): the only ones to clear before each gradient.</summary>
+    public List<(int Start, int Length)> UsedAdjoints(Tape tape, IEnumerable<Segment> segments) =>
+        [(0, tape.InputCount), .. segments.Where(s => !Runs.Contains(s)).Select(s => (s.Start, s.Period * s.Repeats))];
+
     public static Fusion? Plan(Tape tape, Tape.Code code, List<Segment> segments)
     {
         if (tape.OutputCount != 1) return null;

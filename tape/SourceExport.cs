@@ -259,7 +259,10 @@ internal sealed class SourceWriter
     private void Fused(bool gradient)
     {
         var f = fusion!;
-        if (gradient) Line(C ? $"memset(a, 0, sizeof(double) * {tape.Length});" : "Array.Clear(a);");
+        // The fused runs' adjoints are locals: only the inputs' slots and the rest's need clearing.
+        if (gradient)
+            foreach (var (start, length) in f.UsedAdjoints(tape, Plan()))
+                Line(length == 1 ? $"a[{start}] = 0;" : C ? $"memset(a + {start}, 0, sizeof(double) * {length});" : $"Array.Clear(a, {start}, {length});");
         Line("double total = 0;");
         foreach (var (operand, weight) in f.Prefix) Line($"total += {Weighted(weight, Value(operand))};");
         foreach (var run in f.Runs.OrderBy(r => r.Start))

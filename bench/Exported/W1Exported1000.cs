@@ -64,7 +64,9 @@ public static class W1Exported1000
         if (gradient.Length != InputCount) throw new ArgumentException($"gradient has {gradient.Length} entries, not {InputCount}.", nameof(gradient));
         var v = workspace.V; var a = workspace.A;
         x.CopyTo(v);
-        Array.Clear(a);
+        Array.Clear(a, 0, 1000);
+        a[1000] = 0;
+        a[3998] = 0;
         double total = 0;
         for (int k = 0; k < 999; k++)
         {

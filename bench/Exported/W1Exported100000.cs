@@ -64,7 +64,9 @@ public static class W1Exported100000
         if (gradient.Length != InputCount) throw new ArgumentException($"gradient has {gradient.Length} entries, not {InputCount}.", nameof(gradient));
         var v = workspace.V; var a = workspace.A;
         x.CopyTo(v);
-        Array.Clear(a);
+        Array.Clear(a, 0, 100000);
+        a[100000] = 0;
+        a[399998] = 0;
         double total = 0;
         for (int k = 0; k < 99999; k++)
         {
