@@ -88,9 +88,17 @@ internal sealed class IncompleteCholesky : Preconditioner
 
     private IncompleteCholesky(int[] pointers, int[] columns, double[] values) => (this.pointers, this.columns, this.values) = (pointers, columns, values);
 
+    /// <summary>
+    /// The most multiply-adds all tries of the factorization may take (about a second): IC(0) costs Σ over the lower
+    /// entries (i, k) of the lengths of rows i and k — linear in the non-zeros for a sparse Hessian, but n³/3 for a nearly
+    /// dense one stored sparse, which would run for minutes or hours. Past the budget the diagonal scaling is used.
+    /// </summary>
+    public const long MaxWork = 1_000_000_000;
+
     // The shift α (A + α·diag|A|) starts at 0, or where the diagonal alone is not positive, at 10⁻³, and doubles while a
-    // pivot is not positive; after 30 tries (α ≈ 10⁶: the factor is then the scaled diagonal), the diagonal is used.
-    public static Preconditioner Factor(SparseCompressedRowMatrixStorage<double> a)
+    // pivot is not positive; after 30 tries (α ≈ 10⁶: the factor is then the scaled diagonal), the diagonal is used — as
+    // it is when the tries would cost more than maxWork multiply-adds.
+    public static Preconditioner Factor(SparseCompressedRowMatrixStorage<double> a, long maxWork = MaxWork)
     {
         int n = a.RowCount;
         var pointers = new int[n + 1];
@@ -117,9 +125,23 @@ internal sealed class IncompleteCholesky : Preconditioner
         var scale = diagonal.Select(Scale).ToArray();
         double shift = diagonal.All(d => d > 0) ? 0 : 1e-3;
         var values = new double[columns.Length];
-        for (int attempt = 0; attempt < 30; attempt++, shift = Math.Max(2 * shift, 1e-3))
+        long work = Work(pointers, columns), spent = 0;
+        for (int attempt = 0; attempt < 30 && (spent += work) <= maxWork; attempt++, shift = Math.Max(2 * shift, 1e-3))
             if (TryFactor(pointers, columns, lower, diagonal, scale, shift, values)) return new IncompleteCholesky(pointers, columns, values);
         return new DiagonalScaling(scale);
+    }
+
+    // An upper bound on one try's multiply-adds: each lower entry (i, k) merges row i's entries before it with row k's.
+    private static long Work(int[] pointers, int[] columns)
+    {
+        long work = 0;
+        for (int i = 0; i < pointers.Length - 1; i++)
+            for (int q = pointers[i]; q < pointers[i + 1] - 1; q++)
+            {
+                int k = columns[q];
+                work += (q - pointers[i]) + (pointers[k + 1] - pointers[k]);
+            }
+        return work;
     }
 
     // Row by row: L[i,k] = (A[i,k] − Σ_j L[i,j]·L[k,j]) / L[k,k] over the columns j < k both rows hold, then

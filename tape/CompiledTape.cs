@@ -9,7 +9,8 @@
 // are the interpreter's: the same partials, the same order of accumulation, and a zero adjoint
 // sends nothing — except where the output is a long sum of re-rolled terms (Fusion.cs): the gradient
 // then computes and sweeps each term in one loop, and the adjoints the terms send to the inputs arrive
-// in another order than the interpreter's, so the gradient may differ in the last bits (the value not).
+// in another order than the interpreter's, so the gradient may differ in the last bits (the value not;
+// the value alone is computed by the same loops without their reverse half).
 using System.Runtime.CompilerServices;
 
 namespace Hybrid.Tapes;
@@ -31,9 +32,8 @@ public sealed unsafe class CompiledTape
 
     private readonly CompiledPiece[] forward;   // each fills the values of its chunk
     private readonly CompiledPiece[] reverse;   // each accumulates the adjoints of its chunk, last chunk first
-    private readonly CompiledPiece[] fusedForward = [];   // with a fusion plan: the values outside the fused runs (gradient only)
-    private readonly CompiledPiece[] fused = [];          // each computes and sweeps back one fused run (Emitter.FusedRun)
-    private readonly CompiledPiece[] fusedReverse = [];   // the adjoints outside the fused runs, last chunk first
+    private readonly CompiledPiece[] fusedValues = [];    // with a fusion plan: each computes one fused run's terms into the sum
+    private readonly CompiledPiece[] fused = [];          // ... and each also sweeps its copies back (Emitter.FusedRun)
     private readonly (int Start, int Length)[] fusedAdjoints = [];   // the adjoint slots a fused gradient uses: cleared per call
     private readonly CompiledPiece? whole;      // small tapes: forward and reverse in one method
     private readonly CompiledPiece? valueOnly;  // small tapes: forward only
@@ -67,21 +67,23 @@ public sealed unsafe class CompiledTape
             (forward, reverse, IsInterpreted) = ([], [], true);
             return;
         }
-        var chunks = Chunks(segments, chunkLength);
-        forward = chunks.Select(c => new Emitter(tape, c).ForwardOnly()).ToArray();
         var plan = Fusion.Plan(tape, code, segments);
         if (plan is null)
         {
+            var chunks = Chunks(segments, chunkLength);
+            forward = chunks.Select(c => new Emitter(tape, c).ForwardOnly()).ToArray();
             reverse = chunks.Select(c => new Emitter(tape, c).ReverseOnly()).ToArray();
             return;
         }
-        // The gradient of a long sum of terms: the fused runs in pieces of their own, the rest as above but without them.
-        reverse = [];
+        // A long sum of terms: the fused runs in pieces of their own (values only, or values and adjoints), the rest as above
+        // without them (the output's value is the fused pieces' sum; its reverse sends only to the terms outside the runs).
         var runs = segments.Where(plan.Runs.Contains).ToList();
         var rest = Chunks(segments.Where(s => !plan.Runs.Contains(s)).ToList(), chunkLength);
-        fusedForward = rest.Select(c => new Emitter(tape, c.Where(s => s.Start != plan.Output).ToList()).ForwardOnly()).ToArray();
-        fused = runs.Select((run, k) => new Emitter(tape, [], plan).FusedRun(plan, run, first: k == 0, last: k == runs.Count - 1, gradient: true)).ToArray();
-        fusedReverse = rest.Select(c => new Emitter(tape, c, plan).ReverseOnly()).ToArray();
+        forward = rest.Select(c => new Emitter(tape, c.Where(s => s.Start != plan.Output).ToList()).ForwardOnly()).ToArray();
+        CompiledPiece Fused(int k, bool gradient) => new Emitter(tape, [], plan).FusedRun(plan, runs[k], first: k == 0, last: k == runs.Count - 1, gradient);
+        fusedValues = runs.Select((_, k) => Fused(k, gradient: false)).ToArray();
+        fused = runs.Select((_, k) => Fused(k, gradient: true)).ToArray();
+        reverse = rest.Select(c => new Emitter(tape, c, plan).ReverseOnly()).ToArray();
         // The fused runs keep their adjoints in locals: only the inputs' slots and the rest's need clearing.
         fusedAdjoints = [.. plan.UsedAdjoints(tape, segments)];
     }
@@ -159,15 +161,10 @@ public sealed unsafe class CompiledTape
         fixed (double* v = values, a = adjoints)
         {
             if (whole is not null) whole(v, a);
-            else if (fused.Length > 0)
-            {
-                foreach (var chunk in fusedForward) chunk(v, a);
-                foreach (var run in fused) run(v, a);
-                for (int c = fusedReverse.Length - 1; c >= 0; c--) fusedReverse[c](v, a);
-            }
             else
             {
                 foreach (var chunk in forward) chunk(v, a);
+                foreach (var run in fused) run(v, a);
                 for (int c = reverse.Length - 1; c >= 0; c--) reverse[c](v, a);
             }
         }
@@ -180,7 +177,11 @@ public sealed unsafe class CompiledTape
         fixed (double* v = workspace.Values)
         {
             if (valueOnly is not null) valueOnly(v, null);
-            else foreach (var chunk in forward) chunk(v, null);
+            else
+            {
+                foreach (var chunk in forward) chunk(v, null);
+                foreach (var run in fusedValues) run(v, null);
+            }
         }
     }
 

@@ -27,50 +27,66 @@ internal sealed class Fusion
         int output = tape.OutputSlots[0];
         int s = code.OperandStart[output], n = code.OperandCount[output];
         if (code.Ops[output] != OpCode.Linear || n <= 2 || output != tape.Length - 1 || !code.FiniteWeights(output)) return null;
-        // Who reads each instruction.
-        var readers = new List<int>?[tape.Length];
-        for (int c = 0; c < tape.Length; c++)
-            for (int k = code.OperandStart[c]; k < code.OperandStart[c] + code.OperandCount[c]; k++) (readers[code.Operands[k]] ??= []).Add(c);
-        // Runs whose instructions are read only within their copy or by the output.
-        var runs = new HashSet<Segment>();
-        foreach (var run in segments.Where(r => r.IsRun))
+        // Runs whose instructions are read only within their copy or by the output (one pass over every operand slot).
+        var candidates = segments.Where(r => r.IsRun).ToList();
+        var runOf = new int[tape.Length];
+        Array.Fill(runOf, -1);
+        var alone = new bool[candidates.Count];
+        for (int r = 0; r < candidates.Count; r++)
         {
-            bool alone = true;
-            for (int copy = 0; copy < run.Repeats && alone; copy++)
+            var run = candidates[r];
+            alone[r] = true;
+            for (int i = run.Start; i < run.Start + run.Period * run.Repeats; i++)
             {
-                int start = run.Start + copy * run.Period;
-                for (int i = start; i < start + run.Period && alone; i++)
-                    alone = code.Ops[i] != OpCode.Constant && (readers[i] ?? []).All(c => c == output || (c >= start && c < start + run.Period));
+                runOf[i] = r;
+                if (code.Ops[i] == OpCode.Constant) alone[r] = false;
             }
-            if (alone) runs.Add(run);
         }
+        var outputReads = new int[tape.Length];   // how many of the output's operand slots read each instruction
+        for (int c = 0; c < tape.Length; c++)
+            for (int k = code.OperandStart[c]; k < code.OperandStart[c] + code.OperandCount[c]; k++)
+            {
+                int o = code.Operands[k], r = runOf[o];
+                if (c == output) { outputReads[o]++; continue; }
+                if (r < 0 || !alone[r]) continue;
+                var run = candidates[r];
+                int copyStart = run.Start + (o - run.Start) / run.Period * run.Period;
+                if (c < copyStart || c >= copyStart + run.Period) alone[r] = false;
+            }
+        var runs = candidates.Where((_, r) => alone[r]).ToHashSet();
         if (runs.Count == 0) return null;
         // The output's operands: a prefix outside the runs, then the runs' terms copy by copy (each term once, by offset
         // within the copy), then a suffix outside the runs.
-        int RunOf(int i) => runs.FirstOrDefault(r => i >= r.Start && i < r.Start + r.Period * r.Repeats)?.Start ?? -1;
+        bool InRun(int i) => runOf[i] >= 0 && alone[runOf[i]];
         int slot = s, end = s + n;
         var prefix = new List<(int, double)>();
-        while (slot < end && RunOf(code.Operands[slot]) < 0) { prefix.Add((code.Operands[slot], code.Weights[slot])); slot++; }
+        while (slot < end && !InRun(code.Operands[slot])) { prefix.Add((code.Operands[slot], code.Weights[slot])); slot++; }
         var terms = new Dictionary<Segment, List<(int, double)>>();
         foreach (var run in runs.OrderBy(r => r.Start))
         {
-            List<(int Offset, double Weight)>? pattern = null;
-            for (int copy = 0; copy < run.Repeats; copy++)
+            // Copy 0's terms are the pattern; every other copy must add the same terms, with the same weights, in the same order.
+            var pattern = new List<(int Offset, double Weight)>();
+            while (slot < end && code.Operands[slot] >= run.Start && code.Operands[slot] < run.Start + run.Period)
+            {
+                pattern.Add((code.Operands[slot] - run.Start, code.Weights[slot]));
+                slot++;
+            }
+            for (int copy = 1; copy < run.Repeats; copy++)
             {
                 int start = run.Start + copy * run.Period;
-                var these = new List<(int, double)>();
-                while (slot < end && code.Operands[slot] >= start && code.Operands[slot] < start + run.Period) { these.Add((code.Operands[slot] - start, code.Weights[slot])); slot++; }
-                if (pattern is null) pattern = these;
-                else if (!pattern.SequenceEqual(these)) return null;   // every copy adds the same terms, with the same weights, in the same order
+                if (slot + pattern.Count > end) return null;
+                for (int t = 0; t < pattern.Count; t++, slot++)
+                    if (code.Operands[slot] != start + pattern[t].Offset || !code.Weights[slot].Equals(pattern[t].Weight)) return null;
+                if (slot < end && code.Operands[slot] >= start && code.Operands[slot] < start + run.Period) return null;   // more terms than copy 0
             }
             // Each instruction the output reads must be among the terms (read once), so the copy's adjoints start right.
-            if (pattern is null || pattern.Select(t => t.Offset).Distinct().Count() != pattern.Count) return null;
+            if (pattern.Count == 0 || pattern.Select(t => t.Offset).Distinct().Count() != pattern.Count) return null;
             for (int i = run.Start; i < run.Start + run.Period; i++)
-                if ((readers[i]?.Count(c => c == output) ?? 0) != pattern.Count(t => t.Offset == i - run.Start)) return null;
+                if (outputReads[i] != pattern.Count(t => t.Offset == i - run.Start)) return null;
             terms[run] = pattern;
         }
         var suffix = new List<(int, double)>();
-        while (slot < end && RunOf(code.Operands[slot]) < 0) { suffix.Add((code.Operands[slot], code.Weights[slot])); slot++; }
+        while (slot < end && !InRun(code.Operands[slot])) { suffix.Add((code.Operands[slot], code.Weights[slot])); slot++; }
         if (slot != end) return null;
         return new Fusion { Output = output, Runs = runs, Terms = terms, Prefix = prefix, Suffix = suffix };
     }

@@ -150,4 +150,16 @@ public class SparseSolverTests
         Assert.True(differences.Passed, differences.ToString());
         Assert.False(SparseCheck.Hessian(energy, inputs, [at], x => 2 * new SparseHessian(Tape.Lower([energy], inputs)).Evaluate(x)).Passed);
     }
+
+    // IC(0) costs Σ over the lower entries of the two rows' lengths: linear for a sparse Hessian, n³/3 for a dense one stored
+    // sparse. Over its work budget the factorization is not tried and the diagonal scaling is used (no hour-long factor).
+    [Fact]
+    public void IncompleteCholeskyOverItsWorkBudgetFallsBackToTheDiagonal()
+    {
+        const int n = 120;
+        var dense = Matrix<double>.Build.Dense(n, n, (i, j) => i == j ? n + 1.0 : 1.0 / (1 + Math.Abs(i - j)));
+        var csr = (MathNet.Numerics.LinearAlgebra.Storage.SparseCompressedRowMatrixStorage<double>)Matrix<double>.Build.SparseOfMatrix(dense).Storage;
+        Assert.IsType<IncompleteCholesky>(IncompleteCholesky.Factor(csr));
+        Assert.IsType<DiagonalScaling>(IncompleteCholesky.Factor(csr, maxWork: n * n * n / 10));
+    }
 }
