@@ -12,13 +12,13 @@ public sealed partial class Tape
 {
     // The dispatch of the sweeps: the opcode refined by operand count, so that the common two-operand
     // cases are one jump-table entry each instead of a chain of tests.
-    private enum Dispatch : byte { Skip, Linear1, Linear2, LinearN, SquaredLinear, Multiply2, MultiplyN, Square, Reciprocal, Sqrt, PowConstant, Pow, Call }
+    private enum Dispatch : byte { Skip, Linear1, Linear2, LinearN, SquaredLinear, SquaredLinear2, Multiply2, MultiplyN, Square, Reciprocal, Sqrt, PowConstant, Pow, Call }
 
     private static Dispatch DispatchOf(OpCode op, int count) => op switch
     {
         OpCode.Input or OpCode.Constant => Dispatch.Skip,
         OpCode.Linear => count switch { 1 => Dispatch.Linear1, 2 => Dispatch.Linear2, _ => Dispatch.LinearN },
-        OpCode.SquaredLinear => Dispatch.SquaredLinear,
+        OpCode.SquaredLinear => count == 2 ? Dispatch.SquaredLinear2 : Dispatch.SquaredLinear,
         OpCode.Multiply => count == 2 ? Dispatch.Multiply2 : Dispatch.MultiplyN,
         OpCode.Square => Dispatch.Square,
         OpCode.Reciprocal => Dispatch.Reciprocal,
@@ -71,6 +71,17 @@ public sealed partial class Tape
                     if (n > 1) for (int k = s; k < s + n; k++) sum += At(weight, k) * At(values, At(operand, k));
                     v = Formulas.Square(sum);
                     if (partials) for (int k = s; k < s + n; k++) At(d, k) = Formulas.SquaredLinearPartial(sum, At(weight, k));
+                    break;
+                }
+                case Dispatch.SquaredLinear2:
+                {
+                    // The common (w·u + w'·u')², unrolled: summed from 0 as SquaredLinear sums it.
+                    double w0 = At(weight, s), w1 = At(weight, s + 1);
+                    double sum = 0;
+                    sum += w0 * At(values, At(operand, s));
+                    sum += w1 * At(values, At(operand, s + 1));
+                    v = Formulas.Square(sum);
+                    if (partials) { At(d, s) = Formulas.SquaredLinearPartial(sum, w0); At(d, s + 1) = Formulas.SquaredLinearPartial(sum, w1); }
                     break;
                 }
                 case Dispatch.Multiply2:
