@@ -18,6 +18,8 @@ using MathNet.Numerics.LinearAlgebra;
 using MathNet.Numerics.Optimization;
 
 const int links = 12;                    // springs between the anchors
+const double stiffness = 400;            // N/m
+const double restLength = 0.09;          // m
 const double nodeMass = 0.15;            // kg per free node
 const double gravity = 9.81;             // m/s²
 (double X, double Y) left = (0, 0), right = (1.0, 0);   // anchors, m
@@ -35,7 +37,7 @@ double Energy(double[] p, double[] gradient)
     double energy = 0;
     for (int i = 0; i < links; i++)
     {
-        energy += Spring.Energy(X(p, i), Y(p, i), X(p, i + 1), Y(p, i + 1), spring);
+        energy += Spring.Energy(X(p, i), Y(p, i), X(p, i + 1), Y(p, i + 1), stiffness, restLength, spring);
         if (i > 0) { gradient[i - 1] += spring[0]; gradient[free + i - 1] += spring[1]; }
         if (i + 1 < links) { gradient[i] += spring[2]; gradient[free + i] += spring[3]; }
     }
@@ -82,10 +84,11 @@ Console.WriteLine();
 Console.WriteLine($"sag at mid-span: {sag * 1000:F1} mm");
 return check.Passed && result.FunctionInfoAtMinimum.Gradient.AbsoluteMaximum() < 1e-6 ? 0 : 1;
 
-/// <summary>One spring (stiffness 400 N/m, rest length 0.09 m) between nodes (x1, y1) and (x2, y2).</summary>
+/// <summary>One spring of stiffness k and rest length L between nodes (x1, y1) and (x2, y2).</summary>
 static partial class Spring
 {
-    // The generator implements this method: the energy, and its gradient written to `gradient`.
-    [Differentiate("400/2*(sqrt((x2 - x1)^2 + (y2 - y1)^2) - 0.09)^2")]
-    public static partial double Energy(double x1, double y1, double x2, double y2, Span<double> gradient);
+    // The generator implements this method: the energy, and its gradient with respect to the nodes (Wrt) written to
+    // `gradient`; k and L are constants of the call.
+    [Differentiate("k/2*(sqrt((x2 - x1)^2 + (y2 - y1)^2) - L)^2", Wrt = "x1, y1, x2, y2")]
+    public static partial double Energy(double x1, double y1, double x2, double y2, double k, double L, Span<double> gradient);
 }

@@ -46,6 +46,12 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
 
                 /// <summary>For a <c>ReadOnlySpan&lt;double&gt;</c> input: its elements' names in order, separated by commas ("x, y, z").</summary>
                 public string? Variables { get; set; }
+
+                /// <summary>
+                /// The variables the gradient is taken with respect to, in the gradient's order ("x1, y1"); the others are constants of
+                /// the call (a stiffness, a length). Default: every variable, in order.
+                /// </summary>
+                public string? Wrt { get; set; }
             }
         }
         """;
@@ -130,6 +136,14 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             Line($"    public static {ExportedClass}.Workspace Current => current ??= new();");
             Line("}");
         }
+        if (request.Wrt is not null)
+        {
+            Line("file static class DifferentiatedGradient");
+            Line("{");
+            Line("    [global::System.ThreadStatic] private static double[]? current;");
+            Line($"    public static double[] Current => current ??= new double[{ExportedClass}.InputCount];");
+            Line("}");
+        }
         if (request.Namespace is { } ns) { Line($"namespace {ns}"); Line("{"); depth++; }
         foreach (var container in request.Containers.Split('\n'))
         {
@@ -142,9 +156,19 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         depth++;
         string inputs = request.InputSpan ?? "hybrid__inputs";
         if (request.InputSpan is null) Line($"global::System.ReadOnlySpan<double> hybrid__inputs = [{request.ScalarInputs}];");
-        if (request.Gradient is { } gradient)
+        if (request.Gradient is { } gradient && request.Wrt is { } wrt)
         {
-            Line($"return {ExportedClass}.Gradient({inputs}, {gradient}{workspace});");
+            // The whole gradient into a buffer of the thread's, then the chosen components in Wrt's order.
+            var positions = wrt.Split(',');
+            Line($"if ({gradient}.Length != {positions.Length}) throw new global::System.ArgumentException($\"{gradient.TrimStart('@')} has {{{gradient}.Length}} entries, not {positions.Length}.\", \"{gradient.TrimStart('@')}\");");
+            Line($"var hybrid__gradient = DifferentiatedGradient.Current;");
+            Line($"double hybrid__value = {ExportedClass}.Gradient({inputs}, hybrid__gradient{workspace});");
+            for (int k = 0; k < positions.Length; k++) Line($"{gradient}[{k}] = hybrid__gradient[{positions[k]}];");
+            Line("return hybrid__value;");
+        }
+        else if (request.Gradient is { } whole)
+        {
+            Line($"return {ExportedClass}.Gradient({inputs}, {whole}{workspace});");
         }
         else
         {
@@ -168,7 +192,7 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
     internal sealed record Request(
         string Method, string HintName, Place Declaration, string? Problem,
         string Expression, string Variables, Place Literal, int LiteralValueStart,
-        string? Namespace, string Containers, string Signature, string? InputSpan, string ScalarInputs, string? Gradient)
+        string? Namespace, string Containers, string Signature, string? InputSpan, string ScalarInputs, string? Gradient, string? Wrt)
     {
         // A column of the expression as a location in the source: exact where the literal's text is its value (no escapes),
         // else the whole literal (the message still gives the column).
@@ -189,19 +213,33 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             string name = method.ContainingType.Name + "." + method.Name;
             string expression = attribute.ConstructorArguments is [{ Value: string text }] ? text : "";
             string? listed = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Variables").Value.Value as string;
+            string? wrt = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Wrt").Value.Value as string;
             var argument = (attribute.ApplicationSyntaxReference?.GetSyntax(cancel) as AttributeSyntax)?.ArgumentList?.Arguments.FirstOrDefault()?.Expression;
             var literal = Place.Of(argument?.GetLocation() ?? syntax.Identifier.GetLocation());
             string hint = Sanitize($"{method.ContainingType.ToDisplayString()}.{method.Name}({string.Join(",", method.Parameters.Select(p => p.Type.Name))})") + ".g.cs";
 
             var (containers, containerProblem) = ContainingTypes(syntax);
             var (signature, inputSpan, scalars, gradient, variables, signatureProblem) = Implement(method, syntax, listed);
-            string? problem = containerProblem ?? signatureProblem
+            var (positions, wrtProblem) = gradient is null || wrt is null ? (null, null) : Positions(wrt, variables);
+            string? problem = containerProblem ?? signatureProblem ?? wrtProblem
+                ?? (wrt is not null && gradient is null ? "Wrt names the gradient's variables, but the method takes no Span<double> for a gradient" : null)
                 ?? (method.PartialImplementationPart is not null ? "it already has a body" : null);
             return new Request(
                 name, hint, Place.Of(syntax.Identifier.GetLocation()), problem,
                 expression, variables, literal, ValueStart(argument),
                 method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
-                containers, signature, inputSpan, scalars, gradient);
+                containers, signature, inputSpan, scalars, gradient, positions);
+        }
+
+        // Wrt's names as positions among the variables ("2,0"), or why they are not a choice of variables.
+        private static (string? Positions, string? Problem) Positions(string wrt, string variables)
+        {
+            var all = variables.Split(',');
+            var names = wrt.Split(',').Select(n => n.Trim()).ToArray();
+            if (names.FirstOrDefault(n => !all.Contains(n)) is { } stray)
+                return (null, $"Wrt names '{stray}', which is not one of its variables ({string.Join(", ", all)})");
+            if (names.Distinct().Count() != names.Length) return (null, $"Wrt \"{wrt}\" repeats a name");
+            return (string.Join(",", names.Select(n => Array.IndexOf(all, n))), null);
         }
 
         // Where the value starts in the literal's text, if the text is the value (no escapes); -1 otherwise.

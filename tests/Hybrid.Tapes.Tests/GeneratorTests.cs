@@ -17,6 +17,7 @@ public class GeneratorTests
 {
     private const string Smooth = "sin(x)*y^2 + exp(-x*y)/(1 + x^2)";
     private const string Spanned = "a*b*c + log(1 + a^2)*atan(c) - sqrt(b^2 + 1)";
+    private const string SpringEnergy = "k/2*(sqrt((x2 - x1)^2 + (y2 - y1)^2) - L)^2";
     private static readonly string rosenbrock = string.Join(" + ", Enumerable.Range(0, 99).Select(i => $"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2"));
     private static readonly string rosenbrockVariables = string.Join(", ", Enumerable.Range(0, 100).Select(i => $"x{i}"));
 
@@ -48,6 +49,12 @@ public class GeneratorTests
             }
         }
 
+        public static partial class Spring
+        {
+            [Differentiate("{{SpringEnergy}}", Wrt = "x2, y2, x1, y1")]
+            public static partial double Energy(double x1, double y1, double x2, double y2, double k, double L, Span<double> force);
+        }
+
         static partial class Long
         {
             [Differentiate("{{rosenbrock}}", Variables = "{{rosenbrockVariables}}")]
@@ -61,6 +68,7 @@ public class GeneratorTests
             public static double H(double[] p, double[] g) => new Models.Physics.Scalar.Nested<int>().H(p, g);
             public static double Keyword(double[] p, double[] g) => Models.Physics.Particle.Keyword(p[0], p[1], g);
             public static double Rosenbrock(double[] p, double[] g) => Long.Rosenbrock(p, g);
+            public static double Spring(double[] p, double[] g) => global::Spring.Energy(p[0], p[1], p[2], p[3], p[4], p[5], g);
         }
         """;
 
@@ -108,6 +116,22 @@ public class GeneratorTests
         }
         Assert.True(Tape.Lower(Parse(rosenbrock), rosenbrockVariables.Split(", ").Select(Symbol).ToArray()).Length > CompiledTape.LocalsLimit,
             "the long case must be long enough for a workspace");
+    }
+
+    // Wrt: the gradient with respect to some variables, in Wrt's order; the others (k, L) are constants of the call.
+    [Fact]
+    public void WrtChoosesAndOrdersTheGradientsVariables()
+    {
+        var tape = Tape.Lower(Parse(SpringEnergy), new[] { "x1", "y1", "x2", "y2", "k", "L" }.Select(Symbol).ToArray());
+        double[] point = [0.1, -0.2, 0.35, -0.1, 400, 0.09];
+        var expected = new double[6];
+        double value = tape.Gradient(point, expected, tape.CreateWorkspace());
+        var spring = generated.Value.Adapter.GetMethod("Spring")!.CreateDelegate<Func<double[], double[], double>>();
+        var actual = new double[4];
+        Assert.Equal(value, spring(point, actual));
+        Assert.Equal(new[] { expected[2], expected[3], expected[0], expected[1] }, actual);
+        var error = Assert.Throws<ArgumentException>(() => spring(point, new double[6]));
+        Assert.Contains("force has 6 entries, not 4", error.Message);
     }
 
     [Fact]
@@ -172,6 +196,9 @@ public class GeneratorTests
     [InlineData("partial class M { [Hybrid.Differentiate(\"x\", Variables = \"x, x\")] public static partial double F(System.ReadOnlySpan<double> p); }", "repeats a name")]
     [InlineData("partial class M { [Hybrid.Differentiate(\"x\", Variables = \"x\")] public static partial double F(double x); }", "Variables is for a ReadOnlySpan<double> input")]
     [InlineData("partial class M { [Hybrid.Differentiate(\"x\")] public static partial double F<T>(double x); }", "must not be generic")]
+    [InlineData("partial class M { [Hybrid.Differentiate(\"x*k\", Wrt = \"z\")] public static partial double F(double x, double k, System.Span<double> g); }", "Wrt names 'z'")]
+    [InlineData("partial class M { [Hybrid.Differentiate(\"x*k\", Wrt = \"x, x\")] public static partial double F(double x, double k, System.Span<double> g); }", "repeats a name")]
+    [InlineData("partial class M { [Hybrid.Differentiate(\"x*k\", Wrt = \"x\")] public static partial double F(double x, double k); }", "takes no Span<double>")]
     public void AMethodItCannotImplementIsACompileTimeErrorThatSaysWhy(string source, string reason)
     {
         var (_, diagnostics, _) = Generate(source);
