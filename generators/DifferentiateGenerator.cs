@@ -29,10 +29,11 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         namespace Hybrid
         {
             /// <summary>
-            /// Generates the body of a partial method returning double: the value of <see cref="Expression"/> and, if the method takes a
-            /// <c>Span&lt;double&gt;</c> after its inputs, the gradient written to it (reverse mode, exact). The inputs are either
-            /// <c>double</c> parameters named as the expression's variables, or one <c>ReadOnlySpan&lt;double&gt;</c> whose elements are
-            /// the variables listed in <see cref="Variables"/>.
+            /// Generates the body of a partial method from <see cref="Expression"/> (reverse mode, exact). Returning double: the value and,
+            /// if the method takes a <c>Span&lt;double&gt;</c> after its inputs, the gradient written to it. Returning void, for several
+            /// functions separated by commas ("x*y - 1, x + y"): their values written to a <c>Span&lt;double&gt;</c>, and the Jacobian
+            /// (row by row) to a second one if the method takes it. The inputs are either <c>double</c> parameters named as the
+            /// expression's variables, or one <c>ReadOnlySpan&lt;double&gt;</c> whose elements are the variables listed in <see cref="Variables"/>.
             /// </summary>
             [global::Microsoft.CodeAnalysis.Embedded]
             [global::System.AttributeUsage(global::System.AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
@@ -90,24 +91,39 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         }
         string exported;
         bool usesWorkspace;
+        int functions;
         try
         {
-            var expression = Expr.Parse(request.Expression);
+            var outputs = new List<Expr>();
+            foreach (var (offset, text) in Functions(request.Expression))
+            {
+                try
+                {
+                    outputs.Add(Expr.Parse(text));
+                }
+                catch (ParseException e)
+                {
+                    output.ReportDiagnostic(Diagnostic.Create(invalidExpression, request.ColumnOf(offset + e.Column), request.Method, e.Reason, offset + e.Column));
+                    return;
+                }
+            }
+            functions = outputs.Count;
+            if (request.Values is null && functions > 1)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(unsupportedMethod, request.Declaration.ToLocation(), request.Method,
+                    $"its expression lists {functions} functions: a method for several returns void and takes a Span<double> for their values (and one for the Jacobian)"));
+                return;
+            }
             var variables = request.Variables.Split(',');
-            if (expression.FreeSymbols().FirstOrDefault(s => !variables.Contains(s.Name)) is { } stray)
+            if (outputs.SelectMany(f => f.FreeSymbols()).FirstOrDefault(s => !variables.Contains(s.Name)) is { } stray)
             {
                 output.ReportDiagnostic(Diagnostic.Create(unknownName, request.Literal.ToLocation(), stray.Name, request.Method, string.Join(", ", variables)));
                 return;
             }
-            var tape = Tape.Lower(expression, variables.Select(Expr.Symbol).ToArray());
+            var tape = Tape.Lower(outputs, variables.Select(Expr.Symbol).ToArray());
             output.CancellationToken.ThrowIfCancellationRequested();
             exported = tape.ToFileLocalCSharp(ExportedClass);
             usesWorkspace = tape.Length > CompiledTape.LocalsLimit;
-        }
-        catch (ParseException e)
-        {
-            output.ReportDiagnostic(Diagnostic.Create(invalidExpression, request.ColumnOf(e.Column), request.Method, e.Reason, e.Column));
-            return;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -115,13 +131,31 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             output.ReportDiagnostic(Diagnostic.Create(failed, request.Declaration.ToLocation(), request.Method, e.Message));
             return;
         }
-        output.AddSource(request.HintName, exported + "\n" + Implementation(request, usesWorkspace));
+        output.AddSource(request.HintName, exported + "\n" + Implementation(request, usesWorkspace, functions));
+    }
+
+    // The expression's functions, split at the commas outside parentheses, each with its offset in the text.
+    private static List<(int Offset, string Text)> Functions(string expression)
+    {
+        var result = new List<(int, string)>();
+        int depth = 0, start = 0;
+        for (int i = 0; i <= expression.Length; i++)
+        {
+            if (i == expression.Length || expression[i] == ',' && depth == 0)
+            {
+                result.Add((start, expression[start..i]));
+                start = i + 1;
+            }
+            else if (expression[i] == '(') depth++;
+            else if (expression[i] == ')') depth--;
+        }
+        return result;
     }
 
     private const string ExportedClass = "Differentiated";
 
     // The partial method's body, in its namespace and containing types; it calls the exported (file-local) class.
-    private static string Implementation(Request request, bool usesWorkspace)
+    private static string Implementation(Request request, bool usesWorkspace, int functions)
     {
         var text = new StringBuilder();
         int depth = 0;
@@ -136,12 +170,15 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             Line($"    public static {ExportedClass}.Workspace Current => current ??= new();");
             Line("}");
         }
-        if (request.Wrt is not null)
+        bool buffers = request.Wrt is not null || request.Values is not null && request.Derivative is not null;
+        if (buffers)
         {
-            Line("file static class DifferentiatedGradient");
+            // A whole gradient (or Jacobian row) and a seed, one of each per thread, for copying out the components asked for.
+            Line("file static class DifferentiatedBuffers");
             Line("{");
-            Line("    [global::System.ThreadStatic] private static double[]? current;");
-            Line($"    public static double[] Current => current ??= new double[{ExportedClass}.InputCount];");
+            Line("    [global::System.ThreadStatic] private static double[]? gradient, seed;");
+            Line($"    public static double[] Gradient => gradient ??= new double[{ExportedClass}.InputCount];");
+            Line($"    public static double[] Seed => seed ??= new double[{ExportedClass}.OutputCount];");
             Line("}");
         }
         if (request.Namespace is { } ns) { Line($"namespace {ns}"); Line("{"); depth++; }
@@ -156,17 +193,42 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         depth++;
         string inputs = request.InputSpan ?? "hybrid__inputs";
         if (request.InputSpan is null) Line($"global::System.ReadOnlySpan<double> hybrid__inputs = [{request.ScalarInputs}];");
-        if (request.Gradient is { } gradient && request.Wrt is { } wrt)
+        // The components asked for: every variable in order, or Wrt's.
+        string[] positions = request.Wrt?.Split(',') ?? Enumerable.Range(0, request.Variables.Split(',').Length).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        void RequireLength(string span, int length, string what) =>
+            Line($"if ({span}.Length != {length}) throw new global::System.ArgumentException($\"{span.TrimStart('@')} has {{{span}.Length}} entries, not {length}{what}.\", \"{span.TrimStart('@')}\");");
+        if (request.Values is { } values)
         {
-            // The whole gradient into a buffer of the thread's, then the chosen components in Wrt's order.
-            var positions = wrt.Split(',');
-            Line($"if ({gradient}.Length != {positions.Length}) throw new global::System.ArgumentException($\"{gradient.TrimStart('@')} has {{{gradient}.Length}} entries, not {positions.Length}.\", \"{gradient.TrimStart('@')}\");");
-            Line($"var hybrid__gradient = DifferentiatedGradient.Current;");
+            Line($"{ExportedClass}.Value({inputs}, {values}{workspace});");
+            if (request.Derivative is { } jacobian)
+            {
+                RequireLength(jacobian, functions * positions.Length, $" ({functions} functions × {positions.Length} variables, row by row)");
+                Line($"global::System.ReadOnlySpan<int> hybrid__columns = [{string.Join(", ", positions)}];");
+                Line("var hybrid__row = DifferentiatedBuffers.Gradient;");
+                Line("var hybrid__seed = DifferentiatedBuffers.Seed;");
+                Line($"for (int hybrid__k = 0; hybrid__k < {functions}; hybrid__k++)");
+                Line("{");
+                if (functions == 1) Line($"    {ExportedClass}.Gradient({inputs}, hybrid__row{workspace});");
+                else
+                {
+                    Line("    global::System.Array.Clear(hybrid__seed);");
+                    Line("    hybrid__seed[hybrid__k] = 1;");
+                    Line($"    {ExportedClass}.VectorJacobianProduct({inputs}, hybrid__seed, hybrid__row{workspace});");
+                }
+                Line($"    for (int hybrid__j = 0; hybrid__j < {positions.Length}; hybrid__j++) {jacobian}[hybrid__k * {positions.Length} + hybrid__j] = hybrid__row[hybrid__columns[hybrid__j]];");
+                Line("}");
+            }
+        }
+        else if (request.Derivative is { } gradient && request.Wrt is not null)
+        {
+            // The whole gradient into the thread's buffer, then the chosen components in Wrt's order.
+            RequireLength(gradient, positions.Length, "");
+            Line("var hybrid__gradient = DifferentiatedBuffers.Gradient;");
             Line($"double hybrid__value = {ExportedClass}.Gradient({inputs}, hybrid__gradient{workspace});");
             for (int k = 0; k < positions.Length; k++) Line($"{gradient}[{k}] = hybrid__gradient[{positions[k]}];");
             Line("return hybrid__value;");
         }
-        else if (request.Gradient is { } whole)
+        else if (request.Derivative is { } whole)
         {
             Line($"return {ExportedClass}.Gradient({inputs}, {whole}{workspace});");
         }
@@ -192,7 +254,7 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
     internal sealed record Request(
         string Method, string HintName, Place Declaration, string? Problem,
         string Expression, string Variables, Place Literal, int LiteralValueStart,
-        string? Namespace, string Containers, string Signature, string? InputSpan, string ScalarInputs, string? Gradient, string? Wrt)
+        string? Namespace, string Containers, string Signature, string? InputSpan, string ScalarInputs, string? Values, string? Derivative, string? Wrt)
     {
         // A column of the expression as a location in the source: exact where the literal's text is its value (no escapes),
         // else the whole literal (the message still gives the column).
@@ -219,16 +281,16 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             string hint = Sanitize($"{method.ContainingType.ToDisplayString()}.{method.Name}({string.Join(",", method.Parameters.Select(p => p.Type.Name))})") + ".g.cs";
 
             var (containers, containerProblem) = ContainingTypes(syntax);
-            var (signature, inputSpan, scalars, gradient, variables, signatureProblem) = Implement(method, syntax, listed);
-            var (positions, wrtProblem) = gradient is null || wrt is null ? (null, null) : Positions(wrt, variables);
+            var (signature, inputSpan, scalars, values, derivative, variables, signatureProblem) = Implement(method, syntax, listed);
+            var (positions, wrtProblem) = derivative is null || wrt is null ? (null, null) : Positions(wrt, variables);
             string? problem = containerProblem ?? signatureProblem ?? wrtProblem
-                ?? (wrt is not null && gradient is null ? "Wrt names the gradient's variables, but the method takes no Span<double> for a gradient" : null)
+                ?? (wrt is not null && derivative is null ? "Wrt names the derivatives' variables, but the method takes no Span<double> for a gradient or Jacobian" : null)
                 ?? (method.PartialImplementationPart is not null ? "it already has a body" : null);
             return new Request(
                 name, hint, Place.Of(syntax.Identifier.GetLocation()), problem,
                 expression, variables, literal, ValueStart(argument),
                 method.ContainingNamespace.IsGlobalNamespace ? null : method.ContainingNamespace.ToDisplayString(),
-                containers, signature, inputSpan, scalars, gradient, positions);
+                containers, signature, inputSpan, scalars, values, derivative, positions);
         }
 
         // Wrt's names as positions among the variables ("2,0"), or why they are not a choice of variables.
@@ -272,22 +334,27 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             return (string.Join("\n", lines), null);
         }
 
-        // The implementation's signature, and how its parameters map to the exported Value/Gradient: either doubles named as the
-        // variables, or one ReadOnlySpan<double> with the names listed; an optional Span<double> last receives the gradient.
-        private static (string Signature, string? InputSpan, string Scalars, string? Gradient, string Variables, string? Problem) Implement(
+        // The implementation's signature, and how its parameters map to the exported code: the inputs are doubles named as the
+        // variables, or one ReadOnlySpan<double> with the names listed; a method returning double may take a Span<double> last
+        // for the gradient; a void one (several functions) takes a Span<double> for their values, and may take one more for the
+        // Jacobian.
+        private static (string Signature, string? InputSpan, string Scalars, string? Values, string? Derivative, string Variables, string? Problem) Implement(
             IMethodSymbol method, MethodDeclarationSyntax syntax, string? listed)
         {
             static string Escaped(IParameterSymbol p) => "@" + p.Name;
             var parameters = method.Parameters;
+            bool vector = method.ReturnsVoid;
             string? problem = null;
-            if (method.ReturnType.SpecialType != SpecialType.System_Double || method.ReturnsByRef || method.ReturnsByRefReadonly)
-                problem = "it must return double";
+            if (!vector && (method.ReturnType.SpecialType != SpecialType.System_Double || method.ReturnsByRef || method.ReturnsByRefReadonly))
+                problem = "it must return double (one function) or void (several, with a Span<double> for their values)";
             else if (method.IsGenericMethod) problem = "it must not be generic";
             else if (method.IsExtensionMethod) problem = "it must not be an extension method";
             else if (parameters.Any(p => p.RefKind != RefKind.None || p.IsParams)) problem = "its parameters must be passed by value (no ref, in, out or params)";
 
-            bool hasGradient = parameters.Length > 0 && IsSpan(parameters[^1].Type, "Span");
-            var inputs = hasGradient ? parameters.RemoveAt(parameters.Length - 1) : parameters;
+            int spans = 0;   // the trailing Span<double> parameters: gradient; or values, then Jacobian
+            while (spans < (vector ? 2 : 1) && spans < parameters.Length && IsSpan(parameters[parameters.Length - 1 - spans].Type, "Span")) spans++;
+            if (problem is null && vector && spans == 0) problem = "a void method needs a Span<double> for the values of its functions (and may take one more for the Jacobian)";
+            var inputs = parameters.RemoveRange(parameters.Length - spans, spans);
             string? inputSpan = null;
             string variables = "";
             if (problem is null)
@@ -306,12 +373,14 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
                     if (listed is not null) problem = "Variables is for a ReadOnlySpan<double> input; here the double parameters name the variables";
                     variables = string.Join(",", inputs.Select(p => p.Name));
                 }
-                else problem = "its inputs must be double parameters, or one ReadOnlySpan<double>, optionally followed by a Span<double> for the gradient";
+                else problem = "its inputs must be double parameters, or one ReadOnlySpan<double>, followed by Span<double>s for the results";
             }
             var declared = parameters.Select(p => p.Type.SpecialType == SpecialType.System_Double ? $"double {Escaped(p)}"
                 : $"global::System.{p.Type.Name}<double> {Escaped(p)}");
-            string signature = $"{syntax.Modifiers} double {syntax.Identifier.Text}({string.Join(", ", declared)})";
-            return (signature, inputSpan, string.Join(", ", inputs.Select(Escaped)), hasGradient ? Escaped(parameters[^1]) : null, variables, problem);
+            string signature = $"{syntax.Modifiers} {(vector ? "void" : "double")} {syntax.Identifier.Text}({string.Join(", ", declared)})";
+            string? values = vector && spans > 0 ? Escaped(parameters[parameters.Length - spans]) : null;
+            string? derivative = spans == (vector ? 2 : 1) ? Escaped(parameters[^1]) : null;
+            return (signature, inputSpan, string.Join(", ", inputs.Select(Escaped)), values, derivative, variables, problem);
         }
 
         private static bool IsSpan(ITypeSymbol type, string name) =>

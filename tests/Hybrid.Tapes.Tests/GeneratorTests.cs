@@ -17,6 +17,7 @@ public class GeneratorTests
 {
     private const string Smooth = "sin(x)*y^2 + exp(-x*y)/(1 + x^2)";
     private const string Spanned = "a*b*c + log(1 + a^2)*atan(c) - sqrt(b^2 + 1)";
+    private const string Residuals = "x*y - 1, sin(x) + y^2, exp(x - y)";
     private const string SpringEnergy = "k/2*(sqrt((x2 - x1)^2 + (y2 - y1)^2) - L)^2";
     private static readonly string rosenbrock = string.Join(" + ", Enumerable.Range(0, 99).Select(i => $"100*(x{i + 1} - x{i}^2)^2 + (1 - x{i})^2"));
     private static readonly string rosenbrockVariables = string.Join(", ", Enumerable.Range(0, 100).Select(i => $"x{i}"));
@@ -55,6 +56,15 @@ public class GeneratorTests
             public static partial double Energy(double x1, double y1, double x2, double y2, double k, double L, Span<double> force);
         }
 
+        public static partial class Equations
+        {
+            [Differentiate("{{Residuals}}", Wrt = "y, x")]
+            public static partial void Residuals(double x, double y, Span<double> values, Span<double> jacobian);
+
+            [Differentiate("{{Residuals}}")]
+            public static partial void ValuesOnly(double x, double y, Span<double> values);
+        }
+
         static partial class Long
         {
             [Differentiate("{{rosenbrock}}", Variables = "{{rosenbrockVariables}}")]
@@ -68,6 +78,8 @@ public class GeneratorTests
             public static double H(double[] p, double[] g) => new Models.Physics.Scalar.Nested<int>().H(p, g);
             public static double Keyword(double[] p, double[] g) => Models.Physics.Particle.Keyword(p[0], p[1], g);
             public static double Rosenbrock(double[] p, double[] g) => Long.Rosenbrock(p, g);
+            public static double Residuals(double[] p, double[] r, double[] j) { global::Equations.Residuals(p[0], p[1], r, j); return 0; }
+            public static double ValuesOnly(double[] p, double[] r) { global::Equations.ValuesOnly(p[0], p[1], r); return 0; }
             public static double Spring(double[] p, double[] g) => global::Spring.Energy(p[0], p[1], p[2], p[3], p[4], p[5], g);
         }
         """;
@@ -134,6 +146,30 @@ public class GeneratorTests
         Assert.Contains("force has 6 entries, not 4", error.Message);
     }
 
+    // Several functions: a void method writes their values and, if it takes the span, the Jacobian row by row (here with
+    // its columns in Wrt's order): the tape's Jacobian.
+    [Fact]
+    public void SeveralFunctionsGiveValuesAndTheJacobian()
+    {
+        var functions = new[] { "x*y - 1", "sin(x) + y^2", "exp(x - y)" }.Select(f => Expr.Parse(f)).ToArray();
+        var tape = Tape.Lower(functions, [Symbol("x"), Symbol("y")]);
+        double[] point = [0.7, -1.3];
+        var (values, jacobian) = (new double[3], new double[6]);
+        tape.Evaluate(point, values, tape.CreateWorkspace());
+        tape.Jacobian(point, jacobian, tape.CreateWorkspace());
+        var adapter = generated.Value.Adapter;
+        var residuals = adapter.GetMethod("Residuals")!.CreateDelegate<Func<double[], double[], double[], double>>();
+        var (r, j) = (new double[3], new double[6]);
+        residuals(point, r, j);
+        Assert.Equal(values, r);
+        Assert.Equal(new[] { jacobian[1], jacobian[0], jacobian[3], jacobian[2], jacobian[5], jacobian[4] }, j);   // columns: y, x
+        Assert.Contains("jacobian has 4 entries, not 6", Assert.Throws<ArgumentException>(() => residuals(point, r, new double[4])).Message);
+        var valuesOnly = adapter.GetMethod("ValuesOnly")!.CreateDelegate<Func<double[], double[], double>>();
+        var v = new double[3];
+        valuesOnly(point, v);
+        Assert.Equal(values, v);
+    }
+
     [Fact]
     public void AWrongGradientLengthIsTheExportsArgumentException()
     {
@@ -146,6 +182,7 @@ public class GeneratorTests
     [InlineData("sin(x) + * y", "HYB001", "'*'", "* y")]                 // the location is the column of the error in the literal
     [InlineData("sin(x) + fo(y)", "HYB001", "fo", "fo(y)")]
     [InlineData("sin(x) + z", "HYB002", "'z'", null)]
+    [InlineData("x*y, sin(x) + * y", "HYB001", "'*'", "* y")]             // in the second function: its column in the whole text
     public void AnErrorInTheExpressionIsACompileTimeErrorAtItsColumn(string expression, string id, string mentioned, string? at)
     {
         string source = $$"""
@@ -196,6 +233,8 @@ public class GeneratorTests
     [InlineData("partial class M { [Hybrid.Differentiate(\"x\", Variables = \"x, x\")] public static partial double F(System.ReadOnlySpan<double> p); }", "repeats a name")]
     [InlineData("partial class M { [Hybrid.Differentiate(\"x\", Variables = \"x\")] public static partial double F(double x); }", "Variables is for a ReadOnlySpan<double> input")]
     [InlineData("partial class M { [Hybrid.Differentiate(\"x\")] public static partial double F<T>(double x); }", "must not be generic")]
+    [InlineData("partial class M { [Hybrid.Differentiate(\"x, x^2\")] public static partial double F(double x); }", "lists 2 functions")]
+    [InlineData("partial class M { [Hybrid.Differentiate(\"x, x^2\")] public static partial void F(double x); }", "needs a Span<double> for the values")]
     [InlineData("partial class M { [Hybrid.Differentiate(\"x*k\", Wrt = \"z\")] public static partial double F(double x, double k, System.Span<double> g); }", "Wrt names 'z'")]
     [InlineData("partial class M { [Hybrid.Differentiate(\"x*k\", Wrt = \"x, x\")] public static partial double F(double x, double k, System.Span<double> g); }", "repeats a name")]
     [InlineData("partial class M { [Hybrid.Differentiate(\"x*k\", Wrt = \"x\")] public static partial double F(double x, double k); }", "takes no Span<double>")]
