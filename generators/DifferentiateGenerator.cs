@@ -122,6 +122,15 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             }
             var tape = Tape.Lower(outputs, variables.Select(Expr.Symbol).ToArray());
             output.CancellationToken.ThrowIfCancellationRequested();
+            // As for compiled tapes: past CompileLimit instructions of code after re-rolling, the source would be too long for the
+            // compiler to take in reasonable time (and the JIT after it).
+            int code = Segments.Plan(tape.Instructions, tape.InputCount, tape.Length).Sum(segment => segment.Period);
+            if (code > CompiledTape.CompileLimit)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(failed, request.Declaration.ToLocation(), request.Method,
+                    $"the expression lowers to {code} instructions of code (repeated stretches counted once), more than {CompiledTape.CompileLimit} (CompiledTape.CompileLimit)"));
+                return;
+            }
             exported = tape.ToFileLocalCSharp(ExportedClass);
             usesWorkspace = tape.Length > CompiledTape.LocalsLimit;
         }

@@ -257,6 +257,18 @@ public class GeneratorTests
         Assert.Equal(DiagnosticSeverity.Error, error.Severity);
     }
 
+    // Code that does not repeat is not re-rolled: past CompiledTape.CompileLimit instructions the source would take the compiler
+    // minutes; the generator says so instead.
+    [Fact]
+    public void AnExpressionTooLongToCompileIsACompileTimeError()
+    {
+        string terms = string.Join(" + ", Enumerable.Range(2, CompiledTape.CompileLimit + 10).Select(k => $"x^{k}"));
+        var (_, diagnostics, _) = Generate($$"""partial class M { [Hybrid.Differentiate("{{terms}}")] public static partial double F(double x); }""");
+        var error = Assert.Single(diagnostics);
+        Assert.Equal("HYB004", error.Id);
+        Assert.Contains($"more than {CompiledTape.CompileLimit}", error.GetMessage());
+    }
+
     [Fact]
     public void AnEditElsewhereRegeneratesNothing()
     {
