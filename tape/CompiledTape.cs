@@ -33,7 +33,8 @@ public sealed unsafe class CompiledTape
     private readonly CompiledPiece[] forward;   // each fills the values of its chunk
     private readonly CompiledPiece[] reverse;   // each accumulates the adjoints of its chunk, last chunk first
     private readonly CompiledPiece[] fusedValues = [];    // with a fusion plan: each computes one fused run's terms into the sum
-    private readonly CompiledPiece[] fused = [];          // ... and each also sweeps its copies back (Emitter.FusedRun)
+    private readonly CompiledPiece[] fused = [];          // ... and each also sweeps its copies back (Emitter.FusedRun): seed 1
+    private readonly Lazy<CompiledPiece[]>? fusedSeeded;  // the same for any other seed (a vector-Jacobian product), made on first use
     private readonly (int Start, int Length)[] fusedAdjoints = [];   // the adjoint slots a fused gradient uses: cleared per call
     private readonly CompiledPiece? whole;      // small tapes: forward and reverse in one method
     private readonly CompiledPiece? valueOnly;  // small tapes: forward only
@@ -80,9 +81,11 @@ public sealed unsafe class CompiledTape
         var runs = segments.Where(plan.Runs.Contains).ToList();
         var rest = Chunks(segments.Where(s => !plan.Runs.Contains(s)).ToList(), chunkLength);
         forward = rest.Select(c => new Emitter(tape, c.Where(s => s.Start != plan.Output).ToList()).ForwardOnly()).ToArray();
-        CompiledPiece Fused(int k, bool gradient) => new Emitter(tape, [], plan).FusedRun(plan, runs[k], first: k == 0, last: k == runs.Count - 1, gradient);
+        CompiledPiece Fused(int k, bool gradient, bool unitSeed = false) =>
+            new Emitter(tape, [], plan).FusedRun(plan, runs[k], first: k == 0, last: k == runs.Count - 1, gradient, unitSeed);
         fusedValues = runs.Select((_, k) => Fused(k, gradient: false)).ToArray();
-        fused = runs.Select((_, k) => Fused(k, gradient: true)).ToArray();
+        fused = runs.Select((_, k) => Fused(k, gradient: true, unitSeed: true)).ToArray();
+        fusedSeeded = new(() => runs.Select((_, k) => Fused(k, gradient: true)).ToArray());
         reverse = rest.Select(c => new Emitter(tape, c, plan).ReverseOnly()).ToArray();
         // The fused runs keep their adjoints in locals: only the inputs' slots and the rest's need clearing.
         fusedAdjoints = [.. plan.UsedAdjoints(tape, segments)];
@@ -164,7 +167,8 @@ public sealed unsafe class CompiledTape
             else
             {
                 foreach (var chunk in forward) chunk(v, a);
-                foreach (var run in fused) run(v, a);
+                // A gradient's seed (1) is folded into the fused pieces; another seed is read from the adjoint array.
+                if (fused.Length > 0) foreach (var run in seed[0] == 1 ? fused : fusedSeeded!.Value) run(v, a);
                 for (int c = reverse.Length - 1; c >= 0; c--) reverse[c](v, a);
             }
         }

@@ -88,8 +88,9 @@ internal sealed unsafe class Emitter
     /// One fused run of the plan (the values before it computed, the output's adjoint seeded): each copy's values, its terms
     /// added to the output's sum (carried from the previous piece in the output's value slot: the prefix's terms go first,
     /// the suffix's after the last run), and, for a gradient, the copy's reverse sweep right after, its adjoints in locals.
+    /// With a unit seed the output's adjoint is the constant 1 (a gradient's): the JIT folds the terms' adjoints and their tests.
     /// </summary>
-    public CompiledPiece FusedRun(Fusion plan, Segment fused, bool first, bool last, bool gradient)
+    public CompiledPiece FusedRun(Fusion plan, Segment fused, bool first, bool last, bool gradient, bool unitSeed = false)
     {
         var total = il.DeclareLocal(typeof(double));
         var outputAdjoint = il.DeclareLocal(typeof(double));
@@ -101,7 +102,7 @@ internal sealed unsafe class Emitter
             foreach (var (operand, weight) in plan.Prefix) AddTerm(weight, () => LoadValue(operand));
         }
         else { LoadPointer(Il.Ldarg_1, plan.Output); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, total); }
-        if (gradient) { LoadPointer(Il.Ldarg_2, plan.Output); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, outputAdjoint); }
+        if (gradient && !unitSeed) { LoadPointer(Il.Ldarg_2, plan.Output); il.Emit(Il.Ldind_R8); il.Emit(Il.Stloc, outputAdjoint); }
         copyValues = Enumerable.Range(0, fused.Period).Select(_ => il.DeclareLocal(typeof(double))).ToArray();
         runAdjoints = Enumerable.Range(fused.Start, fused.Period).Where(i => code.Ops[i] != OpCode.Constant).ToDictionary(i => i, _ => il.DeclareLocal(typeof(double)));
         Repeat(fused, forward: true, () =>
@@ -116,7 +117,7 @@ internal sealed unsafe class Emitter
             {
                 var target = runAdjoints[fused.Start + offset];
                 il.Emit(Il.Ldloc, target);
-                Weighted(weight, () => il.Emit(Il.Ldloc, outputAdjoint));
+                Weighted(weight, () => { if (unitSeed) Constant(1); else il.Emit(Il.Ldloc, outputAdjoint); });
                 il.Emit(Il.Add);
                 il.Emit(Il.Stloc, target);
             }

@@ -72,6 +72,25 @@ public class FusionTests
             return (problem is null).Label($"{term}: {problem}");
         });
 
+    // A gradient folds its seed (1) into the fused code; any other seed (a vector-Jacobian product) runs pieces that read it.
+    [Fact]
+    public void AVectorJacobianProductWithAnotherSeedFusesToo()
+    {
+        var symbols = Enumerable.Range(0, 300).Select(i => Symbol("x" + i)).ToArray();
+        var tape = Tape.Lower(Workloads.Rosenbrock(symbols), symbols);
+        var compiled = tape.Compile();
+        Assert.True(compiled.IsFused);
+        var point = Workloads.RosenbrockPoint(300);
+        foreach (double seed in new[] { 1.0, -1.75, 0.0 })
+        {
+            var (expected, actual) = (new double[300], new double[300]);
+            tape.VectorJacobianProduct(point, [seed], expected, tape.CreateWorkspace());
+            compiled.VectorJacobianProduct(point, [seed], actual, tape.CreateWorkspace());
+            for (int i = 0; i < 300; i++)
+                Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-13 * Math.Max(1, Math.Abs(expected[i])), $"seed {seed}, ∂/∂x{i}: {actual[i]:R} vs {expected[i]:R}");
+        }
+    }
+
     // The reverse sweeps' one test for their common case (Formulas.IsFiniteNonzero): exactly the finite nonzero numbers.
     [Fact]
     public void TheFastPathTestAcceptsExactlyTheFiniteNonzeroNumbers()
