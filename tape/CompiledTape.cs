@@ -36,7 +36,8 @@ public sealed unsafe class CompiledTape
     private readonly CompiledPiece[] fused = [];          // ... and each also sweeps its copies back (Emitter.FusedRun): seed 1
     private readonly Lazy<CompiledPiece[]>? fusedSeeded;  // the same for any other seed (a vector-Jacobian product), made on first use
     private readonly (int Start, int Length)[] fusedAdjoints = [];   // the adjoint slots a fused gradient uses: cleared per call
-    private readonly CompiledPiece? whole;      // small tapes: forward and reverse in one method
+    private readonly Lazy<CompiledPiece>? whole;   // small tapes: forward and reverse in one method (a one-output tape's on first use)
+    private readonly CompiledGradient? gradient;   // small one-output tapes: Gradient in one method, the seed 1 folded in
     private readonly CompiledPiece? valueOnly;  // small tapes: forward only
 
     /// <summary>Products of more factors than this are not compiled (each factor's suffix product is a local of the method); the interpreter runs such tapes.</summary>
@@ -57,7 +58,9 @@ public sealed unsafe class CompiledTape
         if (tape.Length <= localsLimit)
         {
             (forward, reverse) = ([], []);
-            whole = new Emitter(tape).Whole();
+            whole = new(() => new Emitter(tape).Whole());
+            if (tape.OutputCount == 1) gradient = Emitter.Gradient(tape);
+            else _ = whole.Value;
             valueOnly = new Emitter(tape).ForwardOnly();
             return;
         }
@@ -142,6 +145,13 @@ public sealed unsafe class CompiledTape
     public double Gradient(ReadOnlySpan<double> point, Span<double> gradient, Workspace workspace)
     {
         Tape.RequireOneOutput(nameof(Gradient));
+        if (this.gradient is { } inOneMethod)
+        {
+            RequireOwn(workspace);
+            Tape.CheckLength(point.Length, Tape.InputCount, "point");
+            Tape.CheckLength(gradient.Length, Tape.InputCount, "gradient");
+            fixed (double* p = point, g = gradient) return inOneMethod(p, g);
+        }
         Span<double> seed = [1.0];
         VectorJacobianProduct(point, seed, gradient, workspace);
         return workspace.Values[Tape.OutputSlots[0]];
@@ -163,7 +173,7 @@ public sealed unsafe class CompiledTape
         for (int k = 0; k < seed.Length; k++) adjoints[outputs[k]] += seed[k];
         fixed (double* v = values, a = adjoints)
         {
-            if (whole is not null) whole(v, a);
+            if (whole is not null) whole.Value(v, a);
             else
             {
                 foreach (var chunk in forward) chunk(v, a);
@@ -189,9 +199,14 @@ public sealed unsafe class CompiledTape
         }
     }
 
-    private void Load(ReadOnlySpan<double> point, Workspace workspace)
+    private void RequireOwn(Workspace workspace)
     {
         if (!ReferenceEquals(workspace.Tape, Tape)) throw new ArgumentException("The workspace was created for another tape.", nameof(workspace));
+    }
+
+    private void Load(ReadOnlySpan<double> point, Workspace workspace)
+    {
+        RequireOwn(workspace);
         Tape.CheckLength(point.Length, Tape.InputCount, "point");
         point.CopyTo(workspace.Values);
     }

@@ -15,6 +15,9 @@ namespace Hybrid.Tapes;
 /// <summary>A compiled piece of a tape over the workspace's values and adjoints (pinned by the caller).</summary>
 internal unsafe delegate void CompiledPiece(double* values, double* adjoints);
 
+/// <summary>A small one-output tape's gradient in one method: reads the point, writes the gradient, returns the value.</summary>
+internal unsafe delegate double CompiledGradient(double* point, double* gradient);
+
 // One emitter makes one method: create a new one for each kernel.
 internal sealed unsafe class Emitter
 {
@@ -44,10 +47,10 @@ internal sealed unsafe class Emitter
     /// </summary>
     public Emitter(Tape tape, IReadOnlyList<Segment> segments, Fusion? fusion = null) : this(tape, segments, locals: false) => this.fusion = fusion;
 
-    private Emitter(Tape tape, IReadOnlyList<Segment> segments, bool locals)
+    private Emitter(Tape tape, IReadOnlyList<Segment> segments, bool locals, Type? returns = null)
     {
         (this.tape, code, this.segments, this.locals) = (tape, tape.Instructions, segments, locals);
-        method = new DynamicMethod("tape", typeof(void), [typeof(NumericFunction[]), typeof(double*), typeof(double*)], typeof(Emitter).Module, skipVisibility: true);
+        method = new DynamicMethod("tape", returns ?? typeof(void), [typeof(NumericFunction[]), typeof(double*), typeof(double*)], typeof(Emitter).Module, skipVisibility: true);
         il = method.GetILGenerator();
         adjoint = il.DeclareLocal(typeof(double));
         prefix = il.DeclareLocal(typeof(double));
@@ -128,6 +131,25 @@ internal sealed unsafe class Emitter
         il.Emit(Il.Ldloc, total);
         il.Emit(Il.Stind_R8);
         return Finish();
+    }
+
+    /// <summary>
+    /// A small one-output tape's value and gradient in one method with locals, as <see cref="Whole"/> with the seed 1 — a
+    /// constant the JIT folds into the reverse sweep — reading the point and writing the gradient in place (no copies).
+    /// </summary>
+    public static CompiledGradient Gradient(Tape tape)
+    {
+        var emitter = new Emitter(tape, Enumerable.Range(tape.InputCount, tape.Length - tape.InputCount).Select(i => new Segment(i, 1, 1, null)).ToList(), locals: true, typeof(double));
+        var il = emitter.il;
+        int output = tape.OutputSlots[0];
+        emitter.EmitForward();
+        emitter.Constant(1);
+        il.Emit(Il.Stloc, emitter.adjointLocals[output]);
+        emitter.EmitReverse();
+        for (int i = 0; i < tape.InputCount; i++) { emitter.LoadPointer(Il.Ldarg_2, i); il.Emit(Il.Ldloc, emitter.adjointLocals[i]); il.Emit(Il.Stind_R8); }
+        emitter.LoadValue(output);
+        il.Emit(Il.Ret);
+        return (CompiledGradient)emitter.method.CreateDelegate(typeof(CompiledGradient), emitter.functions.ToArray());
     }
 
     private CompiledPiece Finish()
