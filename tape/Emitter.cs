@@ -39,7 +39,11 @@ internal sealed unsafe class Emitter
     private LocalBuilder[] copyValues = [];             // in a fused run: the values of the copy's instructions
 
     /// <summary>A method over the whole tape with values and adjoints in locals (small tapes).</summary>
-    public Emitter(Tape tape) : this(tape, Enumerable.Range(tape.InputCount, tape.Length - tape.InputCount).Select(i => new Segment(i, 1, 1, null)).ToList(), locals: true) { }
+    public Emitter(Tape tape) : this(tape, EachInstruction(tape), locals: true) { }
+
+    // Every instruction after the inputs as a segment of its own (one method with locals: nothing is re-rolled).
+    private static List<Segment> EachInstruction(Tape tape) =>
+        Enumerable.Range(tape.InputCount, tape.Length - tape.InputCount).Select(i => new Segment(i, 1, 1, null)).ToList();
 
     /// <summary>
     /// A method over some segments of the tape, with values and adjoints in the workspace's arrays. With a fusion plan,
@@ -139,7 +143,7 @@ internal sealed unsafe class Emitter
     /// </summary>
     public static CompiledGradient Gradient(Tape tape)
     {
-        var emitter = new Emitter(tape, Enumerable.Range(tape.InputCount, tape.Length - tape.InputCount).Select(i => new Segment(i, 1, 1, null)).ToList(), locals: true, typeof(double));
+        var emitter = new Emitter(tape, EachInstruction(tape), locals: true, typeof(double));
         var il = emitter.il;
         int output = tape.OutputSlots[0];
         emitter.EmitForward();
