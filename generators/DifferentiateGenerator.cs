@@ -206,13 +206,17 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         string[] positions = request.Wrt?.Split(',') ?? Enumerable.Range(0, request.Variables.Split(',').Length).Select(k => k.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         void RequireLength(string span, int length, string what) =>
             Line($"if ({span}.Length != {length}) throw new global::System.ArgumentException($\"{span.TrimStart('@')} has {{{span}.Length}} entries, not {length}{what}.\", \"{span.TrimStart('@')}\");");
+        // Those components copied out of the whole gradient (or Jacobian row) in the thread's buffer, hybrid__row.
+        void Columns() => Line($"global::System.ReadOnlySpan<int> hybrid__columns = [{string.Join(", ", positions)}];");
+        void CopyColumns(string target, string rowStart) =>
+            Line($"for (int hybrid__j = 0; hybrid__j < {positions.Length}; hybrid__j++) {target}[{rowStart}hybrid__j] = hybrid__row[hybrid__columns[hybrid__j]];");
         if (request.Values is { } values)
         {
             Line($"{ExportedClass}.Value({inputs}, {values}{workspace});");
             if (request.Derivative is { } jacobian)
             {
                 RequireLength(jacobian, functions * positions.Length, $" ({functions} functions × {positions.Length} variables, row by row)");
-                Line($"global::System.ReadOnlySpan<int> hybrid__columns = [{string.Join(", ", positions)}];");
+                Columns();
                 Line("var hybrid__row = DifferentiatedBuffers.Gradient;");
                 Line("var hybrid__seed = DifferentiatedBuffers.Seed;");
                 Line($"for (int hybrid__k = 0; hybrid__k < {functions}; hybrid__k++)");
@@ -224,7 +228,9 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
                     Line("    hybrid__seed[hybrid__k] = 1;");
                     Line($"    {ExportedClass}.VectorJacobianProduct({inputs}, hybrid__seed, hybrid__row{workspace});");
                 }
-                Line($"    for (int hybrid__j = 0; hybrid__j < {positions.Length}; hybrid__j++) {jacobian}[hybrid__k * {positions.Length} + hybrid__j] = hybrid__row[hybrid__columns[hybrid__j]];");
+                depth++;
+                CopyColumns(jacobian, $"hybrid__k * {positions.Length} + ");
+                depth--;
                 Line("}");
             }
         }
@@ -232,9 +238,10 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         {
             // The whole gradient into the thread's buffer, then the chosen components in Wrt's order.
             RequireLength(gradient, positions.Length, "");
-            Line("var hybrid__gradient = DifferentiatedBuffers.Gradient;");
-            Line($"double hybrid__value = {ExportedClass}.Gradient({inputs}, hybrid__gradient{workspace});");
-            for (int k = 0; k < positions.Length; k++) Line($"{gradient}[{k}] = hybrid__gradient[{positions[k]}];");
+            Columns();
+            Line("var hybrid__row = DifferentiatedBuffers.Gradient;");
+            Line($"double hybrid__value = {ExportedClass}.Gradient({inputs}, hybrid__row{workspace});");
+            CopyColumns(gradient, "");
             Line("return hybrid__value;");
         }
         else if (request.Derivative is { } whole)
