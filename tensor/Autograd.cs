@@ -10,7 +10,7 @@ using Hybrid.Tapes;
 namespace Hybrid.Tensors;
 
 /// <summary>Grad mode, the functional gradient, and anomaly detection for <see cref="Tensor"/>.</summary>
-public static class Autograd
+public static partial class Autograd
 {
     [ThreadStatic] private static int noGradDepth;
     [ThreadStatic] private static bool forceRecording;
@@ -49,11 +49,17 @@ public static class Autograd
     /// into <see cref="Tensor.Grad"/> (PyTorch's <c>torch.autograd.grad</c>). With <paramref name="createGraph"/> the results are
     /// recorded and can be differentiated again (Hessian-vector products, second derivatives).
     /// </summary>
-    /// <exception cref="InvalidOperationException">An output does not require grad, is not scalar and has no gradient given, the graph was freed, or an input was not used.</exception>
-    public static Tensor[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor[]? gradOutputs = null, bool retainGraph = false, bool createGraph = false)
+    /// <param name="outputs">The tensors to differentiate.</param>
+    /// <param name="inputs">The tensors to differentiate with respect to.</param>
+    /// <param name="gradOutputs">The vector of each vector-Jacobian product (required for an output with several elements).</param>
+    /// <param name="retainGraph">Keep the graph for another backward pass.</param>
+    /// <param name="createGraph">Record the gradients, for derivatives of higher order.</param>
+    /// <param name="allowUnused">An input the outputs do not depend on gets zeros (PyTorch's <c>allow_unused</c> with <c>materialize_grads</c>) instead of an error.</param>
+    /// <exception cref="InvalidOperationException">An output does not require grad, is not scalar and has no gradient given, the graph was freed, or an input was not used (without <paramref name="allowUnused"/>).</exception>
+    public static Tensor[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor[]? gradOutputs = null, bool retainGraph = false, bool createGraph = false, bool allowUnused = false)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        var results = Run(outputs, gradOutputs, retainGraph || createGraph, createGraph, inputs);
+        var results = Run(outputs, gradOutputs, retainGraph || createGraph, createGraph, inputs, allowUnused);
         return results!;
     }
 
@@ -65,13 +71,13 @@ public static class Autograd
         public readonly List<Node> Order = [];
         public readonly Stack<Node> Stack = new();
         public readonly List<Tensor> Touched = [];
-        public readonly Contribution[] Gradients = new Contribution[3];   // one per input of the node being visited (at most three)
+        public Contribution[] Gradients = new Contribution[3];   // one per input of the node being visited (grown for a Cat of more)
     }
 
     private static int passes;
     private static readonly Comparison<Node> latestFirst = (a, b) => b.Sequence.CompareTo(a.Sequence);
 
-    internal static Tensor[]? Run(Tensor[] outputs, Tensor[]? seeds, bool retainGraph, bool createGraph, Tensor[]? targets)
+    internal static Tensor[]? Run(Tensor[] outputs, Tensor[]? seeds, bool retainGraph, bool createGraph, Tensor[]? targets, bool allowUnused = false)
     {
         ArgumentNullException.ThrowIfNull(outputs);
         RequireNoNull(outputs, nameof(outputs));
@@ -96,6 +102,7 @@ public static class Autograd
             foreach (var node in order)
             {
                 if (node.Output.Pending is not { } pending) continue;
+                if (node.Inputs.Length > gradients.Length) b.Gradients = gradients = new Contribution[node.Inputs.Length];
                 if (node.Op == Op.Affine && !IsRecording) gradients[0] = new(pending, node.Output.PendingScale * node.Constant);   // scale·g: numbers only
                 else Backward(node, node.Output.TakePending()!, gradients);
                 for (int i = 0; i < node.Inputs.Length; i++)
@@ -118,7 +125,7 @@ public static class Autograd
             }
             completed = true;
             if (targets is not null)
-                return targets.Select(t => t.TakePending() ?? throw new InvalidOperationException(
+                return targets.Select(t => t.TakePending() ?? (allowUnused ? Tensor.ZerosLike(t) : null) ?? throw new InvalidOperationException(
                     $"An input of shape {Tensor.ShapeText(t.Shape)} was not used to compute the outputs (or does not require grad), so it has no gradient.")).ToArray();
             foreach (var t in touched)
                 if (t.KeepsGrad && t.TakePending() is { } gradient)
@@ -250,19 +257,32 @@ public static class Autograd
             // is the row's exact derivative applied elementwise, itself recorded, so every order is available.
             Op.Call when !IsRecording && inputs.Length == 1 => [Chain(g, node.Function!.FirstPartial(a, output))],
             Op.Call => inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray(),
-            Op.Sum => [Tensor.Expand(g, a.ShapeArray)],
+            Op.Sum => [Tensor.ExpandScalar(g, a.ShapeArray)],
             Op.Expand => [g.Sum()],
             Op.Norm => [a * g / output],
-            Op.Slice => [Tensor.Pad(g, node.Position, a.Count)],
-            Op.Pad => [g.Slice(node.Position, a.Count)],
+            Op.Slice => [Tensor.Pad(g, node.Position, a.ShapeArray)],
+            Op.Pad => [g.SliceFlat(node.Position, a.ShapeArray)],
             Op.Dot => [needA ? g * b! : null, needB ? g * a : null],
             Op.MatMul when b!.Rank == 1 => [needA ? Tensor.Outer(g, b) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null],
             Op.MatMul => [needA ? Tensor.MatMul(g, b.Transpose()) : null, needB ? Tensor.MatMul(a.Transpose(), g) : null],
             Op.Outer => [needA ? Tensor.MatMul(g, b!) : null, needB ? Tensor.MatMul(g.Transpose(), a) : null],
             Op.Transpose => [g.Transpose()],
-            Op.Index => [Tensor.Scatter(g, node.Position, a.ShapeArray)],
-            Op.Scatter => [Flat(g, node.Position)],
+            Op.Index => [Tensor.ScatterAt(g, node.Position, a.ShapeArray)],
+            Op.Scatter => [g.Reshape(g.Count)[node.Position]],
+            // Data movement: each map's adjoint is the other direction through the same map.
+            Op.Reshape => [g.Reshape(a.ShapeArray)],
+            Op.Gather => [Tensor.ScatterAdd(g, node.Map!, a.ShapeArray)],
+            Op.ScatterAdd => [g.Take(node.Map!, a.ShapeArray)],
+            Op.Cat => CatBackward(node, g),
+            Op.BatchMatMul => [needA ? Tensor.BatchMatMul(g, b!.Transpose(1, 2)) : null, needB ? Tensor.BatchMatMul(a.Transpose(1, 2), g) : null],
         };
+    }
+
+    // Each joined input receives its own stretch of the gradient along the joining dimension.
+    private static Tensor?[] CatBackward(Node node, Tensor g)
+    {
+        var offsets = Tensor.CatOffsets(node);
+        return node.Inputs.Select((t, k) => t.RequiresGradient ? g.Narrow(node.Position, offsets[k], t.Shape[node.Position]) : null).ToArray();
     }
 
     // g·partial, elementwise, where a zero on either side gives 0 even against ∞ or NaN: Tape.Chain for tensors.
@@ -287,6 +307,4 @@ public static class Autograd
 
     // A scalar input that was broadcast against a larger tensor receives the sum of the gradient.
     private static Tensor Reduce(Tensor g, Tensor input) => input.Rank == 0 && g.Rank != 0 ? g.Sum() : g;
-
-    private static Tensor Flat(Tensor g, int position) => g.Rank == 1 ? g[position] : g[position / g.ShapeArray[1], position % g.ShapeArray[1]];
 }

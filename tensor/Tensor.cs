@@ -1,4 +1,4 @@
-// Define-by-run autograd in the PyTorch style: a Tensor (scalar, vector or matrix of doubles) that
+// Define-by-run autograd in the PyTorch style: a Tensor (an N-dimensional array of doubles) that
 // remembers the operation which produced it, when any input requires grad. The record of that
 // operation is data (an Op, its inputs, a constant), not a closure; Backward walks the records in
 // reverse creation order and applies each op's vector-Jacobian product, written in one switch
@@ -11,7 +11,7 @@ using Hybrid.Tapes;
 namespace Hybrid.Tensors;
 
 /// <summary>
-/// A scalar, vector or matrix of doubles that records the operations applied to it for reverse-mode
+/// An N-dimensional array of doubles (a scalar, a vector, a matrix, a batch of matrices, ...) that records the operations applied to it for reverse-mode
 /// differentiation when it (or an input) requires grad: <c>x.RequiresGrad(); var y = 2 * Tensor.Dot(x, x); y.Backward();</c> then <c>x.Grad</c> is 4x.
 /// </summary>
 public sealed partial class Tensor
@@ -36,10 +36,10 @@ public sealed partial class Tensor
         this.shape = shape;
     }
 
-    /// <summary>The dimensions: empty for a scalar, [n] for a vector, [rows, columns] for a matrix.</summary>
+    /// <summary>The dimensions: empty for a scalar, [n] for a vector, [rows, columns] for a matrix, [batch, rows, columns], and so on.</summary>
     public IReadOnlyList<int> Shape => shape;
 
-    /// <summary>0 for a scalar, 1 for a vector, 2 for a matrix.</summary>
+    /// <summary>The number of dimensions: 0 for a scalar, 1 for a vector, 2 for a matrix, up to <see cref="MaxRank"/>.</summary>
     public int Rank => shape.Length;
 
     /// <summary>The number of elements.</summary>
@@ -122,7 +122,7 @@ public sealed partial class Tensor
     /// <summary>The value of a one-element tensor, for control flow: <c>if ((double)t.Sum() &gt; 0)</c>.</summary>
     public static explicit operator double(Tensor t) => t.Item();
 
-    /// <summary>A copy of the values, row-major.</summary>
+    /// <summary>A copy of the values, row-major (the last dimension varies fastest).</summary>
     public double[] ToArray() => (double[])Data.Clone();
 
     /// <summary>The values as a MathNet vector (a copy).</summary>
@@ -164,7 +164,7 @@ public sealed partial class Tensor
         return new(Enumerable.Range(0, n).Select(i => (double)i).ToArray(), [n]);
     }
 
-    /// <summary>Zeros of the given shape (none: a scalar; one: a vector; two: a matrix).</summary>
+    /// <summary>Zeros of the given shape (no dimensions: a scalar; one: a vector; two: a matrix; any number up to <see cref="MaxRank"/>).</summary>
     public static Tensor Zeros(params int[] shape) => new(new double[CheckedCount(shape)], (int[])shape.Clone());
 
     /// <summary>Ones of the given shape.</summary>
@@ -196,10 +196,13 @@ public sealed partial class Tensor
     /// <summary>The largest number of elements one tensor may hold.</summary>
     public const int MaxCount = 1 << 28;
 
+    /// <summary>The largest number of dimensions of one tensor (PyTorch's limit too).</summary>
+    public const int MaxRank = Shapes.MaxRank;
+
     private static int CheckedCount(int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
-        if (shape.Length > 2) throw new ArgumentException($"Tensors have at most two dimensions; shape {ShapeText(shape)} has {shape.Length}.", nameof(shape));
+        if (shape.Length > MaxRank) throw new ArgumentException($"Tensors have at most {MaxRank} dimensions; this shape has {shape.Length}.", nameof(shape));
         long count = 1;
         foreach (var n in shape)
         {
@@ -225,15 +228,11 @@ public sealed partial class Tensor
         // Whole numbers in full below 10^15 (1638400, not 1.6384E+06, as PyTorch writes 1638400.); others to 6 digits.
         static string F(double v) => Math.Abs(v) < 1e15 && v == Math.Floor(v) ? ((long)v).ToString(CultureInfo.InvariantCulture) : v.ToString("G6", CultureInfo.InvariantCulture);
         bool summarize = Count > PrintLimit;
-        string Row(int start, int length) => "[" + string.Join(", ", Indices(length).Select(k => k < 0 ? "..." : F(Data[start + k]))) + "]";
+        var strides = Shapes.Strides(shape);
         IEnumerable<int> Indices(int length) => summarize && length > 6 ? [0, 1, 2, -1, length - 3, length - 2, length - 1] : Enumerable.Range(0, length);
-        var body = Rank switch
-        {
-            0 => F(Data[0]),
-            1 => Row(0, Count),
-            _ => "[" + string.Join(", ", Indices(shape[0]).Select(i => i < 0 ? "..." : Row(i * shape[1], shape[1]))) + "]",
-        };
-        return "tensor(" + body + ")";
+        string Block(int dim, int start) => "[" + string.Join(", ", Indices(shape[dim]).Select(k =>
+            k < 0 ? "..." : dim == Rank - 1 ? F(Data[start + k]) : Block(dim + 1, start + k * strides[dim]))) + "]";
+        return "tensor(" + (Rank == 0 ? F(Data[0]) : Block(0, 0)) + ")";
     }
 
     // Gradient bookkeeping used by Autograd.Backward.

@@ -89,11 +89,12 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        int[] resultShape = ElementwiseShape(nameof(IsClose), a, b);
-        var data = new double[resultShape == a.shape ? a.Count : b.Count];
+        int[] resultShape = a.SameShape(b) ? a.shape : Shapes.Broadcast(nameof(IsClose), a.shape, b.shape);
+        var (left, right) = (a.ValuesIn(resultShape), b.ValuesIn(resultShape));
+        var data = new double[left.Length];
         for (int i = 0; i < data.Length; i++)
         {
-            double x = a.Data[a.Count == 1 ? 0 : i], y = b.Data[b.Count == 1 ? 0 : i];
+            double x = left[i], y = right[i];
             bool close = double.IsNaN(x) || double.IsNaN(y) ? equalNaN && double.IsNaN(x) && double.IsNaN(y)
                 : x == y || double.IsFinite(x) && double.IsFinite(y) && Math.Abs(x - y) <= absoluteTolerance + relativeTolerance * Math.Abs(y);
             data[i] = close ? 1 : 0;

@@ -14,6 +14,7 @@ internal enum Op
 {
     Add, Subtract, Multiply, Divide, PowerOf, Affine, Negate, Power,
     Call, Sum, Norm, Expand, Dot, MatMul, Outer, Transpose, Index, Scatter, Slice, Pad,
+    Reshape, Gather, ScatterAdd, Cat, BatchMatMul,
 }
 
 /// <summary>One recorded operation: data for the backward pass, not a closure.</summary>
@@ -26,7 +27,8 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
     public Tensor Output { get; } = output;
     public double Constant { get; init; }               // Power: the exponent; Affine: the scale
     public double Shift { get; init; }                  // Affine: the constant added
-    public int Position { get; init; }                  // Index, Scatter, Slice, Pad: the (first) flat position
+    public int Position { get; init; }                  // Index, Scatter, Slice, Pad: the (first) flat position; Cat: the dimension
+    public int[]? Map { get; init; }                    // Gather: the source position of each result element; ScatterAdd: the result position of each source element
     public int[] SourceShape { get; init; } = [];       // Scatter, Pad, Expand: the shape of the result
     public Elementwise? Function { get; init; }         // Call: the scalar function applied (a row, or a derivative of one)
     public long Sequence { get; } = Interlocked.Increment(ref created);   // creation order: reverse it to go backward
@@ -56,10 +58,13 @@ public sealed partial class Tensor
 
     // Records the op producing result when grad mode is on and an input requires grad. The one- and
     // two-input forms build the inputs array only then: most results of a forward pass under NoGrad need none.
-    private static Tensor Record(Tensor result, Op op, Tensor input, double constant = 0, int position = 0, int[]? sourceShape = null, double shift = 0) =>
+    private static Tensor Record(Tensor result, Op op, Tensor input, double constant = 0, int position = 0, int[]? sourceShape = null, double shift = 0, int[]? map = null) =>
         Autograd.IsRecording && input.RequiresGradient
-            ? Attach(result, new Node(op, input.AsInputs, result) { Constant = constant, Shift = shift, Position = position, SourceShape = sourceShape ?? [] })
+            ? Attach(result, new Node(op, input.AsInputs, result) { Constant = constant, Shift = shift, Position = position, SourceShape = sourceShape ?? [], Map = map })
             : result;
+
+    private static Tensor Record(Tensor result, Op op, Tensor[] inputs, int position) =>
+        Autograd.IsRecording && inputs.Any(t => t.RequiresGradient) ? Attach(result, new Node(op, inputs, result) { Position = position }) : result;
 
     private static Tensor Record(Tensor result, Op op, Tensor a, Tensor b) =>
         Autograd.IsRecording && (a.RequiresGradient || b.RequiresGradient) ? Attach(result, new Node(op, [a, b], result)) : result;
@@ -84,17 +89,19 @@ public sealed partial class Tensor
         return Record(new Tensor(data, a.shape), Op.Affine, a, constant: scale, shift: shift);
     }
 
-    // The shape of an elementwise result of a and b: equal shapes, or a scalar on either side (broadcast).
-    private static int[] ElementwiseShape(string what, Tensor a, Tensor b) =>
-        a.SameShape(b) || b.Rank == 0 ? a.shape : a.Rank == 0 ? b.shape
-        : throw new ArgumentException($"{what}: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not match (elementwise operations need equal shapes, or a scalar on one side).");
-
-    // Elementwise binary operations: equal shapes, or a scalar on either side (broadcast).
+    // Elementwise binary operations. Equal shapes and a scalar on either side run the kernels directly; other shapes
+    // broadcast (NumPy's rule) by expanding the operands first, as recorded ops, so the gradient of a broadcast
+    // operand is summed back to its shape by Expand's own backward rule.
     private static Tensor Binary(Op op, Tensor a, Tensor b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        int[] resultShape = ElementwiseShape(op.ToString(), a, b);
+        if (!a.SameShape(b) && a.Rank != 0 && b.Rank != 0)
+        {
+            var common = Shapes.Broadcast(op.ToString(), a.shape, b.shape);
+            (a, b) = (a.Expand(common), b.Expand(common));
+        }
+        int[] resultShape = a.Rank == 0 ? b.shape : a.shape;
         var data = Uninitialized(resultShape == a.shape ? a.Count : b.Count);
         bool scalarA = a.Rank == 0 && b.Rank != 0, scalarB = b.Rank == 0 && a.Rank != 0;
         if (data.Length <= SmallCount)   // a plain loop: cheaper than a kernel call on a few elements
@@ -258,13 +265,17 @@ public sealed partial class Tensor
         return args.Length == 1 ? Call(primitive, args[0]) : Map(Elementwise.Of(primitive), args);
     }
 
-    // An elementwise scalar function of the arguments: values by its small tape, recorded as one op.
+    // An elementwise scalar function of the arguments: values by its small tape, recorded as one op. Arguments of
+    // different shapes broadcast (scalars as they are, others expanded to the common shape first).
     internal static Tensor Map(Elementwise function, Tensor[] args)
     {
         var shaped = args.FirstOrDefault(a => a.Rank != 0) ?? args[0];
-        foreach (var a in args)
-            if (a.Rank != 0 && !a.SameShape(shaped))
-                throw new ArgumentException($"{function.Name}: shapes {string.Join(" and ", args.Select(t => ShapeText(t.shape)))} do not match (elementwise operations need equal shapes, or scalars).");
+        if (args.Any(a => a.Rank != 0 && !a.SameShape(shaped)))
+        {
+            var common = Shapes.Broadcast(function.Name, args.Select(a => a.shape).ToArray());
+            args = args.Select(a => a.Rank == 0 ? a : a.Expand(common)).ToArray();
+            shaped = args.First(a => a.Rank != 0);
+        }
         var data = Uninitialized(shaped.Count);
         function.Evaluate(args.Select(a => a.Data).ToArray(), data);
         return Record(new Tensor(data, shaped.shape), Op.Call, args, function);
@@ -280,7 +291,7 @@ public sealed partial class Tensor
     public Tensor Norm() => Record(new Tensor([Count == 1 ? Math.Abs(Data[0]) : TP.Norm(Data)], []), Op.Norm, this);
 
     // A scalar repeated in a shape: the backward of Sum.
-    internal static Tensor Expand(Tensor scalar, int[] shape) => Record(Full(scalar.Data[0], shape), Op.Expand, scalar, sourceShape: shape);
+    internal static Tensor ExpandScalar(Tensor scalar, int[] shape) => Record(Full(scalar.Data[0], shape), Op.Expand, scalar, sourceShape: shape);
 
     /// <summary>Elements [start, start + length) of a vector, as a vector that stays in the graph (<c>x.Slice(1, n - 1)</c> is x[1:]).</summary>
     public Tensor Slice(int start, int length)
@@ -290,12 +301,16 @@ public sealed partial class Tensor
         return Record(new Tensor(Data.AsSpan(start, length).ToArray(), [length]), Op.Slice, this, position: start);
     }
 
-    // The backward of Slice: zeros of the sliced vector's length with the gradient at its place.
-    internal static Tensor Pad(Tensor g, int start, int length)
+    // A contiguous run of the elements from a flat position, in the given shape: the fast form of a slice.
+    internal Tensor SliceFlat(int start, int[] resultShape) =>
+        Record(new Tensor(Data.AsSpan(start, Shapes.Count(resultShape)).ToArray(), resultShape), Op.Slice, this, position: start);
+
+    // The backward of a slice: zeros of the sliced tensor's shape with the gradient at its place.
+    internal static Tensor Pad(Tensor g, int start, int[] shape)
     {
-        var data = new double[length];
+        var data = new double[Shapes.Count(shape)];
         g.Data.CopyTo(data, start);
-        return Record(new Tensor(data, [length]), Op.Pad, g, position: start, sourceShape: [length]);
+        return Record(new Tensor(data, shape), Op.Pad, g, position: start, sourceShape: shape);
     }
 
     /// <summary>The inner product of two vectors of equal length, as a scalar.</summary>
@@ -306,11 +321,23 @@ public sealed partial class Tensor
         return Record(new Tensor([TP.Dot(a.Data, b.Data)], []), Op.Dot, a, b);
     }
 
-    /// <summary>The matrix product: matrix · vector, or matrix · matrix.</summary>
+    /// <summary>
+    /// The matrix product, as <c>torch.matmul</c>: vector · vector (the inner product), matrix · vector, vector · matrix,
+    /// matrix · matrix, and batches: tensors of more than two dimensions are stacks of matrices whose leading (batch)
+    /// dimensions broadcast, a vector on either side taking part as a single row or column.
+    /// </summary>
+    /// <exception cref="ArgumentException">A scalar operand, inner dimensions that differ, or batch dimensions that do not broadcast.</exception>
     public static Tensor MatMul(Tensor a, Tensor b)
     {
-        if (a.Rank != 2 || b.Rank == 0 || b.shape[0] != a.shape[1])
-            throw new ArgumentException($"MatMul: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not fit (a matrix m×k times a vector of k or a matrix k×n).");
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (a.Rank == 0 || b.Rank == 0 || a.shape[^1] != b.shape[b.Rank == 1 ? 0 : b.Rank - 2])
+            throw new ArgumentException($"MatMul: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not fit (the last dimension of the first must equal the " +
+                "first dimension of a vector, or the next-to-last of a matrix or batch, as in a matrix m×k times a vector of k or a matrix k×n).");
+        if (a.Rank == 1 && b.Rank == 1) return Dot(a, b);
+        if (a.Rank == 1) return MatMul(a.Unsqueeze(0), b).Squeeze(-2);
+        if (a.Rank > 2 && b.Rank == 1) return MatMul(a, b.Unsqueeze(1)).Squeeze(-1);
+        if (a.Rank > 2 || b.Rank > 2) return BatchedMatMul(a, b);
         int m = a.shape[0], k = a.shape[1];
         if (b.Rank == 1)
         {
@@ -320,12 +347,40 @@ public sealed partial class Tensor
         }
         int n = b.shape[1];
         var data = new double[m * n];
+        MatrixProduct(a.Data, b.Data, data, m, k, n);
+        return Record(new Tensor(data, [m, n]), Op.MatMul, a, b);
+    }
+
+    // c = a·b for row-major a (m×k), b (k×n) and a zeroed c (m×n): rows of b scaled and added, vectorized along n.
+    private static void MatrixProduct(ReadOnlySpan<double> a, ReadOnlySpan<double> b, Span<double> c, int m, int k, int n)
+    {
         for (int i = 0; i < m; i++)
         {
-            var row = data.AsSpan(i * n, n);
-            for (int j = 0; j < k; j++) TP.MultiplyAdd(b.Data.AsSpan(j * n, n), a.Data[i * k + j], row, row);
+            var row = c.Slice(i * n, n);
+            for (int j = 0; j < k; j++) TP.MultiplyAdd(b.Slice(j * n, n), a[i * k + j], row, row);
         }
-        return Record(new Tensor(data, [m, n]), Op.MatMul, a, b);
+    }
+
+    // Batches of matrices: the batch dimensions broadcast by recorded expansions, then one product per matrix.
+    private static Tensor BatchedMatMul(Tensor a, Tensor b)
+    {
+        int[] batchA = a.shape[..^2], batchB = b.shape[..^2];
+        var batch = Shapes.TryBroadcast(batchA, batchB) ?? throw new ArgumentException(
+            $"MatMul: shapes {ShapeText(a.shape)} and {ShapeText(b.shape)} do not match: the batch dimensions {ShapeText(batchA)} and {ShapeText(batchB)} do not broadcast (aligned from the right, each must be equal or 1).");
+        int m = a.shape[^2], k = a.shape[^1], n = b.shape[^1], count = Shapes.Count(batch);
+        var left = a.Expand([.. batch, m, k]).Reshape(count, m, k);
+        var right = b.Expand([.. batch, k, n]).Reshape(count, k, n);
+        return BatchMatMul(left, right).Reshape([.. batch, m, n]);
+    }
+
+    // [batch, m, k] · [batch, k, n] → [batch, m, n], one op: its backward is two more of the same.
+    internal static Tensor BatchMatMul(Tensor a, Tensor b)
+    {
+        int count = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
+        var data = new double[count * m * n];
+        for (int p = 0; p < count; p++)
+            MatrixProduct(a.Data.AsSpan(p * m * k, m * k), b.Data.AsSpan(p * k * n, k * n), data.AsSpan(p * m * n, m * n), m, k, n);
+        return Record(new Tensor(data, [count, m, n]), Op.BatchMatMul, a, b);
     }
 
     /// <summary>The outer product a·bᵀ of two vectors: a matrix.</summary>
@@ -338,9 +393,11 @@ public sealed partial class Tensor
         return Record(new Tensor(data, [m, n]), Op.Outer, a, b);
     }
 
-    /// <summary>The transpose of a matrix (a vector or scalar is returned as is, recorded).</summary>
+    /// <summary>The transpose of a matrix, as <c>t()</c> (a vector or scalar is returned as is, recorded); for more dimensions use <see cref="Transpose(int, int)"/> or <see cref="Permute"/>.</summary>
+    /// <exception cref="InvalidOperationException">The tensor has more than two dimensions.</exception>
     public Tensor Transpose()
     {
+        if (Rank > 2) throw new InvalidOperationException($"Transpose() takes a matrix, as t(); this tensor has shape {ShapeText(shape)}: name the two dimensions to swap, Transpose(0, 1), or use Permute.");
         if (Rank < 2) return Record(new Tensor(Data, shape), Op.Transpose, this);
         int m = shape[0], n = shape[1];
         var data = Uninitialized(Count);
@@ -348,22 +405,26 @@ public sealed partial class Tensor
         return Record(new Tensor(data, [n, m]), Op.Transpose, this);
     }
 
-    /// <summary>Element i of a vector, as a scalar tensor that stays in the graph.</summary>
+    /// <summary>
+    /// Element i of a vector as a scalar tensor, or row i of a matrix (the sub-tensor at i along the first dimension), staying
+    /// in the graph; a negative i counts from the end, as in PyTorch (x[-1] is the last).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">i is outside [−n, n).</exception>
     [System.Runtime.CompilerServices.IndexerName("Element")]   // Item is the PyTorch name of the value accessor
-    public Tensor this[int i] => Rank == 1 ? At(CheckIndex(i, shape[0], "index")) : throw new ArgumentException($"One index needs a vector; this tensor has shape {ShapeText(shape)}.");
+    public Tensor this[int i] => Rank == 1 ? At(CheckIndex(i, shape[0], "index")) : Select(0, i);
 
-    /// <summary>Element (i, j) of a matrix, as a scalar tensor that stays in the graph.</summary>
+    /// <summary>Element (i, j) of a matrix as a scalar tensor (the sub-tensor at (i, j) of more dimensions), staying in the graph; negative indices count from the end.</summary>
     [System.Runtime.CompilerServices.IndexerName("Element")]
-    public Tensor this[int i, int j] => Rank == 2 ? At(CheckIndex(i, shape[0], "row") * shape[1] + CheckIndex(j, shape[1], "column"))
-        : throw new ArgumentException($"Two indices need a matrix; this tensor has shape {ShapeText(shape)}.");
+    public Tensor this[int i, int j] => Rank == 2 ? At(CheckIndex(i, shape[0], "row") * shape[1] + CheckIndex(j, shape[1], "column")) : this[[i, j]];
 
     private int CheckIndex(int i, int length, string what) =>
-        i >= 0 && i < length ? i : throw new ArgumentOutOfRangeException(what, $"The {what} {i} is outside [0, {length}) for shape {ShapeText(shape)}.");
+        i >= -length && i < length ? (i < 0 ? i + length : i)
+        : throw new ArgumentOutOfRangeException(what, $"The {what} {i} is outside [{-length}, {length}) for shape {ShapeText(shape)}.");
 
     private Tensor At(int position) => Record(new Tensor([Data[position]], []), Op.Index, this, position: position);
 
     // The backward of indexing: zeros of the indexed shape with the gradient at the position.
-    internal static Tensor Scatter(Tensor g, int position, int[] shape)
+    internal static Tensor ScatterAt(Tensor g, int position, int[] shape)
     {
         var data = new double[CheckedCount(shape)];
         data[position] = g.Data[0];

@@ -37,7 +37,7 @@ public sealed class Trace
         (Symbols, Outputs, Guards) = (symbols, outputs, guards);
     }
 
-    /// <summary>The input symbols, flattened: a scalar input <c>a</c> is <c>a</c>; a vector <c>a</c> of 3 is <c>a_0, a_1, a_2</c>; a matrix element is <c>a_i_j</c>.</summary>
+    /// <summary>The input symbols, flattened: a scalar input <c>a</c> is <c>a</c>; a vector <c>a</c> of 3 is <c>a_0, a_1, a_2</c>; a matrix element is <c>a_i_j</c>, one of three dimensions <c>a_i_j_k</c>, and so on.</summary>
     public IReadOnlyList<Expr> Symbols { get; }
 
     /// <summary>The output's elements as expressions of <see cref="Symbols"/>, row-major.</summary>
@@ -146,12 +146,12 @@ public sealed class Trace
         return Record(function, names, inputs);
     }
 
-    private static Expr[] SymbolsFor(string name, Tensor t) => t.Rank switch
+    // name, then the element's index in each dimension: a_1_2 for row 1, column 2 of a matrix a.
+    private static Expr[] SymbolsFor(string name, Tensor t)
     {
-        0 => [Expr.Symbol(name)],
-        1 => Enumerable.Range(0, t.Count).Select(i => Expr.Symbol($"{name}_{i}")).ToArray(),
-        _ => Enumerable.Range(0, t.Count).Select(i => Expr.Symbol($"{name}_{i / t.ShapeArray[1]}_{i % t.ShapeArray[1]}")).ToArray(),
-    };
+        var strides = Shapes.Strides(t.ShapeArray);
+        return Enumerable.Range(0, t.Count).Select(i => Expr.Symbol(name + string.Concat(strides.Select((s, d) => "_" + i / s % t.ShapeArray[d])))).ToArray();
+    }
 
     // A constant as exact as it can be: an integer stays an integer (2·a is 2*a, not 2.0*a).
     private static Expr Number(double v) => Math.Floor(v) == v && Math.Abs(v) < 1e15 ? Expr.Number((long)v) : Expr.Float(v);
@@ -208,7 +208,42 @@ public sealed class Trace
             Op.Transpose => Enumerable.Range(0, inputs[0].Count).Select(ji => args[0][ji % inputs[0].ShapeArray[0] * inputs[0].ShapeArray[1] + ji / inputs[0].ShapeArray[0]]).ToArray(),
             Op.Index => [args[0][node.Position]],
             Op.Scatter => Enumerable.Range(0, node.SourceShape.Aggregate(1, (a, b) => a * b)).Select(i => i == node.Position ? args[0][0] : Expr.Number(0)).ToArray(),
+            Op.Reshape => args[0],
+            Op.Gather => node.Map!.Select(p => args[0][p]).ToArray(),
+            Op.ScatterAdd => ScatterAdd(node, args[0]),
+            Op.Cat => Cat(node, args),
+            Op.BatchMatMul => BatchMatMul(inputs, args),
         };
+    }
+
+    private static Expr[] ScatterAdd(Node node, Expr[] source)
+    {
+        var terms = Enumerable.Range(0, node.Output.Count).Select(_ => new List<Expr>()).ToArray();
+        for (int i = 0; i < source.Length; i++) terms[node.Map![i]].Add(source[i]);
+        return terms.Select(t => t.Count == 0 ? Expr.Number(0) : Expr.Sum(t)).ToArray();
+    }
+
+    private static Expr[] Cat(Node node, Expr[][] args)
+    {
+        var result = new Expr[node.Output.Count];
+        var (offsets, strides) = (Tensor.CatOffsets(node), Shapes.Strides(node.Output.ShapeArray));
+        for (int k = 0; k < args.Length; k++)
+        {
+            var map = Shapes.Map(node.Inputs[k].ShapeArray, strides, offsets[k] * strides[node.Position]);
+            for (int i = 0; i < map.Length; i++) result[map[i]] = args[k][i];
+        }
+        return result;
+    }
+
+    private static Expr[] BatchMatMul(Tensor[] inputs, Expr[][] args)
+    {
+        var (a, b) = (inputs[0].ShapeArray, inputs[1].ShapeArray);
+        int m = a[1], k = a[2], n = b[2];
+        return Enumerable.Range(0, a[0] * m * n).Select(pij =>
+        {
+            int p = pij / (m * n), i = pij / n % m, j = pij % n;
+            return Expr.Sum(Enumerable.Range(0, k).Select(l => args[0][(p * m + i) * k + l] * args[1][(p * k + l) * n + j]));
+        }).ToArray();
     }
 
     private static Expr[] MatMul(Tensor[] inputs, Expr[][] args)
