@@ -259,7 +259,7 @@ public static partial class Autograd
             Op.Call => inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray(),
             Op.Sum => [Tensor.ExpandScalar(g, a.ShapeArray)],
             Op.Expand => [g.Sum()],
-            Op.Norm => [a * g / output],
+            Op.Norm => [output.Data[0] == 0 ? Tensor.ZerosLike(a) : a * g / output],
             Op.Slice => [Tensor.Pad(g, node.Position, a.ShapeArray)],
             Op.Pad => [g.SliceFlat(node.Position, a.ShapeArray)],
             Op.Dot => [needA ? g * b! : null, needB ? g * a : null],

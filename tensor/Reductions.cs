@@ -77,11 +77,21 @@ public sealed partial class Tensor
         return n == 0 ? Ones(result) : factors.Reshape(result);
     }
 
-    /// <summary>The largest element, as a scalar (NaN if any is NaN); the gradient goes to the first largest.</summary>
-    public Tensor Max() => Rank == 0 ? this : Flatten().Max(0).Values;
+    /// <summary>The largest element, as a scalar (NaN if any is NaN); equal largest elements share the gradient evenly, as PyTorch's <c>max()</c>.</summary>
+    public Tensor Max() => Whole(Flatten().Max(0).Values);
 
-    /// <summary>The smallest element, as a scalar (NaN if any is NaN); the gradient goes to the first smallest.</summary>
-    public Tensor Min() => Rank == 0 ? this : Flatten().Min(0).Values;
+    /// <summary>The smallest element, as a scalar (NaN if any is NaN); equal smallest elements share the gradient evenly, as PyTorch's <c>min()</c>.</summary>
+    public Tensor Min() => Whole(Flatten().Min(0).Values);
+
+    // The extreme m of the whole tensor, with the gradient shared among its c ties: m + Σ (tie − m)/c, where m is a
+    // constant and every tie − m is exactly 0, so the value is m bit for bit and each tie's partial is 1/c.
+    private Tensor Whole(Tensor first)
+    {
+        double m = first.Item();
+        if (Rank == 0 || !double.IsFinite(m)) return Rank == 0 ? this : first;
+        var ties = Enumerable.Range(0, Count).Where(i => Data[i] == m).ToArray();
+        return ties.Length == 1 ? first : Scalar(m) + ((Take(ties, [ties.Length]) - m) / ties.Length).Sum();
+    }
 
     /// <summary>
     /// The largest elements along <paramref name="dim"/> and their positions (as whole numbers), as <c>max(dim, keepdim)</c>:

@@ -287,7 +287,7 @@ public sealed partial class Tensor
     /// <summary>The mean of all elements, as a scalar.</summary>
     public Tensor Mean() => Sum() / Count;
 
-    /// <summary>The Euclidean norm √(Σ a²), as a scalar (its gradient at 0 is NaN, as PyTorch's).</summary>
+    /// <summary>The Euclidean norm √(Σ a²), as a scalar; its gradient at 0 is 0, as PyTorch's (the subgradient of least norm).</summary>
     public Tensor Norm() => Record(new Tensor([Count == 1 ? Math.Abs(Data[0]) : TP.Norm(Data)], []), Op.Norm, this);
 
     // A scalar repeated in a shape: the backward of Sum.
