@@ -96,6 +96,17 @@ public static class Walkthrough
         Print(a.Grad!.Item() == d.Item() / a.Item());
         Step();
 
+        Title("5. The exercise: a vector and a matrix a (F(a) is no longer a scalar: sum it)");
+        var av = Tensor.FromArray(0.37, -0.2, 1.5).RequiresGrad();
+        var dv = F(av);
+        dv.Sum().Backward();
+        Print(av.Grad);
+        Print(Tensor.AllClose(av.Grad!, dv / av));
+        var am = Tensor.FromArray(new double[,] { { 0.37, -0.2 }, { 1.5, 0.1 } }).RequiresGrad();
+        F(am).Sum().Backward();
+        Print(am.Grad);
+        Step();
+
         Title("6. Backward twice: the graph is freed unless retained");
         try { d.Backward(); }
         catch (InvalidOperationException e) { Print(e.Message); }
@@ -143,5 +154,19 @@ public static class Walkthrough
         Print(value);
         var tapeGradient = string.Join(", ", gradient);
         Print(tapeGradient);
+        Step();
+
+        Title("11. N dimensions and broadcasting");
+        var m = Tensor.Arange(6.0).Reshape(2, 3).RequiresGrad();
+        var bias = Tensor.FromArray(10, 20).Reshape(2, 1).RequiresGrad();
+        var shifted = m + bias;
+        Print(shifted);
+        (shifted * shifted).Sum().Backward();
+        Print(bias.Grad);
+        Print(m.Sum(1, keepDim: true));
+        Print(m[.., 1..]);
+        var batch = Tensor.MatMul(Tensor.Ones(2, 1, 3), m.Transpose(0, 1));
+        Print(batch);
+        Print(Autograd.GradGradCheck(p => Tensor.Tanh(Tensor.MatMul(p[0], p[1])).Prod(1), [Tensor.Randn(2, 3, 4), Tensor.Randn(4, 2)]));
     }
 }
