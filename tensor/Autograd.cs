@@ -103,6 +103,10 @@ public static partial class Autograd
             {
                 if (node.Output.Pending is not { } pending) continue;
                 if (node.Inputs.Length > gradients.Length) b.Gradients = gradients = new Contribution[node.Inputs.Length];
+                // A sum over fused elementwise work: its whole region differentiated chunk by chunk (Fusion.cs).
+                if (node.Op == Op.Sum && !IsRecording && anomalyDepth == 0 && node.Inputs[0].Recipe is not null
+                    && Fusion.Backward(node, targets, (input, gradient) => Deliver(input, gradient, targets, createGraph, touched)))
+                    continue;
                 if (node.Op == Op.Affine && !IsRecording) gradients[0] = new(pending, node.Output.PendingScale * node.Constant);   // scale·g: numbers only
                 else Backward(node, node.Output.TakePending()!, gradients);
                 for (int i = 0; i < node.Inputs.Length; i++)
@@ -113,14 +117,7 @@ public static partial class Autograd
                     if (anomalyDepth > 0 && (double.IsNaN(scale) || gi.Data.Any(double.IsNaN)))
                         throw new ArithmeticException($"Backward of {node.Name} produced NaN in the gradient of its input {i} (shape {Tensor.ShapeText(node.Inputs[i].Shape)}); " +
                             $"its inputs were {string.Join(", ", node.Inputs.Select(t => t.ToString()))}.");
-                    var input = node.Inputs[i];
-                    if (targets is null && input.IsLeaf && input.KeepsGrad && !createGraph) input.AccumulateGrad(gi, scale, outerWith);   // straight into the reused buffer
-                    else
-                    {
-                        if (outerWith is not null) input.Accumulate(Tensor.Outer(gi, outerWith));
-                        else input.Accumulate(gi, scale);
-                        touched.Add(input);
-                    }
+                    Deliver(node.Inputs[i], gi, targets, createGraph, touched, scale, outerWith);
                 }
             }
             completed = true;
@@ -143,6 +140,18 @@ public static partial class Autograd
             Array.Clear(gradients);
             order.Clear();
             touched.Clear();
+        }
+    }
+
+    // A gradient reaching an input: a leaf's straight into its reused buffer, any other's into its pending sum.
+    private static void Deliver(Tensor input, Tensor gradient, Tensor[]? targets, bool createGraph, List<Tensor> touched, double scale = 1, Tensor? outerWith = null)
+    {
+        if (targets is null && input.IsLeaf && input.KeepsGrad && !createGraph) input.AccumulateGrad(gradient, scale, outerWith);
+        else
+        {
+            if (outerWith is not null) input.Accumulate(Tensor.Outer(gradient, outerWith));
+            else input.Accumulate(gradient, scale);
+            touched.Add(input);
         }
     }
 

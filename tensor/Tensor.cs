@@ -16,7 +16,9 @@ namespace Hybrid.Tensors;
 /// </summary>
 public sealed partial class Tensor
 {
-    internal readonly double[] Data;     // row-major
+    private double[]? data;              // row-major; null while deferred
+    private Deferred? recipe;            // how to compute the values, until they are (Fusion.cs)
+    private readonly int count;
     private readonly int[] shape;
     internal Node? Creator;              // the recorded operation that produced this tensor; null for leaves and untracked values
     internal Tensor? Pending;            // the gradient being accumulated during one backward pass is PendingScale·Pending
@@ -32,9 +34,38 @@ public sealed partial class Tensor
 
     internal Tensor(double[] data, int[] shape)
     {
-        Data = data;
+        this.data = data;
         this.shape = shape;
+        count = data.Length;
     }
+
+    // A deferred elementwise result: its values are computed when first read.
+    internal Tensor(Deferred recipe, int[] shape, int count)
+    {
+        this.recipe = recipe;
+        this.shape = shape;
+        this.count = count;
+    }
+
+    /// <summary>The values, row-major; a deferred tensor computes them now.</summary>
+    internal double[] Data => data ?? Materialize();
+
+    /// <summary>The values if computed, else null (reading them does not compute them).</summary>
+    internal double[]? Stored => data;
+
+    /// <summary>The recipe of a deferred tensor, null once computed.</summary>
+    internal Deferred? Recipe => recipe;
+
+    internal double[] Materialize()
+    {
+        if (data is not null) return data;
+        var values = Uninitialized(count);
+        Fusion.Evaluate(recipe!, values);
+        (data, recipe) = (values, null);   // the operands are no longer needed
+        return values;
+    }
+
+    internal bool RetainsGrad => retainsGrad;
 
     /// <summary>The dimensions: empty for a scalar, [n] for a vector, [rows, columns] for a matrix, [batch, rows, columns], and so on.</summary>
     public IReadOnlyList<int> Shape => shape;
@@ -43,7 +74,7 @@ public sealed partial class Tensor
     public int Rank => shape.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Count => Data.Length;
+    public int Count => count;
 
     /// <summary>
     /// True when gradients flow to or through this tensor: a leaf marked with <see cref="RequiresGrad"/>, or the
@@ -295,6 +326,15 @@ public sealed partial class Tensor
             gradIsZero = false;
         }
         else OwnGrad().AddInPlace(gradient);
+    }
+
+    // The gradient buffer to add into directly (fused backward, Fusion.cs): this leaf's own, zeros after a deferred ZeroGrad.
+    internal double[] GradientBuffer()
+    {
+        var target = OwnGrad().Data;
+        if (gradIsZero) Array.Clear(target);
+        gradIsZero = false;
+        return target;
     }
 
     // The gradient buffer, made this tensor's own first if it is missing or belongs to a recorded graph.

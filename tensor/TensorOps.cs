@@ -82,6 +82,7 @@ public sealed partial class Tensor
     private static Tensor Affine(Tensor a, double scale, double shift)
     {
         ArgumentNullException.ThrowIfNull(a);
+        if (Fusion.Defer(Op.Affine, a, null, a.shape, a.Count, scale, shift) is { } deferred) return Record(deferred, Op.Affine, a, constant: scale, shift: shift);
         var data = Uninitialized(a.Count);
         if (data.Length <= SmallCount) for (int i = 0; i < data.Length; i++) data[i] = scale * a.Data[i] + shift;
         else if (shift == 0) TP.Multiply(a.Data, scale, data);
@@ -102,7 +103,9 @@ public sealed partial class Tensor
             (a, b) = (a.Expand(common), b.Expand(common));
         }
         int[] resultShape = a.Rank == 0 ? b.shape : a.shape;
-        var data = Uninitialized(resultShape == a.shape ? a.Count : b.Count);
+        int count = resultShape == a.shape ? a.Count : b.Count;
+        if (op != Op.PowerOf && Fusion.Defer(op, a, b, resultShape, count) is { } deferred) return Record(deferred, op, a, b);
+        var data = Uninitialized(count);
         bool scalarA = a.Rank == 0 && b.Rank != 0, scalarB = b.Rank == 0 && a.Rank != 0;
         if (data.Length <= SmallCount)   // a plain loop: cheaper than a kernel call on a few elements
         {
@@ -143,6 +146,7 @@ public sealed partial class Tensor
     private static Tensor Unary(Op op, Tensor a, double constant = 0)
     {
         ArgumentNullException.ThrowIfNull(a);
+        if (Fusion.Defer(op, a, null, a.shape, a.Count, constant) is { } deferred) return Record(deferred, op, a, constant);
         var data = Uninitialized(a.Count);
         bool small = data.Length <= SmallCount;   // a plain loop: cheaper than a kernel call on a few elements
         switch (op)
@@ -162,6 +166,8 @@ public sealed partial class Tensor
     private static Tensor Call(Primitive row, Tensor a)
     {
         ArgumentNullException.ThrowIfNull(a);
+        if (row.VectorEvaluate is not null && Fusion.Defer(Op.Call, a, null, a.shape, a.Count, row: row) is { } deferred)
+            return Record(deferred, Op.Call, a.AsInputs, Elementwise.Of(row));
         var data = Uninitialized(a.Count);
         if (row.VectorEvaluate is { } kernel && data.Length > SmallCount) kernel(a.Data, data);
         else
@@ -282,7 +288,7 @@ public sealed partial class Tensor
     }
 
     /// <summary>The sum of all elements, as a scalar.</summary>
-    public Tensor Sum() => Record(new Tensor([Count == 1 ? Data[0] : TP.Sum(Data)], []), Op.Sum, this);
+    public Tensor Sum() => Record(new Tensor([Count == 1 ? Data[0] : Fusion.ClaimForSum(this) ? Fusion.Sum(this) : TP.Sum(Data)], []), Op.Sum, this);
 
     /// <summary>The mean of all elements, as a scalar.</summary>
     public Tensor Mean() => Sum() / Count;
@@ -298,12 +304,17 @@ public sealed partial class Tensor
     {
         if (Rank != 1 || start < 0 || length < 0 || length > Count - start)   // not start + length: it can overflow
             throw new ArgumentOutOfRangeException(nameof(start), $"Slice({start}, {length}) does not fit shape {ShapeText(shape)} (slices take a vector and a range inside it).");
-        return Record(new Tensor(Data.AsSpan(start, length).ToArray(), [length]), Op.Slice, this, position: start);
+        return SliceFlat(start, [length]);
     }
 
-    // A contiguous run of the elements from a flat position, in the given shape: the fast form of a slice.
-    internal Tensor SliceFlat(int start, int[] resultShape) =>
-        Record(new Tensor(Data.AsSpan(start, Shapes.Count(resultShape)).ToArray(), resultShape), Op.Slice, this, position: start);
+    // A contiguous run of the elements from a flat position, in the given shape: the fast form of a slice (a long one
+    // is a view that fused work reads in place, Fusion.cs).
+    internal Tensor SliceFlat(int start, int[] resultShape)
+    {
+        int count = Shapes.Count(resultShape);
+        var result = Fusion.View(this, start, resultShape, count) ?? new Tensor(Data.AsSpan(start, count).ToArray(), resultShape);
+        return Record(result, Op.Slice, this, position: start);
+    }
 
     // The backward of a slice: zeros of the sliced tensor's shape with the gradient at its place.
     internal static Tensor Pad(Tensor g, int start, int[] shape)

@@ -1,0 +1,412 @@
+// Fusion of elementwise work: forward and backward as passes over chunks, not whole arrays.
+//
+// Forward. An elementwise result of at least MinCount elements is deferred: it keeps its recipe (the op
+// and its operands) instead of values, and is computed only when something reads its values — then in
+// chunks of Chunk elements, the whole chain of deferred operands evaluated chunk by chunk in small
+// buffers that stay in cache, each op with the same TensorPrimitives kernel the eager path uses (so
+// the values are the same numbers). A sum of a deferred tensor never stores it. A deferred tensor that
+// a second operation uses is computed then, once, so no work is repeated.
+//
+// Backward. When the backward pass reaches a Sum whose input is deferred, the region below it — deferred
+// tensors that each feed exactly one operation of the region — is differentiated in one pass per chunk:
+// its values recomputed in chunk buffers, the adjoints propagated through the region's ops in reverse
+// (each op's rule as in Autograd.BackwardRule, the strong zero included), and only the gradients of the
+// region's inputs written to memory. A region stops at a tensor that keeps its gradient (RetainGrad), that
+// a functional gradient asks for, or that is not deferred; createGraph and anomaly detection take the
+// ordinary path. Gradients agree with the unfused rules up to the order of additions (a sum's chunks, the
+// accumulation of an operand used twice): see FusionTests.
+using Hybrid.Symbolic;
+using TP = System.Numerics.Tensors.TensorPrimitives;
+
+namespace Hybrid.Tensors;
+
+/// <summary>The recipe of a deferred elementwise result: the op, its operands (a scalar operand has rank 0) and constants.</summary>
+internal sealed class Deferred(Op op, Tensor a, Tensor? b, double constant, double shift, Primitive? row, int depth)
+{
+    public Op Op { get; } = op;
+    public Tensor A { get; } = a;
+    public Tensor? B { get; } = b;
+    public double Constant { get; } = constant;   // Power: the exponent; Affine: the scale
+    public double Shift { get; } = shift;         // Affine: the constant added
+    public Primitive? Row { get; } = row;         // Call: the one-argument row
+    public int Offset => (int)Constant;           // Slice (a view of A): the first element
+    public int Depth { get; } = depth;            // the longest chain of deferred operands below, plus one
+    public int Uses { get; set; }                 // operations (and sums) that have taken this tensor as an operand
+}
+
+internal static class Fusion
+{
+    /// <summary>Elements per chunk: a few chunk buffers stay in the first-level cache.</summary>
+    public const int Chunk = 512;
+
+    /// <summary>The smallest elementwise result that is deferred (smaller ones are computed at once: the bookkeeping would cost more).</summary>
+    public const int MinCount = 4096;
+
+    /// <summary>The longest chain of deferred operands; a longer one computes its operand first (bounding the chunk evaluation's recursion and buffers).</summary>
+    public const int MaxDepth = 16;
+
+    [ThreadStatic] private static List<double[]>? buffers;
+    [ThreadStatic] private static bool off;
+
+    /// <summary>Until disposed, nothing is deferred on this thread: every op computes at once (the tests' reference).</summary>
+    internal static IDisposable Off()
+    {
+        bool previous = off;
+        off = true;
+        return new Restore(() => off = previous);
+    }
+
+    private sealed class Restore(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+
+    private static double[] Buffer(int index)
+    {
+        var list = buffers ??= [];
+        while (list.Count <= index) list.Add(new double[Chunk]);
+        return list[index];
+    }
+
+    /// <summary>A deferred result of <paramref name="op"/> (its operands claimed), or null when it is small enough to compute at once.</summary>
+    public static Tensor? Defer(Op op, Tensor a, Tensor? b, int[] shape, int count, double constant = 0, double shift = 0, Primitive? row = null)
+    {
+        if (count < MinCount || off) return null;
+        int depth = 1 + Math.Max(Claim(a), b is null || ReferenceEquals(a, b) ? 0 : Claim(b));
+        return new Tensor(new Deferred(op, a, b, constant, shift, row, depth), shape, count);
+    }
+
+    /// <summary>A long contiguous slice as a view of its source (read in place by fused work, copied only if read otherwise), or null.</summary>
+    public static Tensor? View(Tensor source, int start, int[] shape, int count) =>
+        count < MinCount || off ? null : new Tensor(new Deferred(Op.Slice, source, null, start, 0, null, 1 + Claim(source)), shape, count);
+
+    // Takes t as an operand: a deferred t used a second time, or too deep, is computed now (a view costs nothing to
+    // read again, so only depth computes it). Returns its depth.
+    private static int Claim(Tensor t)
+    {
+        if (t.Recipe is not { } recipe) return 0;
+        if (++recipe.Uses > 1 && recipe.Op != Op.Slice || recipe.Depth >= MaxDepth)
+        {
+            t.Materialize();
+            return 0;
+        }
+        return recipe.Depth;
+    }
+
+    /// <summary>Takes a deferred tensor for a sum: true when the sum may read it in chunks without storing it.</summary>
+    public static bool ClaimForSum(Tensor t) => t.Recipe is { } recipe && (++recipe.Uses == 1 || recipe.Op == Op.Slice);
+
+    /// <summary>Σ of a deferred tensor, chunk by chunk.</summary>
+    public static double Sum(Tensor t)
+    {
+        double total = 0;
+        for (int start = 0; start < t.Count; start += Chunk)
+        {
+            int top = 0;
+            total += TP.Sum(Values(t, start, Math.Min(Chunk, t.Count - start), ref top));
+        }
+        return total;
+    }
+
+    /// <summary>Writes a deferred tensor's values into <paramref name="result"/>, chunk by chunk.</summary>
+    public static void Evaluate(Deferred recipe, double[] result)
+    {
+        for (int start = 0; start < result.Length; start += Chunk)
+        {
+            int length = Math.Min(Chunk, result.Length - start), top = 0;
+            Compute(recipe, start, length, result.AsSpan(start, length), ref top);
+        }
+    }
+
+    // The values of t on [start, start + length): a span of its storage, or computed into the next free chunk buffer.
+    private static ReadOnlySpan<double> Values(Tensor t, int start, int length, ref int top)
+    {
+        if (t.Stored is { } data) return data.AsSpan(start, length);
+        if (t.Recipe!.Op == Op.Slice) return Values(t.Recipe.A, t.Recipe.Offset + start, length, ref top);
+        var into = Buffer(top++).AsSpan(0, length);
+        Compute(t.Recipe!, start, length, into, ref top);
+        return into;
+    }
+
+    private static void Compute(Deferred d, int start, int length, Span<double> into, ref int top)
+    {
+        int mark = top;
+        if (d.Op == Op.Slice)
+        {
+            Values(d.A, d.Offset + start, length, ref top).CopyTo(into);
+            top = mark;
+            return;
+        }
+        var a = Operand(d.A, start, length, ref top);
+        var b = d.B is null ? default : ReferenceEquals(d.B, d.A) ? a : Operand(d.B, start, length, ref top);
+        Apply(d, a, b, into);
+        top = mark;
+    }
+
+    // An operand's values: a scalar (rank 0) as one value, else its chunk.
+    private readonly ref struct Values1(ReadOnlySpan<double> span, double scalar, bool isScalar)
+    {
+        public readonly ReadOnlySpan<double> Span = span;
+        public readonly double Scalar = scalar;
+        public readonly bool IsScalar = isScalar;
+    }
+
+    private static Values1 Operand(Tensor t, int start, int length, ref int top) =>
+        t.Rank == 0 ? new(default, t.Data[0], true) : new(Values(t, start, length, ref top), 0, false);
+
+    // One op on one chunk, with the kernels of the eager path (TensorOps: Binary, Affine, Unary, Call).
+    private static void Apply(Deferred d, Values1 a, Values1 b, Span<double> into)
+    {
+        switch (d.Op)
+        {
+            case Op.Add when a.IsScalar: TP.Add(b.Span, a.Scalar, into); break;
+            case Op.Add when b.IsScalar: TP.Add(a.Span, b.Scalar, into); break;
+            case Op.Add: TP.Add(a.Span, b.Span, into); break;
+            case Op.Subtract when a.IsScalar: TP.Subtract(a.Scalar, b.Span, into); break;
+            case Op.Subtract when b.IsScalar: TP.Subtract(a.Span, b.Scalar, into); break;
+            case Op.Subtract: TP.Subtract(a.Span, b.Span, into); break;
+            case Op.Multiply when a.IsScalar: TP.Multiply(b.Span, a.Scalar, into); break;
+            case Op.Multiply when b.IsScalar: TP.Multiply(a.Span, b.Scalar, into); break;
+            case Op.Multiply: TP.Multiply(a.Span, b.Span, into); break;
+            case Op.Divide when a.IsScalar: TP.Divide(a.Scalar, b.Span, into); break;
+            case Op.Divide when b.IsScalar: TP.Divide(a.Span, b.Scalar, into); break;
+            case Op.Divide: TP.Divide(a.Span, b.Span, into); break;
+            case Op.Affine:
+                TP.Multiply(a.Span, d.Constant, into);
+                if (d.Shift != 0) TP.Add(into, d.Shift, into);
+                break;
+            case Op.Negate: TP.Negate(a.Span, into); break;
+            case Op.Power when d.Constant == 0.5: TP.Sqrt(a.Span, into); break;
+            case Op.Power: TP.Pow(a.Span, d.Constant, into); break;
+            case Op.Call: d.Row!.VectorEvaluate!(a.Span, into); break;
+            default: throw new InvalidOperationException($"{d.Op} is not a fused elementwise operation.");
+        }
+    }
+
+    // ---- Backward ---------------------------------------------------------------------------------
+
+    /// <summary>True when t is an inner tensor of a fused backward region.</summary>
+    private static bool Inner(Tensor t, Tensor[]? targets) =>
+        t.Recipe is { Uses: 1, Op: not Op.Slice } && PassesThrough(t, targets);
+
+    // A recorded tensor whose own gradient nobody reads: its gradient only flows on to its operands.
+    private static bool PassesThrough(Tensor t, Tensor[]? targets) =>
+        t.Creator is not null && !t.RetainsGrad && (targets is null || Array.IndexOf(targets, t) < 0);
+
+    /// <summary>
+    /// The backward of a Sum over a deferred region in one pass per chunk (see the file's comment). Returns false, having
+    /// changed nothing, when the Sum's input is not a region; otherwise hands each region input its gradient.
+    /// </summary>
+    public static bool Backward(Node sum, Tensor[]? targets, Action<Tensor, Tensor> deliver)
+    {
+        var root = sum.Inputs[0];
+        if (!Inner(root, targets)) return false;
+        double seed = sum.Output.TakePending()!.Data[0];
+        var region = new Region(root, targets, direct: targets is null);
+        int n = root.Count;
+        for (int start = 0; start < n; start += Chunk) region.Run(start, Math.Min(Chunk, n - start), seed);
+        region.Deliver(deliver);
+        return true;
+    }
+
+    private sealed class Region
+    {
+        private readonly List<Tensor> inner = [];                  // children before parents; the root last
+        private readonly Dictionary<Tensor, int> index = new(ReferenceEqualityComparer.Instance);
+        // Where each region input's gradient goes: an array and the offset of the input in it (a view's contributions go
+        // straight to its source); the arrays to hand over at the end; scalar inputs' sums.
+        private readonly Dictionary<Tensor, (double[] Array, int Offset)> routes = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Tensor, double[]> owned = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Tensor, double> scalarGradients = new(ReferenceEqualityComparer.Instance);
+        private readonly double[][] values, adjoints;
+        private readonly double[] scratch, partial;
+        private readonly bool direct;
+
+        [ThreadStatic] private static List<double[]>? pool;   // chunk buffers of the region being differentiated (a backward pass is not re-entrant)
+
+        public Region(Tensor root, Tensor[]? targets, bool direct)
+        {
+            this.direct = direct;
+            Collect(root, targets);
+            var buffers = pool ??= [];
+            while (buffers.Count < 2 * inner.Count + 2) buffers.Add(new double[Chunk]);
+            values = buffers.GetRange(0, inner.Count).ToArray();
+            adjoints = buffers.GetRange(inner.Count, inner.Count).ToArray();
+            (scratch, partial) = (buffers[2 * inner.Count], buffers[2 * inner.Count + 1]);
+        }
+
+        private void Collect(Tensor t, Tensor[]? targets)
+        {
+            var recipe = t.Recipe!;
+            foreach (var operand in recipe.B is null || ReferenceEquals(recipe.B, recipe.A) ? [recipe.A] : new[] { recipe.A, recipe.B })
+            {
+                if (index.ContainsKey(operand) || routes.ContainsKey(operand) || scalarGradients.ContainsKey(operand)) continue;
+                if (Inner(operand, targets)) Collect(operand, targets);
+                else if (operand.RequiresGradient && operand.Rank == 0) scalarGradients[operand] = 0;
+                else if (operand.RequiresGradient) Route(operand, targets);
+            }
+            index[t] = inner.Count;
+            inner.Add(t);
+        }
+
+        // Through views to the tensor whose gradient is stored: a leaf that keeps its gradient receives it in its own buffer.
+        private void Route(Tensor operand, Tensor[]? targets)
+        {
+            var (target, offset) = (operand, 0);
+            while (target.Recipe is { Op: Op.Slice } view && PassesThrough(target, targets) && view.A.RequiresGradient)
+                (offset, target) = (offset + view.Offset, view.A);
+            if (!owned.TryGetValue(target, out var array))
+            {
+                array = direct && target.IsLeaf && target.KeepsGrad ? target.GradientBuffer() : new double[target.Count];
+                if (!(direct && target.IsLeaf && target.KeepsGrad)) owned[target] = array;
+            }
+            routes[operand] = (array, offset);
+        }
+
+        private Values1 RegionOperand(Tensor t, int start, int length, ref int top) =>
+            index.TryGetValue(t, out int k) ? new(values[k].AsSpan(0, length), 0, false) : Operand(t, start, length, ref top);
+
+        // An operand's chunk: an inner tensor's computed values, a region input's storage (or its own deferred chunk), a scalar filled out.
+        private ReadOnlySpan<double> OperandChunk(Tensor t, int start, int length, ref int top)
+        {
+            if (index.TryGetValue(t, out int k)) return values[k].AsSpan(0, length);
+            if (t.Rank == 0)
+            {
+                var into = Buffer(top++).AsSpan(0, length);
+                into.Fill(t.Data[0]);
+                return into;
+            }
+            return Values(t, start, length, ref top);
+        }
+
+        public void Run(int start, int length, double seed)
+        {
+            int top = 0;
+            // Forward: every inner value of this chunk (operands that are region inputs read or computed on the way).
+            for (int k = 0; k < inner.Count; k++)
+            {
+                var d = inner[k].Recipe!;
+                int mark = top;
+                var a = RegionOperand(d.A, start, length, ref top);
+                var b = d.B is null ? default : ReferenceEquals(d.B, d.A) ? a : RegionOperand(d.B, start, length, ref top);
+                Apply(d, a, b, values[k].AsSpan(0, length));
+                top = mark;
+            }
+            // Reverse: the sum's seed at the root, each op's rule sending to its operands.
+            foreach (var adjoint in adjoints) adjoint.AsSpan(0, length).Clear();
+            adjoints[^1].AsSpan(0, length).Fill(seed);
+            for (int k = inner.Count - 1; k >= 0; k--)
+            {
+                var d = inner[k].Recipe!;
+                ReadOnlySpan<double> g = adjoints[k].AsSpan(0, length), y = values[k].AsSpan(0, length);
+                var temp = scratch.AsSpan(0, length);
+                int mark = top;
+                var a = OperandChunk(d.A, start, length, ref top);
+                var b = d.B is null ? default : OperandChunk(d.B, start, length, ref top);
+                switch (d.Op)
+                {
+                    case Op.Add:
+                        Send(d.A, g, start);
+                        Send(d.B!, g, start);
+                        break;
+                    case Op.Subtract:
+                        Send(d.A, g, start);
+                        TP.Negate(g, temp);
+                        Send(d.B!, temp, start);
+                        break;
+                    case Op.Multiply:
+                        Chain(g, b, temp);
+                        Send(d.A, temp, start);
+                        Chain(g, a, temp);
+                        Send(d.B!, temp, start);
+                        break;
+                    case Op.Divide:
+                        TP.Divide(g, b, temp);                  // g / b
+                        Strong(g, temp);
+                        Send(d.A, temp, start);
+                        TP.Multiply(g, a, temp);                // −(g·a) / (b·b)
+                        TP.Negate(temp, temp);
+                        TP.Multiply(b, b, partial);
+                        TP.Divide(temp, partial.AsSpan(0, length), temp);
+                        Strong(g, temp);
+                        Send(d.B!, temp, start);
+                        break;
+                    case Op.Affine:
+                        TP.Multiply(g, d.Constant, temp);
+                        Send(d.A, temp, start);
+                        break;
+                    case Op.Negate:
+                        TP.Negate(g, temp);
+                        Send(d.A, temp, start);
+                        break;
+                    case Op.Power when d.Constant == 0:
+                        break;                                  // u⁰ = 1: no gradient, also at u = 0
+                    case Op.Power when d.Constant == 0.5:
+                        TP.Multiply(y, 2, temp);                // g / (2√a)
+                        TP.Divide(g, temp, temp);
+                        Strong(g, temp);
+                        Send(d.A, temp, start);
+                        break;
+                    case Op.Power:
+                        TP.Pow(a, d.Constant - 1, partial.AsSpan(0, length));
+                        TP.Multiply(partial.AsSpan(0, length), d.Constant, partial.AsSpan(0, length));
+                        Chain(g, partial.AsSpan(0, length), temp);
+                        Send(d.A, temp, start);
+                        break;
+                    case Op.Call:
+                        RowPartial(d.Row!, a, y, partial.AsSpan(0, length));
+                        Chain(g, partial.AsSpan(0, length), temp);
+                        Send(d.A, temp, start);
+                        break;
+                    default: throw new InvalidOperationException($"{d.Op} is not a fused elementwise operation.");
+                }
+                top = mark;
+            }
+        }
+
+        // The row's first partial at x (values y): its vector partial, or its numeric partial per element (its kink conventions).
+        private static void RowPartial(Primitive row, ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> into)
+        {
+            if (row.VectorPartial is { } kernel) { kernel(x, y, into); return; }
+            Span<double> arg = stackalloc double[1];
+            for (int i = 0; i < into.Length; i++) { arg[0] = x[i]; into[i] = row.NumericPartials[0](arg); }
+        }
+
+        // Adds a contribution to an operand: an inner tensor's adjoint, a region input's gradient, or a scalar's sum.
+        private void Send(Tensor operand, ReadOnlySpan<double> contribution, int start)
+        {
+            if (index.TryGetValue(operand, out int k)) TP.Add(adjoints[k].AsSpan(0, contribution.Length), contribution, adjoints[k].AsSpan(0, contribution.Length));
+            else if (routes.TryGetValue(operand, out var route))
+            {
+                var target = route.Array.AsSpan(route.Offset + start, contribution.Length);
+                TP.Add(target, contribution, target);
+            }
+            else if (scalarGradients.TryGetValue(operand, out double sum)) scalarGradients[operand] = sum + TP.Sum(contribution);
+        }
+
+        public void Deliver(Action<Tensor, Tensor> deliver)
+        {
+            foreach (var (input, gradient) in owned) deliver(input, new Tensor(gradient, input.ShapeArray));
+            foreach (var (input, sum) in scalarGradients) deliver(input, new Tensor([sum], input.ShapeArray));
+        }
+    }
+
+    // g·p with the chain rule's strong zero: 0 where g or p is 0, even against ∞ or NaN (Autograd.Chain).
+    private static void Chain(ReadOnlySpan<double> g, ReadOnlySpan<double> p, Span<double> into)
+    {
+        TP.Multiply(g, p, into);
+        if (AllFinite(into)) return;
+        for (int i = 0; i < into.Length; i++) if (!double.IsFinite(into[i]) && (g[i] == 0 || p[i] == 0)) into[i] = 0;
+    }
+
+    // A product formed from g (g/b, g/(2√a)), 0 where g is 0 even against ∞ or NaN (Autograd.Strong).
+    private static void Strong(ReadOnlySpan<double> g, Span<double> product)
+    {
+        if (AllFinite(product)) return;
+        for (int i = 0; i < product.Length; i++) if (g[i] == 0 && !double.IsFinite(product[i])) product[i] = 0;
+    }
+
+    // A sum with an infinity or NaN in it is not finite (one that overflows only sends the caller to its exact scan):
+    // one vector pass decides the common case.
+    private static bool AllFinite(ReadOnlySpan<double> values) => double.IsFinite(TP.Sum(values));
+}
