@@ -105,7 +105,7 @@ public static partial class Autograd
                 if (node.Inputs.Length > gradients.Length) b.Gradients = gradients = new Contribution[node.Inputs.Length];
                 // A sum over fused elementwise work: its whole region differentiated chunk by chunk (Fusion.cs).
                 if (node.Op == Op.Sum && !IsRecording && anomalyDepth == 0 && node.Inputs[0].Recipe is not null
-                    && Fusion.Backward(node, targets, (input, gradient) => Deliver(input, gradient, targets, createGraph, touched)))
+                    && Fusion.Backward(node, targets, touched))
                     continue;
                 if (node.Op == Op.Affine && !IsRecording) gradients[0] = new(pending, node.Output.PendingScale * node.Constant);   // scale·g: numbers only
                 else Backward(node, node.Output.TakePending()!, gradients);
@@ -144,7 +144,7 @@ public static partial class Autograd
     }
 
     // A gradient reaching an input: a leaf's straight into its reused buffer, any other's into its pending sum.
-    private static void Deliver(Tensor input, Tensor gradient, Tensor[]? targets, bool createGraph, List<Tensor> touched, double scale = 1, Tensor? outerWith = null)
+    internal static void Deliver(Tensor input, Tensor gradient, Tensor[]? targets, bool createGraph, List<Tensor> touched, double scale = 1, Tensor? outerWith = null)
     {
         if (targets is null && input.IsLeaf && input.KeepsGrad && !createGraph) input.AccumulateGrad(gradient, scale, outerWith);
         else
@@ -208,7 +208,10 @@ public static partial class Autograd
             foreach (var input in node.Inputs)
                 if (input.Creator is { } c && c.Visited != epoch) { c.Visited = epoch; stack.Push(c); }
         }
-        nodes.Sort(latestFirst);
+        // A chain (the common case: each node's one recorded input made just before it) comes out in order already.
+        bool sorted = true;
+        for (int k = 1; k < nodes.Count && sorted; k++) sorted = nodes[k - 1].Sequence > nodes[k].Sequence;
+        if (!sorted) nodes.Sort(latestFirst);
     }
 
     // The vector-Jacobian product of one node: the gradient of each input (null where none is needed).

@@ -197,7 +197,7 @@ internal static class Fusion
     /// The backward of a Sum over a deferred region in one pass per chunk (see the file's comment). Returns false, having
     /// changed nothing, when the Sum's input is not a region; otherwise hands each region input its gradient.
     /// </summary>
-    public static bool Backward(Node sum, Tensor[]? targets, Action<Tensor, Tensor> deliver)
+    public static bool Backward(Node sum, Tensor[]? targets, List<Tensor> touched)
     {
         var root = sum.Inputs[0];
         if (!Inner(root, targets)) return false;
@@ -205,7 +205,7 @@ internal static class Fusion
         var region = new Region(root, targets, direct: targets is null);
         int n = root.Count;
         for (int start = 0; start < n; start += Chunk) region.Run(start, Math.Min(Chunk, n - start), seed);
-        region.Deliver(deliver);
+        region.Deliver(targets, touched);
         return true;
     }
 
@@ -220,6 +220,7 @@ internal static class Fusion
         private readonly Dictionary<Tensor, double> scalarGradients = new(ReferenceEqualityComparer.Instance);
         private readonly double[][] values, adjoints;
         private readonly double[] scratch, partial;
+        private readonly bool[] seeded;   // per inner tensor: its adjoint in this chunk has had a contribution
         private readonly bool direct;
 
         [ThreadStatic] private static List<double[]>? pool;   // chunk buffers of the region being differentiated (a backward pass is not re-entrant)
@@ -233,6 +234,7 @@ internal static class Fusion
             values = buffers.GetRange(0, inner.Count).ToArray();
             adjoints = buffers.GetRange(inner.Count, inner.Count).ToArray();
             (scratch, partial) = (buffers[2 * inner.Count], buffers[2 * inner.Count + 1]);
+            seeded = new bool[inner.Count];
         }
 
         private void Collect(Tensor t, Tensor[]? targets)
@@ -293,10 +295,13 @@ internal static class Fusion
                 top = mark;
             }
             // Reverse: the sum's seed at the root, each op's rule sending to its operands.
-            foreach (var adjoint in adjoints) adjoint.AsSpan(0, length).Clear();
+            // An adjoint's first contribution is copied in, later ones added; one that gets none is 0 and sends nothing.
+            Array.Clear(seeded);
             adjoints[^1].AsSpan(0, length).Fill(seed);
+            seeded[^1] = true;
             for (int k = inner.Count - 1; k >= 0; k--)
             {
+                if (!seeded[k]) continue;
                 var d = inner[k].Recipe!;
                 ReadOnlySpan<double> g = adjoints[k].AsSpan(0, length), y = values[k].AsSpan(0, length);
                 var temp = scratch.AsSpan(0, length);
@@ -313,6 +318,11 @@ internal static class Fusion
                         Send(d.A, g, start);
                         TP.Negate(g, temp);
                         Send(d.B!, temp, start);
+                        break;
+                    case Op.Multiply when ReferenceEquals(d.A, d.B):   // a·a: the two equal contributions at once (c + c = 2c exactly)
+                        Chain(g, a, temp);
+                        TP.Add(temp, temp, temp);
+                        Send(d.A, temp, start);
                         break;
                     case Op.Multiply:
                         Chain(g, b, temp);
@@ -375,7 +385,13 @@ internal static class Fusion
         // Adds a contribution to an operand: an inner tensor's adjoint, a region input's gradient, or a scalar's sum.
         private void Send(Tensor operand, ReadOnlySpan<double> contribution, int start)
         {
-            if (index.TryGetValue(operand, out int k)) TP.Add(adjoints[k].AsSpan(0, contribution.Length), contribution, adjoints[k].AsSpan(0, contribution.Length));
+            if (index.TryGetValue(operand, out int k))
+            {
+                var adjoint = adjoints[k].AsSpan(0, contribution.Length);
+                if (seeded[k]) TP.Add(adjoint, contribution, adjoint);
+                else contribution.CopyTo(adjoint);
+                seeded[k] = true;
+            }
             else if (routes.TryGetValue(operand, out var route))
             {
                 var target = route.Array.AsSpan(route.Offset + start, contribution.Length);
@@ -384,10 +400,10 @@ internal static class Fusion
             else if (scalarGradients.TryGetValue(operand, out double sum)) scalarGradients[operand] = sum + TP.Sum(contribution);
         }
 
-        public void Deliver(Action<Tensor, Tensor> deliver)
+        public void Deliver(Tensor[]? targets, List<Tensor> touched)
         {
-            foreach (var (input, gradient) in owned) deliver(input, new Tensor(gradient, input.ShapeArray));
-            foreach (var (input, sum) in scalarGradients) deliver(input, new Tensor([sum], input.ShapeArray));
+            foreach (var (input, gradient) in owned) Autograd.Deliver(input, new Tensor(gradient, input.ShapeArray), targets, createGraph: false, touched);
+            foreach (var (input, sum) in scalarGradients) Autograd.Deliver(input, new Tensor([sum], input.ShapeArray), targets, createGraph: false, touched);
         }
     }
 
