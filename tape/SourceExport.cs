@@ -76,6 +76,9 @@ internal sealed class SourceWriter
     private OperandRun? operandRun;     // the operand run being written: its slot moves with the term counter t
     private Segment? fusedCopy;         // the fused run being written: its own instructions are the locals f_j, g_j
     private readonly Fusion? fusion;
+    private bool direct;                // the method being written reads inputs from x and adds their adjoints into its result
+    private bool mixed;                 // a reference of the method being written covers input and other slots at once
+    private string? adjointTarget;      // the result span of the method being written (null: values only)
 
     public SourceWriter(Tape tape, SourceLanguage language, string name, bool fileLocal = false)
     {
@@ -133,8 +136,11 @@ internal sealed class SourceWriter
         Open();
         Require("x", "InputCount");
         Require("values", "OutputCount");
-        Forward();
-        for (int k = 0; k < tape.OutputCount; k++) Line($"values[{k}] = {Value(tape.OutputSlots[k])};");
+        InPlaceOrCopied(null, () =>
+        {
+            Forward();
+            for (int k = 0; k < tape.OutputCount; k++) Line($"values[{k}] = {Value(tape.OutputSlots[k])};");
+        });
         Close();
         Line();
         bool scalar = tape.OutputCount == 1;
@@ -146,14 +152,44 @@ internal sealed class SourceWriter
         Require("x", "InputCount");
         Require(scalar ? "gradient" : "result", "InputCount");
         if (!scalar) Require("seed", "OutputCount");
-        Forward(gradient: true);
-        Reverse(scalar);
-        CopyAdjoints(scalar ? "gradient" : "result");
-        Line($"return {Value(tape.OutputSlots[0])};");
+        InPlaceOrCopied(scalar ? "gradient" : "result", () =>
+        {
+            Forward(gradient: true);
+            Reverse(scalar);
+            CopyAdjoints(scalar ? "gradient" : "result");
+            Line($"return {Value(tape.OutputSlots[0])};");
+        });
         Close();
         Line();
         Helpers();
         Close();
+    }
+
+    // Writes a method body that reads the inputs from x and adds their adjoints straight into the result (no copy of
+    // the point in, none of the gradient out) when every reference to an input slot — a loop's included — covers inputs
+    // only; otherwise writes it again through the workspace, the inputs copied in and their adjoints out.
+    private void InPlaceOrCopied(string? result, Action body)
+    {
+        var (mark, indentMark) = (text.Length, indent);
+        (direct, mixed, adjointTarget) = (!locals, false, result);
+        body();
+        if (mixed)
+        {
+            (text.Length, indent, direct, mixed) = (mark, indentMark, false, false);
+            body();
+        }
+        (direct, adjointTarget) = (false, null);
+    }
+
+    // True when a reference (slot i, moving by stride per copy and termStride per term) names inputs only, in place;
+    // one that covers inputs and other slots marks the method for the workspace form.
+    private bool InInputs(int i, int stride, int termStride)
+    {
+        if (!direct) return false;
+        long last = i + (long)((run?.Repeats ?? 1) - 1) * stride + (long)((operandRun?.Count ?? 1) - 1) * termStride;
+        if (Math.Max(i, last) < tape.InputCount) return true;
+        if (Math.Min(i, last) < tape.InputCount) mixed = true;
+        return false;
     }
 
     private void WriteC()
@@ -180,8 +216,11 @@ internal sealed class SourceWriter
         Line($"/* Every output at x ({string.Join(", ", tape.InputNames)}), written to values. */");
         Line($"void {name}_value(const double* x, double* values{workspace})");
         Open();
-        Forward();
-        for (int k = 0; k < tape.OutputCount; k++) Line($"values[{k}] = {Value(tape.OutputSlots[k])};");
+        InPlaceOrCopied(null, () =>
+        {
+            Forward();
+            for (int k = 0; k < tape.OutputCount; k++) Line($"values[{k}] = {Value(tape.OutputSlots[k])};");
+        });
         Close();
         Line();
         bool scalar = tape.OutputCount == 1;
@@ -190,16 +229,20 @@ internal sealed class SourceWriter
         Line(scalar ? $"double {name}_gradient(const double* x, double* gradient{workspace})"
                     : $"double {name}_vector_jacobian_product(const double* x, const double* seed, double* result{workspace})");
         Open();
-        Forward(gradient: true);
-        Reverse(scalar);
-        CopyAdjoints(scalar ? "gradient" : "result");
-        Line($"return {Value(tape.OutputSlots[0])};");
+        InPlaceOrCopied(scalar ? "gradient" : "result", () =>
+        {
+            Forward(gradient: true);
+            Reverse(scalar);
+            CopyAdjoints(scalar ? "gradient" : "result");
+            Line($"return {Value(tape.OutputSlots[0])};");
+        });
         Close();
     }
 
     // The inputs' adjoints into the result: one statement each from locals, one copy from the workspace.
     private void CopyAdjoints(string result)
     {
+        if (direct) return;   // added in place
         if (!locals) Line(C ? $"memcpy({result}, a, sizeof(double) * {tape.InputCount});" : $"a.AsSpan(0, InputCount).CopyTo({result});");
         else for (int i = 0; i < tape.InputCount; i++) Line($"{result}[{i}] = {Adjoint(i)};");
     }
@@ -240,7 +283,7 @@ internal sealed class SourceWriter
         else
         {
             Line(C ? "double* v = w->v; double* a = w->a;" : "var v = workspace.V; var a = workspace.A;");
-            Line(C ? $"memcpy(v, x, sizeof(double) * {tape.InputCount});" : "x.CopyTo(v);");
+            if (!direct) Line(C ? $"memcpy(v, x, sizeof(double) * {tape.InputCount});" : "x.CopyTo(v);");
         }
         foreach (var segment in Plan())
         {
@@ -262,7 +305,11 @@ internal sealed class SourceWriter
         // The fused runs' adjoints are locals: only the inputs' slots and the rest's need clearing.
         if (gradient)
             foreach (var (start, length) in f.UsedAdjoints(tape, Plan()))
-                Line(length == 1 ? $"a[{start}] = 0;" : C ? $"memset(a + {start}, 0, sizeof(double) * {length});" : $"Array.Clear(a, {start}, {length});");
+            {
+                int inputs = direct && adjointTarget is not null ? Math.Clamp(tape.InputCount - start, 0, length) : 0;   // in the result, in place
+                if (inputs > 0) ClearResult(start, inputs);
+                if (length > inputs) ClearAdjoints(start + inputs, length - inputs);
+            }
         Line("double total = 0;");
         foreach (var (operand, weight) in f.Prefix) Line($"total += {Weighted(weight, Value(operand))};");
         foreach (var run in f.Runs.OrderBy(r => r.Start))
@@ -313,6 +360,7 @@ internal sealed class SourceWriter
     {
         if (code.Ops[i] == OpCode.Constant && stride == 0 && termStride == 0) return Number(code.Constants[i]);
         if (SameFusedCopy(i, stride, termStride)) return $"f{i - fusedCopy!.Start}";
+        if (!locals && InInputs(i, stride, termStride)) return $"x[{Index(i, stride, termStride)}]";
         return locals ? $"v{i}" : $"v[{Index(i, stride, termStride)}]";
     }
 
@@ -323,7 +371,16 @@ internal sealed class SourceWriter
     private string ValueRef(int i, int stride) => $"v[{Index(i, stride, 0)}]";
 
     private string Adjoint(int i, int stride = 0, int termStride = 0) =>
-        SameFusedCopy(i, stride, termStride) ? $"g{i - fusedCopy!.Start}" : locals ? $"a{i}" : $"a[{Index(i, stride, termStride)}]";
+        SameFusedCopy(i, stride, termStride) ? $"g{i - fusedCopy!.Start}" : locals ? $"a{i}"
+        : adjointTarget is not null && InInputs(i, stride, termStride) ? $"{adjointTarget}[{Index(i, stride, termStride)}]" : $"a[{Index(i, stride, termStride)}]";
+
+    private void ClearAdjoints(int start, int length) =>
+        Line(length == 1 ? $"a[{start}] = 0;" : C ? $"memset(a + {start}, 0, sizeof(double) * {length});" : $"Array.Clear(a, {start}, {length});");
+
+    // Zeros into the result's inputs [start, start + length) before their adjoints are added in place.
+    private void ClearResult(int start, int length) =>
+        Line(C ? $"memset({adjointTarget} + {start}, 0, sizeof(double) * {length});"
+            : start == 0 && length == tape.InputCount ? $"{adjointTarget}.Clear();" : $"{adjointTarget}.Slice({start}, {length}).Clear();");
 
     private static string Index(int i, int stride, int termStride) =>
         i.ToString(CultureInfo.InvariantCulture) + (stride != 0 ? $" + k * {stride}" : "") + (termStride != 0 ? $" + t * {termStride}" : "");
@@ -452,7 +509,11 @@ internal sealed class SourceWriter
     private void Reverse(bool scalar)
     {
         if (fusion is not null) Line($"a[{fusion.Output}] += 1;");   // cleared before the fused runs, which sent their adjoints already
-        else if (!locals) Line(C ? $"memset(a, 0, sizeof(double) * {tape.Length});" : "Array.Clear(a);");
+        else if (!locals)
+        {
+            Line(C ? $"memset(a, 0, sizeof(double) * {tape.Length});" : "Array.Clear(a);");
+            if (direct) ClearResult(0, tape.InputCount);
+        }
         else
             for (int i = 0; i < tape.Length; i++)
                 if (code.Ops[i] != OpCode.Constant || tape.OutputSlots.Contains(i)) Line($"double a{i} = 0;");   // a constant may be an output

@@ -177,6 +177,7 @@ public class SourceExportTests
             if (!SameBits(expected[k], actual[k])) Assert.Fail($"output {k}: tape {expected[k]:R}, exported {actual[k]:R}\n{tape}");
         var seed = Enumerable.Range(0, tape.OutputCount).Select(k => 1.0 + k % 3).ToArray();
         var (g, h) = (new double[tape.InputCount], new double[tape.InputCount]);
+        Array.Fill(h, 1e300);   // the result's old contents must not leak in (the gradient may be added into it in place)
         tape.VectorJacobianProduct(point, seed, g, tape.CreateWorkspace());
         code.Reverse(point, seed, h);
         for (int i = 0; i < g.Length; i++)
