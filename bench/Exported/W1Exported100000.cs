@@ -28,7 +28,6 @@ public static class W1Exported100000
         if (x.Length != InputCount) throw new ArgumentException($"x has {x.Length} entries, not {InputCount}.", nameof(x));
         if (values.Length != OutputCount) throw new ArgumentException($"values has {values.Length} entries, not {OutputCount}.", nameof(values));
         var v = workspace.V; var a = workspace.A;
-        x.CopyTo(v);
         double total = 0;
         for (int k = 0; k < 99999; k++)
         {
@@ -36,19 +35,19 @@ public static class W1Exported100000
             {
                 double sum = 0;
                 sum += 1.0 * 1.0;
-                sum += (-1.0) * v[0 + k * 1];
+                sum += (-1.0) * x[0 + k * 1];
                 f0 = sum * sum;
             }
             total += f0;
         }
         for (int k = 0; k < 99999; k++)
         {
-            double f0 = v[0 + k * 1] * v[0 + k * 1];
+            double f0 = x[0 + k * 1] * x[0 + k * 1];
             double f1;
             {
                 double sum = 0;
                 sum += (-1.0) * f0;
-                sum += 1.0 * v[1 + k * 1];
+                sum += 1.0 * x[1 + k * 1];
                 f1 = sum * sum;
             }
             total += 100.0 * f1;
@@ -63,8 +62,7 @@ public static class W1Exported100000
         if (x.Length != InputCount) throw new ArgumentException($"x has {x.Length} entries, not {InputCount}.", nameof(x));
         if (gradient.Length != InputCount) throw new ArgumentException($"gradient has {gradient.Length} entries, not {InputCount}.", nameof(gradient));
         var v = workspace.V; var a = workspace.A;
-        x.CopyTo(v);
-        Array.Clear(a, 0, 100000);
+        gradient.Clear();
         a[100000] = 0;
         a[399998] = 0;
         double total = 0;
@@ -74,7 +72,7 @@ public static class W1Exported100000
             {
                 double sum = 0;
                 sum += 1.0 * 1.0;
-                sum += (-1.0) * v[0 + k * 1];
+                sum += (-1.0) * x[0 + k * 1];
                 f0 = sum * sum;
             }
             total += f0;
@@ -86,26 +84,26 @@ public static class W1Exported100000
                 {
                     double sum = 0;
                     sum += 1.0 * 1.0;
-                    sum += (-1.0) * v[0 + k * 1];
-                    a[0 + k * 1] += adjoint * (2 * sum * (-1.0));
+                    sum += (-1.0) * x[0 + k * 1];
+                    gradient[0 + k * 1] += adjoint * (2 * sum * (-1.0));
                 }
                 else if (adjoint != 0)
                 {
                     double sum = 0;
                     sum += 1.0 * 1.0;
-                    sum += (-1.0) * v[0 + k * 1];
-                    a[0 + k * 1] += Chain(adjoint, (2 * sum * (-1.0)));
+                    sum += (-1.0) * x[0 + k * 1];
+                    gradient[0 + k * 1] += Chain(adjoint, (2 * sum * (-1.0)));
                 }
             }
         }
         for (int k = 0; k < 99999; k++)
         {
-            double f0 = v[0 + k * 1] * v[0 + k * 1];
+            double f0 = x[0 + k * 1] * x[0 + k * 1];
             double f1;
             {
                 double sum = 0;
                 sum += (-1.0) * f0;
-                sum += 1.0 * v[1 + k * 1];
+                sum += 1.0 * x[1 + k * 1];
                 f1 = sum * sum;
             }
             total += 100.0 * f1;
@@ -118,28 +116,28 @@ public static class W1Exported100000
                 {
                     double sum = 0;
                     sum += (-1.0) * f0;
-                    sum += 1.0 * v[1 + k * 1];
+                    sum += 1.0 * x[1 + k * 1];
                     g0 += adjoint * (2 * sum * (-1.0));
-                    a[1 + k * 1] += adjoint * (2 * sum * 1.0);
+                    gradient[1 + k * 1] += adjoint * (2 * sum * 1.0);
                 }
                 else if (adjoint != 0)
                 {
                     double sum = 0;
                     sum += (-1.0) * f0;
-                    sum += 1.0 * v[1 + k * 1];
+                    sum += 1.0 * x[1 + k * 1];
                     g0 += Chain(adjoint, (2 * sum * (-1.0)));
-                    a[1 + k * 1] += Chain(adjoint, (2 * sum * 1.0));
+                    gradient[1 + k * 1] += Chain(adjoint, (2 * sum * 1.0));
                 }
             }
             {
                 double adjoint = g0;
                 if (IsFiniteNonzero(adjoint))
                 {
-                    a[0 + k * 1] += adjoint * (2 * v[0 + k * 1]);
+                    gradient[0 + k * 1] += adjoint * (2 * x[0 + k * 1]);
                 }
                 else if (adjoint != 0)
                 {
-                    a[0 + k * 1] += Chain(adjoint, (2 * v[0 + k * 1]));
+                    gradient[0 + k * 1] += Chain(adjoint, (2 * x[0 + k * 1]));
                 }
             }
         }
@@ -148,7 +146,6 @@ public static class W1Exported100000
         {
             double adjoint = a[399998];
         }
-        a.AsSpan(0, InputCount).CopyTo(gradient);
         return v[399998];
     }
 
