@@ -43,7 +43,7 @@ public sealed unsafe class CompiledTape
     /// <summary>Products of more factors than this are not compiled (each factor's suffix product is a local of the method); the interpreter runs such tapes.</summary>
     public const int MaxFactors = 64;
 
-    internal CompiledTape(Tape tape, int localsLimit = LocalsLimit, int chunkLength = ChunkLength, int compileLimit = CompileLimit, bool? dynamicCode = null)
+    internal CompiledTape(Tape tape, int localsLimit = LocalsLimit, int chunkLength = ChunkLength, int compileLimit = CompileLimit, bool? dynamicCode = null, bool allowInPlace = true)
     {
         Tape = tape;
         var code = tape.Instructions;
@@ -72,27 +72,61 @@ public sealed unsafe class CompiledTape
             return;
         }
         var plan = Fusion.Plan(tape, code, segments);
+        // In place: the pieces read the inputs from the point and add their adjoints into the result (no copy in, no copy
+        // out), unless an output is an input, or a reference covers inputs and other slots at once (a guard: re-rolled
+        // copies and operand runs of the tapes we lower do not straddle the inputs' end); then through the workspace.
+        inPlace = allowInPlace && System.Numerics.Tensors.TensorPrimitives.Min(tape.OutputSlots) >= tape.InputCount;
+        bool mixed = false;
+        bool Retry()
+        {
+            if (!mixed || !inPlace) return false;
+            inPlace = false;   // once more, through the workspace
+            return true;
+        }
+        CompiledPiece Made(Emitter emitter, Func<Emitter, CompiledPiece> make)
+        {
+            var piece = make(emitter);
+            mixed |= emitter.Mixed;
+            return piece;
+        }
         if (plan is null)
         {
             var chunks = Chunks(segments, chunkLength);
-            forward = chunks.Select(c => new Emitter(tape, c).ForwardOnly()).ToArray();
-            reverse = chunks.Select(c => new Emitter(tape, c).ReverseOnly()).ToArray();
+            do
+            {
+                mixed = false;
+                bool placing = inPlace;
+                forward = chunks.Select(c => Made(new Emitter(tape, c, inPlace: placing), e => e.ForwardOnly())).ToArray();
+                reverse = chunks.Select(c => Made(new Emitter(tape, c, inPlace: placing), e => e.ReverseOnly())).ToArray();
+            }
+            while (Retry());
             return;
         }
         // A long sum of terms: the fused runs in pieces of their own (values only, or values and adjoints), the rest as above
         // without them (the output's value is the fused pieces' sum; its reverse sends only to the terms outside the runs).
         var runs = segments.Where(plan.Runs.Contains).ToList();
         var rest = Chunks(segments.Where(s => !plan.Runs.Contains(s)).ToList(), chunkLength);
-        forward = rest.Select(c => new Emitter(tape, c.Where(s => s.Start != plan.Output).ToList()).ForwardOnly()).ToArray();
+        bool fusedInPlace = inPlace;
         CompiledPiece Fused(int k, bool gradient, bool unitSeed = false) =>
-            new Emitter(tape, [], plan).FusedRun(plan, runs[k], first: k == 0, last: k == runs.Count - 1, gradient, unitSeed);
-        fusedValues = runs.Select((_, k) => Fused(k, gradient: false)).ToArray();
-        fused = runs.Select((_, k) => Fused(k, gradient: true, unitSeed: true)).ToArray();
-        fusedSeeded = new(() => runs.Select((_, k) => Fused(k, gradient: true)).ToArray());
-        reverse = rest.Select(c => new Emitter(tape, c, plan).ReverseOnly()).ToArray();
+            Made(new Emitter(tape, [], plan, fusedInPlace), e => e.FusedRun(plan, runs[k], first: k == 0, last: k == runs.Count - 1, gradient, unitSeed));
+        do
+        {
+            (mixed, fusedInPlace) = (false, inPlace);
+            forward = rest.Select(c => Made(new Emitter(tape, c.Where(s => s.Start != plan.Output).ToList(), inPlace: fusedInPlace), e => e.ForwardOnly())).ToArray();
+            fusedValues = runs.Select((_, k) => Fused(k, gradient: false)).ToArray();
+            fused = runs.Select((_, k) => Fused(k, gradient: true, unitSeed: true)).ToArray();
+            reverse = rest.Select(c => Made(new Emitter(tape, c, plan, fusedInPlace), e => e.ReverseOnly())).ToArray();
+        }
+        while (Retry());
+        fusedSeeded = new(() => runs.Select((_, k) => Fused(k, gradient: true)).ToArray());   // the same references as fused: never mixed
         // The fused runs keep their adjoints in locals: only the inputs' slots and the rest's need clearing.
         fusedAdjoints = [.. plan.UsedAdjoints(tape, segments)];
     }
+
+    /// <summary>Whether the pieces read the point and write the result in place (see the constructor).</summary>
+    internal bool InPlace => inPlace;
+
+    private bool inPlace;
 
     // Consecutive segments in chunks of at most chunkLength instructions of code (a longer segment alone).
     private static List<List<Segment>> Chunks(List<Segment> segments, int chunkLength)
@@ -166,35 +200,42 @@ public sealed unsafe class CompiledTape
         Load(point, workspace);
         var (values, adjoints) = (workspace.Values, workspace.Adjoints);
         var outputs = Tape.OutputSlots;
-        // One method reads only the seeds from the adjoint array; chunks accumulate into all of it.
+        // One method reads only the seeds from the adjoint array; chunks accumulate into all of it (in place: the inputs'
+        // adjoints into the result).
+        int from = InPlace ? Tape.InputCount : 0;   // in place, the inputs' adjoints are the result's, cleared instead
         if (whole is not null) foreach (var o in outputs) adjoints[o] = 0;
-        else if (fused.Length > 0) foreach (var (start, length) in fusedAdjoints) Array.Clear(adjoints, start, length);
-        else Array.Clear(adjoints);
-        for (int k = 0; k < seed.Length; k++) adjoints[outputs[k]] += seed[k];
-        fixed (double* v = values, a = adjoints)
+        else if (fused.Length > 0)
         {
-            if (whole is not null) whole.Value(v, a);
+            foreach (var (start, length) in fusedAdjoints)
+                if (start + length > from) Array.Clear(adjoints, Math.Max(start, from), start + length - Math.Max(start, from));
+        }
+        else Array.Clear(adjoints, from, adjoints.Length - from);
+        if (InPlace) result.Clear();
+        for (int k = 0; k < seed.Length; k++) adjoints[outputs[k]] += seed[k];
+        fixed (double* v = values, a = adjoints, p = point, g = result)
+        {
+            if (whole is not null) whole.Value(v, a, null, null);
             else
             {
-                foreach (var chunk in forward) chunk(v, a);
+                foreach (var chunk in forward) chunk(v, a, p, g);
                 // A gradient's seed (1) is folded into the fused pieces; another seed is read from the adjoint array.
-                if (fused.Length > 0) foreach (var run in seed[0] == 1 ? fused : fusedSeeded!.Value) run(v, a);
-                for (int c = reverse.Length - 1; c >= 0; c--) reverse[c](v, a);
+                if (fused.Length > 0) foreach (var run in seed[0] == 1 ? fused : fusedSeeded!.Value) run(v, a, p, g);
+                for (int c = reverse.Length - 1; c >= 0; c--) reverse[c](v, a, p, g);
             }
         }
-        adjoints.AsSpan(0, Tape.InputCount).CopyTo(result);
+        if (!InPlace) adjoints.AsSpan(0, Tape.InputCount).CopyTo(result);
     }
 
     private void RunForward(ReadOnlySpan<double> point, Workspace workspace)
     {
         Load(point, workspace);
-        fixed (double* v = workspace.Values)
+        fixed (double* v = workspace.Values, p = point)
         {
-            if (valueOnly is not null) valueOnly(v, null);
+            if (valueOnly is not null) valueOnly(v, null, null, null);
             else
             {
-                foreach (var chunk in forward) chunk(v, null);
-                foreach (var run in fusedValues) run(v, null);
+                foreach (var chunk in forward) chunk(v, null, p, null);
+                foreach (var run in fusedValues) run(v, null, p, null);
             }
         }
     }
@@ -204,10 +245,11 @@ public sealed unsafe class CompiledTape
         if (!ReferenceEquals(workspace.Tape, Tape)) throw new ArgumentException("The workspace was created for another tape.", nameof(workspace));
     }
 
+    // Checks the workspace and the point, and copies the point in unless the pieces read it in place.
     private void Load(ReadOnlySpan<double> point, Workspace workspace)
     {
         RequireOwn(workspace);
         Tape.CheckLength(point.Length, Tape.InputCount, "point");
-        point.CopyTo(workspace.Values);
+        if (!InPlace) point.CopyTo(workspace.Values);
     }
 }

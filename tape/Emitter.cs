@@ -12,8 +12,11 @@ using Hybrid.Symbolic;
 
 namespace Hybrid.Tapes;
 
-/// <summary>A compiled piece of a tape over the workspace's values and adjoints (pinned by the caller).</summary>
-internal unsafe delegate void CompiledPiece(double* values, double* adjoints);
+/// <summary>
+/// A compiled piece of a tape over the workspace's values and adjoints (pinned by the caller); a piece emitted in place
+/// reads the inputs from <paramref name="point"/> and adds their adjoints into <paramref name="gradient"/> instead.
+/// </summary>
+internal unsafe delegate void CompiledPiece(double* values, double* adjoints, double* point, double* gradient);
 
 /// <summary>A small one-output tape's gradient in one method: reads the point, writes the gradient, returns the value.</summary>
 internal unsafe delegate double CompiledGradient(double* point, double* gradient);
@@ -37,6 +40,10 @@ internal sealed unsafe class Emitter
     private OperandRun? operandRun;                     // the operand run being emitted, if any
     private readonly Fusion? fusion;                    // the fused runs, emitted by FusedRun: the other pieces skip them
     private LocalBuilder[] copyValues = [];             // in a fused run: the values of the copy's instructions
+    private readonly bool inPlace;                      // inputs read from the point, their adjoints added into the gradient
+
+    /// <summary>True when an in-place piece met a reference that covers inputs and other slots at once: it must be emitted again through the workspace.</summary>
+    public bool Mixed { get; private set; }
 
     /// <summary>A method over the whole tape with values and adjoints in locals (small tapes).</summary>
     public Emitter(Tape tape) : this(tape, EachInstruction(tape), locals: true) { }
@@ -49,12 +56,16 @@ internal sealed unsafe class Emitter
     /// A method over some segments of the tape, with values and adjoints in the workspace's arrays. With a fusion plan,
     /// the reverse sweep leaves the fused runs out and sends the output's adjoint only to its operands outside them.
     /// </summary>
-    public Emitter(Tape tape, IReadOnlyList<Segment> segments, Fusion? fusion = null) : this(tape, segments, locals: false) => this.fusion = fusion;
+    public Emitter(Tape tape, IReadOnlyList<Segment> segments, Fusion? fusion = null, bool inPlace = false) : this(tape, segments, locals: false) =>
+        (this.fusion, this.inPlace) = (fusion, inPlace);
 
     private Emitter(Tape tape, IReadOnlyList<Segment> segments, bool locals, Type? returns = null)
     {
         (this.tape, code, this.segments, this.locals) = (tape, tape.Instructions, segments, locals);
-        method = new DynamicMethod("tape", returns ?? typeof(void), [typeof(NumericFunction[]), typeof(double*), typeof(double*)], typeof(Emitter).Module, skipVisibility: true);
+        Type[] parameters = returns is null
+            ? [typeof(NumericFunction[]), typeof(double*), typeof(double*), typeof(double*), typeof(double*)]
+            : [typeof(NumericFunction[]), typeof(double*), typeof(double*)];
+        method = new DynamicMethod("tape", returns ?? typeof(void), parameters, typeof(Emitter).Module, skipVisibility: true);
         il = method.GetILGenerator();
         adjoint = il.DeclareLocal(typeof(double));
         prefix = il.DeclareLocal(typeof(double));
@@ -209,10 +220,12 @@ internal sealed unsafe class Emitter
     // &array[index] for the pointer argument given (values: Ldarg_1, adjoints: Ldarg_2).
     private void LoadPointer(System.Reflection.Emit.OpCode argument, int index) => Address(argument, index, 0);
 
-    // &array[index + copy·stride] inside a run (the copy counter of the loop), &array[index] elsewhere.
+    // &array[index + copy·stride] inside a run (the copy counter of the loop), &array[index] elsewhere; in place, an input's
+    // value is read from the point and its adjoint added into the gradient.
     private void Address(System.Reflection.Emit.OpCode argument, int index, int stride, int termStride = 0)
     {
-        il.Emit(argument);
+        if (inPlace && InInputs(index, stride, termStride)) il.Emit(Il.Ldarg_S, (byte)(argument == Il.Ldarg_1 ? 3 : 4));
+        else il.Emit(argument);
         il.Emit(Il.Ldc_I4, index * sizeof(double));
         if (stride != 0)
         {
@@ -230,6 +243,16 @@ internal sealed unsafe class Emitter
         }
         il.Emit(Il.Conv_I);
         il.Emit(Il.Add);
+    }
+
+    // True when a reference (slot index, moving by stride per copy and termStride per term) names inputs only; one that
+    // covers inputs and other slots marks the piece Mixed.
+    private bool InInputs(int index, int stride, int termStride)
+    {
+        long last = index + (long)((run?.Repeats ?? 1) - 1) * stride + (long)((operandRun?.Count ?? 1) - 1) * termStride;
+        if (Math.Max(index, last) < tape.InputCount) return true;
+        if (Math.Min(index, last) < tape.InputCount) Mixed = true;
+        return false;
     }
 
     // Pushes the value of instruction i (moved by the stride inside a run): a constant is inlined.

@@ -176,6 +176,8 @@ public class CompiledTapeTests
             var compiled = tape.Compile();
             Assert.False(compiled.IsInterpreted);
             Assert.True(fuses == compiled.IsFused, $"{tape.Length} instructions: fused {compiled.IsFused}");
+            Assert.True(compiled.InPlace);          // the point read and the gradient written in place: old contents must not leak in
+            Array.Fill(actual, 1e300);
             Assert.Equal(value, compiled.Gradient(point, actual, ws));
             if (fuses) for (int i = 0; i < actual.Length; i++) Assert.True(Math.Abs(actual[i] - expected[i]) <= 1e-13 * Math.Max(1, Math.Abs(expected[i])), $"∂/∂x{i}: {actual[i]:R} vs {expected[i]:R}");
             else Assert.Equal(expected, actual);
@@ -185,6 +187,34 @@ public class CompiledTapeTests
             Assert.True(interpreted.IsInterpreted);
             Assert.Equal(value, interpreted.Gradient(point, actual, ws));
             Assert.Equal(expected, actual);
+        }
+    }
+
+    [Fact]
+    public void InPlaceAndWorkspaceFormsGiveTheSameNumbers()
+    {
+        // A long tape compiles in place (the point read, the result written directly) unless an output is an input; the
+        // workspace form (point copied in, adjoints out) gives the same numbers as the interpreter too.
+        var symbols = Enumerable.Range(0, 600).Select(i => Symbol("x" + i)).ToArray();
+        var point = Enumerable.Range(0, symbols.Length).Select(i => 0.01 * i - 2).ToArray();
+        foreach (var (tape, inPlace) in new[]
+        {
+            (Tape.Lower(Sum(symbols.Concat(symbols.Select(Sin))), symbols), true),
+            (Tape.Lower([symbols[3], Sum(symbols.Select(v => Pow(v, 2)))], symbols), false),
+        })
+        {
+            double[] seed = [.. Enumerable.Range(0, tape.OutputCount).Select(k => 1.0 + k)];
+            var expected = new double[symbols.Length];
+            tape.VectorJacobianProduct(point, seed, expected, tape.CreateWorkspace());
+            foreach (var compiled in new[] { tape.Compile(), new CompiledTape(tape, allowInPlace: false) })
+            {
+                Assert.False(compiled.IsInterpreted);
+                var actual = new double[symbols.Length];
+                Array.Fill(actual, 1e300);
+                compiled.VectorJacobianProduct(point, seed, actual, compiled.CreateWorkspace());
+                Assert.Equal(expected, actual);
+            }
+            Assert.Equal(inPlace, tape.Compile().InPlace);
         }
     }
 
