@@ -290,12 +290,13 @@ public sealed partial class Tensor
         int d = Shapes.Dim(dim, Rank, nameof(IndexSelect));
         if (index.Rank > 1) throw new ArgumentException($"IndexSelect: the index must be a vector; it has shape {ShapeText(index.shape)}.", nameof(index));
         var picked = Indices(index, shape[d], nameof(IndexSelect));
+        var resultShape = Shapes.Replace(shape, d, picked.Length);
+        var map = new int[CheckedCount(resultShape)];
         int inner = Shapes.Count(shape.AsSpan(d + 1)), outer = Shapes.Count(shape.AsSpan(0, d));
-        var map = new int[outer * picked.Length * inner];
         for (int o = 0, at = 0; o < outer; o++)
             foreach (var p in picked)
                 for (int j = 0; j < inner; j++) map[at++] = (o * shape[d] + p) * inner + j;
-        return Take(map, Shapes.Replace(shape, d, picked.Length));
+        return Take(map, resultShape);
     }
 
     // The position in this tensor of each element of index (its shape), with dimension d replaced by the index's value.

@@ -357,7 +357,7 @@ public sealed partial class Tensor
             return Record(new Tensor(result, [m]), Op.MatMul, a, b);
         }
         int n = b.shape[1];
-        var data = new double[m * n];
+        var data = new double[CheckedCount([m, n])];
         MatrixProduct(a.Data, b.Data, data, m, k, n);
         return Record(new Tensor(data, [m, n]), Op.MatMul, a, b);
     }
@@ -388,7 +388,7 @@ public sealed partial class Tensor
     internal static Tensor BatchMatMul(Tensor a, Tensor b)
     {
         int count = a.shape[0], m = a.shape[1], k = a.shape[2], n = b.shape[2];
-        var data = new double[count * m * n];
+        var data = new double[CheckedCount([count, m, n])];
         for (int p = 0; p < count; p++)
             MatrixProduct(a.Data.AsSpan(p * m * k, m * k), b.Data.AsSpan(p * k * n, k * n), data.AsSpan(p * m * n, m * n), m, k, n);
         return Record(new Tensor(data, [count, m, n]), Op.BatchMatMul, a, b);

@@ -213,6 +213,21 @@ public class NdTensorTests
     }
 
     [Fact]
+    public void HostileShapesEndInAnErrorNamingTheLimit()
+    {
+        const string tooMany = "has more than 268435456 elements (the limit of one tensor)";
+        Assert.Contains(tooMany, Assert.Throws<ArgumentException>(() => Tensor.Ones(1, 1).Expand(65536, 65536)).Message);
+        Assert.Contains(tooMany, Assert.Throws<ArgumentException>(() => Tensor.MatMul(Tensor.Ones(65536, 1), Tensor.Ones(1, 65536))).Message);
+        Assert.Contains(tooMany, Assert.Throws<ArgumentException>(() => Tensor.MatMul(Tensor.Ones(4096, 2, 1), Tensor.Ones(4096, 1, 65536))).Message);
+        Assert.Contains(tooMany, Assert.Throws<ArgumentException>(() => Tensor.Ones(16384, 1).IndexSelect(1, Tensor.Zeros(32768))).Message);
+        Assert.StartsWith("Reshape: shape [4, -1] does not fit a tensor of shape [2, 3] (6 elements).", Assert.Throws<ArgumentException>(() => Tensor.Ones(2, 3).Reshape(4, -1)).Message);
+        Assert.StartsWith("Reshape [-1, -1]: only one dimension can be inferred", Assert.Throws<ArgumentException>(() => Tensor.Ones(3).Reshape(-1, -1)).Message);
+        Assert.StartsWith("Permute [0, 0]: needs each of the 2 dimensions", Assert.Throws<ArgumentException>(() => Tensor.Ones(2, 3).Permute(0, 0)).Message);
+        Assert.StartsWith("Expand: shape [2, 3] cannot expand to [4, 3]", Assert.Throws<ArgumentException>(() => Tensor.Ones(2, 3).Expand(4, 3)).Message);
+        Assert.StartsWith("Narrow(0, 1, 5) does not fit shape [3].", Assert.Throws<ArgumentOutOfRangeException>(() => Tensor.Ones(3).Narrow(0, 1, 5)).Message);
+    }
+
+    [Fact]
     public void PrintingNestsEveryDimension()
     {
         Assert.Equal("tensor([[[0, 1], [2, 3]], [[4, 5], [6, 7]]])", Seq(2, 2, 2).ToString());
