@@ -21,8 +21,9 @@ using TP = System.Numerics.Tensors.TensorPrimitives;
 namespace Hybrid.Tensors;
 
 /// <summary>The recipe of a deferred elementwise result: the op, its operands (a scalar operand has rank 0) and constants.</summary>
-internal sealed class Deferred(Op op, Tensor a, Tensor? b, double constant, double shift, Primitive? row, int depth)
+internal sealed class Deferred(Op op, Tensor a, Tensor? b, double constant, double shift, Primitive? row, int depth, int count)
 {
+    public int Count { get; } = count;            // the number of elements of the result
     public Op Op { get; } = op;
     public Tensor A { get; } = a;
     public Tensor? B { get; } = b;
@@ -73,12 +74,12 @@ internal static class Fusion
     {
         if (count < MinCount || off) return null;
         int depth = 1 + Math.Max(Claim(a), b is null || ReferenceEquals(a, b) ? 0 : Claim(b));
-        return new Tensor(new Deferred(op, a, b, constant, shift, row, depth), shape, count);
+        return new Tensor(new Deferred(op, a, b, constant, shift, row, depth, count), shape);
     }
 
     /// <summary>A long contiguous slice as a view of its source (read in place by fused work, copied only if read otherwise), or null.</summary>
     public static Tensor? View(Tensor source, int start, int[] shape, int count) =>
-        count < MinCount || off ? null : new Tensor(new Deferred(Op.Slice, source, null, start, 0, null, 1 + Claim(source)), shape, count);
+        count < MinCount || off ? null : new Tensor(new Deferred(Op.Slice, source, null, start, 0, null, 1 + Claim(source), count), shape);
 
     // Takes t as an operand: a deferred t used a second time, or too deep, is computed now (a view costs nothing to
     // read again, so only depth computes it). Returns its depth.

@@ -16,9 +16,7 @@ namespace Hybrid.Tensors;
 /// </summary>
 public sealed partial class Tensor
 {
-    private double[]? data;              // row-major; null while deferred
-    private Deferred? recipe;            // how to compute the values, until they are (Fusion.cs)
-    private readonly int count;
+    private object storage;              // the values (double[], row-major), or the Deferred recipe that computes them (Fusion.cs)
     private readonly int[] shape;
     internal Node? Creator;              // the recorded operation that produced this tensor; null for leaves and untracked values
     internal Tensor? Pending;            // the gradient being accumulated during one backward pass is PendingScale·Pending
@@ -34,34 +32,33 @@ public sealed partial class Tensor
 
     internal Tensor(double[] data, int[] shape)
     {
-        this.data = data;
+        storage = data;
         this.shape = shape;
-        count = data.Length;
     }
 
     // A deferred elementwise result: its values are computed when first read.
-    internal Tensor(Deferred recipe, int[] shape, int count)
+    internal Tensor(Deferred recipe, int[] shape)
     {
-        this.recipe = recipe;
+        storage = recipe;
         this.shape = shape;
-        this.count = count;
     }
 
     /// <summary>The values, row-major; a deferred tensor computes them now.</summary>
-    internal double[] Data => data ?? Materialize();
+    internal double[] Data => storage as double[] ?? Materialize();
 
     /// <summary>The values if computed, else null (reading them does not compute them).</summary>
-    internal double[]? Stored => data;
+    internal double[]? Stored => storage as double[];
 
     /// <summary>The recipe of a deferred tensor, null once computed.</summary>
-    internal Deferred? Recipe => recipe;
+    internal Deferred? Recipe => storage as Deferred;
 
     internal double[] Materialize()
     {
-        if (data is not null) return data;
-        var values = Uninitialized(count);
-        Fusion.Evaluate(recipe!, values);
-        (data, recipe) = (values, null);   // the operands are no longer needed
+        if (storage is double[] data) return data;
+        var recipe = (Deferred)storage;
+        var values = Uninitialized(recipe.Count);
+        Fusion.Evaluate(recipe, values);
+        storage = values;   // the recipe and its operands are no longer needed
         return values;
     }
 
@@ -74,7 +71,7 @@ public sealed partial class Tensor
     public int Rank => shape.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Count => count;
+    public int Count => storage is double[] data ? data.Length : ((Deferred)storage).Count;
 
     /// <summary>
     /// True when gradients flow to or through this tensor: a leaf marked with <see cref="RequiresGrad"/>, or the

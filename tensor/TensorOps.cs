@@ -28,9 +28,12 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
     public double Constant { get; init; }               // Power: the exponent; Affine: the scale
     public double Shift { get; init; }                  // Affine: the constant added
     public int Position { get; init; }                  // Index, Scatter, Slice, Pad: the (first) flat position; Cat: the dimension
-    public int[]? Map { get; init; }                    // Gather: the source position of each result element; ScatterAdd: the result position of each source element
     public int[] SourceShape { get; init; } = [];       // Scatter, Pad, Expand: the shape of the result
-    public Elementwise? Function { get; init; }         // Call: the scalar function applied (a row, or a derivative of one)
+    private object? payload;                            // one field for the two that no op has both of (a node per op: its size counts)
+    // Gather: the source position of each result element; ScatterAdd: the result position of each source element.
+    public int[]? Map { get => payload as int[]; init => payload ??= value; }
+    // Call: the scalar function applied (a row, or a derivative of one).
+    public Elementwise? Function { get => payload as Elementwise; init => payload ??= value; }
     public long Sequence { get; } = Interlocked.Increment(ref created);   // creation order: reverse it to go backward
     public bool Freed { get; set; }
     // For messages: what the user wrote (the row's name, not "Call"; Sqrt, not a power of 1/2; x * 2 is a Multiply,
