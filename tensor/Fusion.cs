@@ -140,8 +140,15 @@ internal static class Fusion
         }
         var a = Operand(d.A, start, length, ref top);
         var b = d.B is null ? default : ReferenceEquals(d.B, d.A) ? a : Operand(d.B, start, length, ref top);
-        Apply(d, a, b, into);
+        Apply(d.Op, d.Constant, d.Shift, d.Row, a, b, into);
         top = mark;
+    }
+
+    /// <summary>An elementwise op over whole tensors (a rank-0 operand as a scalar) into <paramref name="into"/>: the eager path's kernels.</summary>
+    public static void Kernel(Op op, Tensor a, Tensor? b, Span<double> into, double constant = 0, double shift = 0, Primitive? row = null)
+    {
+        static Values1 Whole(Tensor? t) => t is null ? default : t.Rank == 0 ? new(default, t.Data[0], true) : new(t.Data, 0, false);
+        Apply(op, constant, shift, row, Whole(a), Whole(b), into);
     }
 
     // An operand's values: a scalar (rank 0) as one value, else its chunk.
@@ -155,10 +162,10 @@ internal static class Fusion
     private static Values1 Operand(Tensor t, int start, int length, ref int top) =>
         t.Rank == 0 ? new(default, t.Data[0], true) : new(Values(t, start, length, ref top), 0, false);
 
-    // One op on one chunk, with the kernels of the eager path (TensorOps: Binary, Affine, Unary, Call).
-    private static void Apply(Deferred d, Values1 a, Values1 b, Span<double> into)
+    // One op on one chunk, or on whole tensors for the eager path (Kernel): constant is Power's exponent or Affine's scale.
+    private static void Apply(Op op, double constant, double shift, Primitive? row, Values1 a, Values1 b, Span<double> into)
     {
-        switch (d.Op)
+        switch (op)
         {
             case Op.Add when a.IsScalar: TP.Add(b.Span, a.Scalar, into); break;
             case Op.Add when b.IsScalar: TP.Add(a.Span, b.Scalar, into); break;
@@ -173,14 +180,14 @@ internal static class Fusion
             case Op.Divide when b.IsScalar: TP.Divide(a.Span, b.Scalar, into); break;
             case Op.Divide: TP.Divide(a.Span, b.Span, into); break;
             case Op.Affine:
-                TP.Multiply(a.Span, d.Constant, into);
-                if (d.Shift != 0) TP.Add(into, d.Shift, into);
+                TP.Multiply(a.Span, constant, into);
+                if (shift != 0) TP.Add(into, shift, into);
                 break;
             case Op.Negate: TP.Negate(a.Span, into); break;
-            case Op.Power when d.Constant == 0.5: TP.Sqrt(a.Span, into); break;
-            case Op.Power: TP.Pow(a.Span, d.Constant, into); break;
-            case Op.Call: d.Row!.VectorEvaluate!(a.Span, into); break;
-            default: throw new InvalidOperationException($"{d.Op} is not a fused elementwise operation.");
+            case Op.Power when constant == 0.5: TP.Sqrt(a.Span, into); break;
+            case Op.Power: TP.Pow(a.Span, constant, into); break;
+            case Op.Call: row!.VectorEvaluate!(a.Span, into); break;
+            default: throw new InvalidOperationException($"{op} is not an elementwise operation with a kernel.");
         }
     }
 
@@ -292,7 +299,7 @@ internal static class Fusion
                 int mark = top;
                 var a = RegionOperand(d.A, start, length, ref top);
                 var b = d.B is null ? default : ReferenceEquals(d.B, d.A) ? a : RegionOperand(d.B, start, length, ref top);
-                Apply(d, a, b, values[k].AsSpan(0, length));
+                Apply(d.Op, d.Constant, d.Shift, d.Row, a, b, values[k].AsSpan(0, length));
                 top = mark;
             }
             // Reverse: the sum's seed at the root, each op's rule sending to its operands.

@@ -88,8 +88,7 @@ public sealed partial class Tensor
         if (Fusion.Defer(Op.Affine, a, null, a.shape, a.Count, scale, shift) is { } deferred) return Record(deferred, Op.Affine, a, constant: scale, shift: shift);
         var data = Uninitialized(a.Count);
         if (data.Length <= SmallCount) for (int i = 0; i < data.Length; i++) data[i] = scale * a.Data[i] + shift;
-        else if (shift == 0) TP.Multiply(a.Data, scale, data);
-        else { TP.Multiply(a.Data, scale, data); TP.Add(data, shift, data); }
+        else Fusion.Kernel(Op.Affine, a, null, data, scale, shift);
         return Record(new Tensor(data, a.shape), Op.Affine, a, constant: scale, shift: shift);
     }
 
@@ -109,7 +108,6 @@ public sealed partial class Tensor
         int count = resultShape == a.shape ? a.Count : b.Count;
         if (op != Op.PowerOf && Fusion.Defer(op, a, b, resultShape, count) is { } deferred) return Record(deferred, op, a, b);
         var data = Uninitialized(count);
-        bool scalarA = a.Rank == 0 && b.Rank != 0, scalarB = b.Rank == 0 && a.Rank != 0;
         if (data.Length <= SmallCount)   // a plain loop: cheaper than a kernel call on a few elements
         {
             for (int i = 0; i < data.Length; i++)
@@ -123,25 +121,9 @@ public sealed partial class Tensor
             }
             return Record(new Tensor(data, resultShape), op, a, b);
         }
-        switch (op)
-        {
-            case Op.Add when scalarA: TP.Add(b.Data, a.Data[0], data); break;
-            case Op.Add when scalarB: TP.Add(a.Data, b.Data[0], data); break;
-            case Op.Add: TP.Add(a.Data, b.Data, data); break;
-            case Op.Subtract when scalarA: TP.Subtract(a.Data[0], b.Data, data); break;
-            case Op.Subtract when scalarB: TP.Subtract(a.Data, b.Data[0], data); break;
-            case Op.Subtract: TP.Subtract(a.Data, b.Data, data); break;
-            case Op.Multiply when scalarA: TP.Multiply(b.Data, a.Data[0], data); break;
-            case Op.Multiply when scalarB: TP.Multiply(a.Data, b.Data[0], data); break;
-            case Op.Multiply: TP.Multiply(a.Data, b.Data, data); break;
-            case Op.Divide when scalarA: TP.Divide(a.Data[0], b.Data, data); break;
-            case Op.Divide when scalarB: TP.Divide(a.Data, b.Data[0], data); break;
-            case Op.Divide: TP.Divide(a.Data, b.Data, data); break;
-            case Op.PowerOf:
-                for (int i = 0; i < data.Length; i++) data[i] = Math.Pow(a.Data[a.Count == 1 ? 0 : i], b.Data[b.Count == 1 ? 0 : i]);
-                break;
-            default: throw new InvalidOperationException($"{op} is not a binary elementwise operation.");
-        }
+        if (op == Op.PowerOf)
+            for (int i = 0; i < data.Length; i++) data[i] = Math.Pow(a.Data[a.Count == 1 ? 0 : i], b.Data[b.Count == 1 ? 0 : i]);
+        else Fusion.Kernel(op, a, b, data);   // the kernels fused chunks run too: the same numbers
         return Record(new Tensor(data, resultShape), op, a, b);
     }
 
@@ -151,17 +133,10 @@ public sealed partial class Tensor
         ArgumentNullException.ThrowIfNull(a);
         if (Fusion.Defer(op, a, null, a.shape, a.Count, constant) is { } deferred) return Record(deferred, op, a, constant);
         var data = Uninitialized(a.Count);
-        bool small = data.Length <= SmallCount;   // a plain loop: cheaper than a kernel call on a few elements
-        switch (op)
-        {
-            case Op.Negate when small: for (int i = 0; i < data.Length; i++) data[i] = -a.Data[i]; break;
-            case Op.Negate: TP.Negate(a.Data, data); break;
-            case Op.Power when constant == 0.5 && small: for (int i = 0; i < data.Length; i++) data[i] = Math.Sqrt(a.Data[i]); break;
-            case Op.Power when constant == 0.5: TP.Sqrt(a.Data, data); break;
-            case Op.Power when small: for (int i = 0; i < data.Length; i++) data[i] = Math.Pow(a.Data[i], constant); break;
-            case Op.Power: TP.Pow(a.Data, constant, data); break;
-            default: throw new InvalidOperationException($"{op} is not a unary elementwise operation.");
-        }
+        if (data.Length > SmallCount) Fusion.Kernel(op, a, null, data, constant);
+        else   // a plain loop: cheaper than a kernel call on a few elements
+            for (int i = 0; i < data.Length; i++)
+                data[i] = op == Op.Negate ? -a.Data[i] : constant == 0.5 ? Math.Sqrt(a.Data[i]) : Math.Pow(a.Data[i], constant);
         return Record(new Tensor(data, a.shape), op, a, constant);
     }
 
