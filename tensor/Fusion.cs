@@ -225,7 +225,9 @@ internal static class Fusion
         // straight to its source); the arrays to hand over at the end; scalar inputs' sums.
         private readonly Dictionary<Tensor, (double[] Array, int Offset)> routes = new(ReferenceEqualityComparer.Instance);
         private readonly Dictionary<Tensor, double[]> owned = new(ReferenceEqualityComparer.Instance);
-        private readonly Dictionary<Tensor, double> scalarGradients = new(ReferenceEqualityComparer.Instance);
+        private readonly Dictionary<Tensor, int> scalars = new(ReferenceEqualityComparer.Instance);   // scalar inputs: their sum's index
+        private readonly double[] scalarSums;
+        private readonly (Link A, Link B)[] links;   // per inner tensor: its operands, resolved once (no lookups per chunk)
         private readonly double[][] values, adjoints;
         private readonly double[] scratch, partial;
         private readonly bool[] seeded;   // per inner tensor: its adjoint in this chunk has had a contribution
@@ -243,16 +245,30 @@ internal static class Fusion
             adjoints = buffers.GetRange(inner.Count, inner.Count).ToArray();
             (scratch, partial) = (buffers[2 * inner.Count], buffers[2 * inner.Count + 1]);
             seeded = new bool[inner.Count];
+            scalarSums = new double[scalars.Count];
+            links = inner.Select(t => (LinkOf(t.Recipe!.A), t.Recipe.B is null ? Link.None : LinkOf(t.Recipe.B))).ToArray();
         }
+
+        // An operand of an inner op: an inner tensor (its values and adjoint buffers), a region input whose gradient goes into an
+        // array at an offset, a scalar input (its contributions summed), or a constant (nothing to send).
+        private readonly record struct Link(int Inner, double[]? Gradient, int Offset, int Scalar)
+        {
+            public static Link None => new(-1, null, 0, -1);
+        }
+
+        private Link LinkOf(Tensor t) =>
+            index.TryGetValue(t, out int k) ? new(k, null, 0, -1)
+            : routes.TryGetValue(t, out var route) ? new(-1, route.Array, route.Offset, -1)
+            : scalars.TryGetValue(t, out int j) ? new(-1, null, 0, j) : Link.None;
 
         private void Collect(Tensor t, Tensor[]? targets)
         {
             var recipe = t.Recipe!;
             foreach (var operand in recipe.B is null || ReferenceEquals(recipe.B, recipe.A) ? [recipe.A] : new[] { recipe.A, recipe.B })
             {
-                if (index.ContainsKey(operand) || routes.ContainsKey(operand) || scalarGradients.ContainsKey(operand)) continue;
+                if (index.ContainsKey(operand) || routes.ContainsKey(operand) || scalars.ContainsKey(operand)) continue;
                 if (Inner(operand, targets)) Collect(operand, targets);
-                else if (operand.RequiresGradient && operand.Rank == 0) scalarGradients[operand] = 0;
+                else if (operand.RequiresGradient && operand.Rank == 0) scalars[operand] = scalars.Count;
                 else if (operand.RequiresGradient) Route(operand, targets);
             }
             index[t] = inner.Count;
@@ -273,13 +289,13 @@ internal static class Fusion
             routes[operand] = (array, offset);
         }
 
-        private Values1 RegionOperand(Tensor t, int start, int length, ref int top) =>
-            index.TryGetValue(t, out int k) ? new(values[k].AsSpan(0, length), 0, false) : Operand(t, start, length, ref top);
+        private Values1 RegionOperand(Tensor t, Link link, int start, int length, ref int top) =>
+            link.Inner >= 0 ? new(values[link.Inner].AsSpan(0, length), 0, false) : Operand(t, start, length, ref top);
 
         // An operand's chunk: an inner tensor's computed values, a region input's storage (or its own deferred chunk), a scalar filled out.
-        private ReadOnlySpan<double> OperandChunk(Tensor t, int start, int length, ref int top)
+        private ReadOnlySpan<double> OperandChunk(Tensor t, Link link, int start, int length, ref int top)
         {
-            if (index.TryGetValue(t, out int k)) return values[k].AsSpan(0, length);
+            if (link.Inner >= 0) return values[link.Inner].AsSpan(0, length);
             if (t.Rank == 0)
             {
                 var into = Buffer(top++).AsSpan(0, length);
@@ -295,10 +311,10 @@ internal static class Fusion
             // Forward: every inner value of this chunk (operands that are region inputs read or computed on the way).
             for (int k = 0; k < inner.Count; k++)
             {
-                var d = inner[k].Recipe!;
+                var (d, link) = (inner[k].Recipe!, links[k]);
                 int mark = top;
-                var a = RegionOperand(d.A, start, length, ref top);
-                var b = d.B is null ? default : ReferenceEquals(d.B, d.A) ? a : RegionOperand(d.B, start, length, ref top);
+                var a = RegionOperand(d.A, link.A, start, length, ref top);
+                var b = d.B is null ? default : ReferenceEquals(d.B, d.A) ? a : RegionOperand(d.B, link.B, start, length, ref top);
                 Apply(d.Op, d.Constant, d.Shift, d.Row, a, b, values[k].AsSpan(0, length));
                 top = mark;
             }
@@ -310,52 +326,52 @@ internal static class Fusion
             for (int k = inner.Count - 1; k >= 0; k--)
             {
                 if (!seeded[k]) continue;
-                var d = inner[k].Recipe!;
+                var (d, link) = (inner[k].Recipe!, links[k]);
                 ReadOnlySpan<double> g = adjoints[k].AsSpan(0, length), y = values[k].AsSpan(0, length);
                 var temp = scratch.AsSpan(0, length);
                 int mark = top;
-                var a = OperandChunk(d.A, start, length, ref top);
-                var b = d.B is null ? default : OperandChunk(d.B, start, length, ref top);
+                var a = OperandChunk(d.A, link.A, start, length, ref top);
+                var b = d.B is null ? default : OperandChunk(d.B, link.B, start, length, ref top);
                 switch (d.Op)
                 {
                     case Op.Add:
-                        Send(d.A, g, start);
-                        Send(d.B!, g, start);
+                        Send(link.A, g, start);
+                        Send(link.B, g, start);
                         break;
                     case Op.Subtract:
-                        Send(d.A, g, start);
+                        Send(link.A, g, start);
                         TP.Negate(g, temp);
-                        Send(d.B!, temp, start);
+                        Send(link.B, temp, start);
                         break;
                     case Op.Multiply when ReferenceEquals(d.A, d.B):   // a·a: the two equal contributions at once (c + c = 2c exactly)
                         Chain(g, a, temp);
                         TP.Add(temp, temp, temp);
-                        Send(d.A, temp, start);
+                        Send(link.A, temp, start);
                         break;
                     case Op.Multiply:
                         Chain(g, b, temp);
-                        Send(d.A, temp, start);
+                        Send(link.A, temp, start);
                         Chain(g, a, temp);
-                        Send(d.B!, temp, start);
+                        Send(link.B, temp, start);
                         break;
                     case Op.Divide:
                         TP.Divide(g, b, temp);                  // g / b
                         Strong(g, temp);
-                        Send(d.A, temp, start);
+                        Send(link.A, temp, start);
                         TP.Multiply(g, a, temp);                // −(g·a) / (b·b)
                         TP.Negate(temp, temp);
                         TP.Multiply(b, b, partial);
                         TP.Divide(temp, partial.AsSpan(0, length), temp);
                         Strong(g, temp);
-                        Send(d.B!, temp, start);
+                        Send(link.B, temp, start);
                         break;
                     case Op.Affine:
                         TP.Multiply(g, d.Constant, temp);
-                        Send(d.A, temp, start);
+                        Send(link.A, temp, start);
                         break;
                     case Op.Negate:
                         TP.Negate(g, temp);
-                        Send(d.A, temp, start);
+                        Send(link.A, temp, start);
                         break;
                     case Op.Power when d.Constant == 0:
                         break;                                  // u⁰ = 1: no gradient, also at u = 0
@@ -363,18 +379,18 @@ internal static class Fusion
                         TP.Multiply(y, 2, temp);                // g / (2√a)
                         TP.Divide(g, temp, temp);
                         Strong(g, temp);
-                        Send(d.A, temp, start);
+                        Send(link.A, temp, start);
                         break;
                     case Op.Power:
                         TP.Pow(a, d.Constant - 1, partial.AsSpan(0, length));
                         TP.Multiply(partial.AsSpan(0, length), d.Constant, partial.AsSpan(0, length));
                         Chain(g, partial.AsSpan(0, length), temp);
-                        Send(d.A, temp, start);
+                        Send(link.A, temp, start);
                         break;
                     case Op.Call:
                         RowPartial(d.Row!, a, y, partial.AsSpan(0, length));
                         Chain(g, partial.AsSpan(0, length), temp);
-                        Send(d.A, temp, start);
+                        Send(link.A, temp, start);
                         break;
                     default: throw new InvalidOperationException($"{d.Op} is not a fused elementwise operation.");
                 }
@@ -391,27 +407,27 @@ internal static class Fusion
         }
 
         // Adds a contribution to an operand: an inner tensor's adjoint, a region input's gradient, or a scalar's sum.
-        private void Send(Tensor operand, ReadOnlySpan<double> contribution, int start)
+        private void Send(Link link, ReadOnlySpan<double> contribution, int start)
         {
-            if (index.TryGetValue(operand, out int k))
+            if (link.Inner >= 0)
             {
-                var adjoint = adjoints[k].AsSpan(0, contribution.Length);
-                if (seeded[k]) TP.Add(adjoint, contribution, adjoint);
+                var adjoint = adjoints[link.Inner].AsSpan(0, contribution.Length);
+                if (seeded[link.Inner]) TP.Add(adjoint, contribution, adjoint);
                 else contribution.CopyTo(adjoint);
-                seeded[k] = true;
+                seeded[link.Inner] = true;
             }
-            else if (routes.TryGetValue(operand, out var route))
+            else if (link.Gradient is { } gradient)
             {
-                var target = route.Array.AsSpan(route.Offset + start, contribution.Length);
+                var target = gradient.AsSpan(link.Offset + start, contribution.Length);
                 TP.Add(target, contribution, target);
             }
-            else if (scalarGradients.TryGetValue(operand, out double sum)) scalarGradients[operand] = sum + TP.Sum(contribution);
+            else if (link.Scalar >= 0) scalarSums[link.Scalar] += TP.Sum(contribution);
         }
 
         public void Deliver(Tensor[]? targets, List<Tensor> touched)
         {
             foreach (var (input, gradient) in owned) Autograd.Deliver(input, new Tensor(gradient, input.ShapeArray), targets, createGraph: false, touched);
-            foreach (var (input, sum) in scalarGradients) Autograd.Deliver(input, new Tensor([sum], input.ShapeArray), targets, createGraph: false, touched);
+            foreach (var (input, k) in scalars) Autograd.Deliver(input, new Tensor([scalarSums[k]], input.ShapeArray), targets, createGraph: false, touched);
         }
     }
 
