@@ -209,7 +209,7 @@ public sealed partial class Tensor
     public Tensor Select(int dim, int index)
     {
         int d = Shapes.Dim(dim, Rank, nameof(Select));
-        if (Rank == 0) throw new ArgumentException("Select: a scalar has no dimension to index.");
+        RequireDimensions(nameof(Select));
         int i = CheckIndex(index, shape[d], "index");
         var strides = Shapes.Strides(shape);
         var resultShape = Shapes.Without(shape, d);
@@ -269,6 +269,11 @@ public sealed partial class Tensor
     /// <summary><paramref name="value"/> where <paramref name="mask"/> is non-zero, else this tensor's element, as <c>masked_fill</c> (no gradient reaches the filled elements).</summary>
     public Tensor MaskedFill(Tensor mask, double value) => Where(mask, Scalar(value), this);
 
+    private void RequireDimensions(string what)
+    {
+        if (Rank == 0) throw new ArgumentException($"{what}: a scalar has no dimension to index; reshape it to [1] first.");
+    }
+
     // The integer values of an index tensor, each checked against a dimension's length.
     private static int[] Indices(Tensor index, int length, string what)
     {
@@ -288,6 +293,7 @@ public sealed partial class Tensor
     {
         ArgumentNullException.ThrowIfNull(index);
         int d = Shapes.Dim(dim, Rank, nameof(IndexSelect));
+        RequireDimensions(nameof(IndexSelect));
         if (index.Rank > 1) throw new ArgumentException($"IndexSelect: the index must be a vector; it has shape {ShapeText(index.shape)}.", nameof(index));
         var picked = Indices(index, shape[d], nameof(IndexSelect));
         var resultShape = Shapes.Replace(shape, d, picked.Length);
@@ -302,6 +308,7 @@ public sealed partial class Tensor
     // The position in this tensor of each element of index (its shape), with dimension d replaced by the index's value.
     private int[] GatherMap(int d, Tensor index, string what)
     {
+        RequireDimensions(what);
         if (index.Rank != Rank || index.shape.Where((n, k) => k != d && n > shape[k]).Any())
             throw new ArgumentException($"{what}: the index has shape {ShapeText(index.shape)}; it needs the tensor's {Rank} dimensions, none larger than {ShapeText(shape)} except dimension {d}.", nameof(index));
         var strides = Shapes.Strides(shape);

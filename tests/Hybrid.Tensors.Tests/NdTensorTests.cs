@@ -347,3 +347,62 @@ public class NdTensorTests
             return ok.Label(c.ToString());
         });
 }
+
+// Hostile arguments to every shape operation: random dimensions, sizes, indices and shapes (many invalid) either work
+// or end in an argument error that says what was wrong — never an IndexOutOfRange, NullReference or Overflow exception.
+public class NdTensorFuzzTests
+{
+    private static readonly Func<Random, Tensor, Tensor>[] operations =
+    [
+        (r, t) => t.Reshape(Sizes(r)),
+        (r, t) => t.Permute(Sizes(r)),
+        (r, t) => t.Transpose(r.Next(-5, 5), r.Next(-5, 5)),
+        (r, t) => t.Unsqueeze(r.Next(-5, 5)),
+        (r, t) => t.Squeeze(r.Next(-5, 5)),
+        (r, t) => t.Expand(Sizes(r)),
+        (r, t) => t.Flatten(r.Next(-5, 5), r.Next(-5, 5)),
+        (r, t) => t.Narrow(r.Next(-5, 5), r.Next(-3, 5), r.Next(-3, 5)),
+        (r, t) => t.Select(r.Next(-5, 5), r.Next(-5, 5)),
+        (r, t) => t[r.Next(-5, 5), r.Next(-5, 5)],
+        (r, t) => t[TensorIndex.Ellipsis, r.Next(-3, 3)..r.Next(0, 6), TensorIndex.NewAxis],
+        (r, t) => t[TensorIndex.Slice(r.Next(-5, 5), r.Next(-5, 5), r.Next(-1, 3))],
+        (r, t) => t.Sum(Sizes(r), r.Next(2) == 0),
+        (r, t) => t.Prod(r.Next(-5, 5), r.Next(2) == 0),
+        (r, t) => t.Max(r.Next(-5, 5)).Values,
+        (r, t) => t.Norm(r.Next(-5, 5)),
+        (r, t) => Tensor.Cat([t, Tensor.Ones(Sizes(r))], r.Next(-5, 5)),
+        (r, t) => Tensor.Stack([t, Tensor.Ones(Sizes(r))], r.Next(-5, 5)),
+        (r, t) => Tensor.Cat(t.Split(r.Next(-1, 4), r.Next(-5, 5))),
+        (r, t) => Tensor.Cat(t.Chunk(r.Next(-1, 4), r.Next(-5, 5))),
+        (r, t) => t.Gather(r.Next(-5, 5), Tensor.FromArray(Sizes(r).Select(v => (double)v).ToArray())),
+        (r, t) => t.IndexSelect(r.Next(-5, 5), Tensor.FromArray(Sizes(r).Select(v => (double)v).ToArray())),
+        (r, t) => t.MaskedSelect(Tensor.Ones(Sizes(r))),
+        (r, t) => t.ScatterAdd(r.Next(-5, 5), Tensor.Zeros(Sizes(r)), Tensor.Ones(Sizes(r))),
+        (r, t) => Tensor.MatMul(t, Tensor.Ones(Sizes(r))),
+        (r, t) => t + Tensor.Ones(Sizes(r)),
+        (r, t) => Tensor.Where(Tensor.Ones(Sizes(r)), t, Tensor.Zeros(Sizes(r))),
+    ];
+
+    // 0 to 4 sizes from −2 to 4 (negative, zero and mismatched ones included).
+    private static int[] Sizes(Random r) => Enumerable.Range(0, r.Next(0, 5)).Select(_ => r.Next(-2, 5)).ToArray();
+
+    [Property(MaxTest = 400)]
+    public Property ShapeOperationsWorkOrNameTheirArgumentError() =>
+        Prop.ForAll(Gen.Choose(0, int.MaxValue).ToArbitrary(), seed =>
+        {
+            var r = new Random(seed);
+            var shape = Enumerable.Range(0, r.Next(0, 4)).Select(_ => r.Next(0, 4)).ToArray();
+            var t = Tensor.Rand(shape).RequiresGrad();
+            var operation = operations[r.Next(operations.Length)];
+            try
+            {
+                var result = operation(r, t);
+                if (result.RequiresGradient && result.Count > 0) result.Sum().Backward();
+                return true.ToProperty();
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                return (e.Message.Length > 20).Label(e.Message);
+            }
+        });
+}
