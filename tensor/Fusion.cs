@@ -193,6 +193,19 @@ internal static class Fusion
 
     // ---- Backward ---------------------------------------------------------------------------------
 
+    /// <summary>The most tensors one region differentiates at once (two chunk buffers each): a larger region (a wide tree of deferred ops) takes the ordinary path.</summary>
+    public const int MaxRegion = 64;
+
+    // The inner tensors of the region below t (itself included), counted until past the cap.
+    private static int InnerCount(Tensor t, Tensor[]? targets, int cap)
+    {
+        var recipe = t.Recipe!;
+        int count = 1;
+        if (Inner(recipe.A, targets)) count += InnerCount(recipe.A, targets, cap - count);
+        if (count <= cap && recipe.B is { } b && !ReferenceEquals(b, recipe.A) && Inner(b, targets)) count += InnerCount(b, targets, cap - count);
+        return count;
+    }
+
     /// <summary>True when t is an inner tensor of a fused backward region.</summary>
     private static bool Inner(Tensor t, Tensor[]? targets) =>
         t.Recipe is { Uses: 1, Op: not Op.Slice } && PassesThrough(t, targets);
@@ -208,7 +221,7 @@ internal static class Fusion
     public static bool Backward(Node sum, Tensor[]? targets, List<Tensor> touched)
     {
         var root = sum.Inputs[0];
-        if (!Inner(root, targets)) return false;
+        if (!Inner(root, targets) || InnerCount(root, targets, MaxRegion) > MaxRegion) return false;
         double seed = sum.Output.TakePending()!.Data[0];
         var region = new Region(root, targets, direct: targets is null);
         int n = root.Count;

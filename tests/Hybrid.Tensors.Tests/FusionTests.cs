@@ -130,6 +130,23 @@ public class FusionTests
     }
 
     [Fact]
+    public void AWideTreeOfDeferredOpsTakesTheOrdinaryPath()
+    {
+        // 1024 leaves added pairwise: a region of 1023 tensors would need 2046 chunk buffers; past Fusion.MaxRegion the
+        // backward pass runs op by op, with the same gradient.
+        double[] Gradient(bool fused)
+        {
+            var x = Tensor.FromArray(Point(11)).RequiresGrad();
+            using var scope = fused ? null : Fusion.Off();
+            var level = Enumerable.Range(0, 1024).Select(k => x * (1 + k % 7)).ToList();
+            while (level.Count > 1) level = Enumerable.Range(0, level.Count / 2).Select(k => level[2 * k] + level[2 * k + 1]).ToList();
+            Tensor.Sin(level[0]).Sum().Backward();
+            return x.Grad!.ToArray();
+        }
+        Assert.Equal(Gradient(fused: false), Gradient(fused: true), (a, b) => Close(a, b));
+    }
+
+    [Fact]
     public void TheVectorizedRosenbrockAllocatesNoLongArrays()
     {
         var x = Tensor.FromArray(Workloads.RosenbrockPoint(100_000)).RequiresGrad();
