@@ -89,7 +89,8 @@ public sealed partial class Tensor
     {
         double m = first.Item();
         if (Rank == 0 || !double.IsFinite(m)) return Rank == 0 ? this : first;
-        var ties = Enumerable.Range(0, Count).Where(i => Data[i] == m).ToArray();
+        var values = Data;
+        var ties = Enumerable.Range(0, Count).Where(i => values[i] == m).ToArray();
         return ties.Length == 1 ? first : Scalar(m) + ((Take(ties, [ties.Length]) - m) / ties.Length).Sum();
     }
 
@@ -122,16 +123,16 @@ public sealed partial class Tensor
         int d = Shapes.Dim(dim, Rank, what), n = shape[d];
         if (n == 0) throw new ArgumentException($"{what}: dimension {dim} of shape {ShapeText(shape)} is empty; there is no extreme element.", nameof(dim));
         int inner = Shapes.Count(shape.AsSpan(d + 1)), outer = Shapes.Count(shape.AsSpan(0, d));
-        var (map, indices) = (new int[outer * inner], new double[outer * inner]);
+        var (map, indices, values) = (new int[outer * inner], new double[outer * inner], Data);
         for (int o = 0; o < outer; o++)
             for (int j = 0; j < inner; j++)
             {
                 int start = o * n * inner + j, best = 0;
                 for (int k = 0; k < n; k++)
                 {
-                    double v = Data[start + k * inner];
+                    double v = values[start + k * inner];
                     if (double.IsNaN(v)) { best = k; break; }
-                    if (sign * v > sign * Data[start + best * inner]) best = k;
+                    if (sign * v > sign * values[start + best * inner]) best = k;
                 }
                 (map[o * inner + j], indices[o * inner + j]) = (start + best * inner, best);
             }

@@ -75,16 +75,16 @@ public sealed partial class Tensor
     internal Tensor Take(int[] map, int[] resultShape)
     {
         if (map.Length > 0 && Shapes.IsRun(map)) return map.Length == Count ? Reshape(resultShape) : SliceFlat(map[0], resultShape);
-        var data = Uninitialized(map.Length);
-        for (int i = 0; i < data.Length; i++) data[i] = Data[map[i]];
+        var (data, source) = (Uninitialized(map.Length), Data);
+        for (int i = 0; i < data.Length; i++) data[i] = source[map[i]];
         return Record(new Tensor(data, resultShape), Op.Gather, this, map: map);
     }
 
     // Result[map[i]] += g[i] over zeros of the given shape: the adjoint of Take, and the sum of groups (reductions).
     internal static Tensor ScatterAdd(Tensor g, int[] map, int[] resultShape)
     {
-        var data = new double[CheckedCount(resultShape)];
-        for (int i = 0; i < map.Length; i++) data[map[i]] += g.Data[i];
+        var (data, source) = (new double[CheckedCount(resultShape)], g.Data);
+        for (int i = 0; i < map.Length; i++) data[map[i]] += source[i];
         return Record(new Tensor(data, resultShape), Op.ScatterAdd, g, map: map, sourceShape: resultShape);
     }
 
