@@ -40,8 +40,11 @@ internal static class Fusion
     /// <summary>Elements per chunk: a few chunk buffers stay in the first-level cache.</summary>
     public const int Chunk = 512;
 
-    /// <summary>The smallest elementwise result that is deferred (smaller ones are computed at once: the bookkeeping would cost more).</summary>
-    public const int MinCount = 4096;
+    /// <summary>
+    /// The smallest elementwise result that is deferred: above the size where the eager ops run plain loops (Tensor.SmallCount),
+    /// deferring already wins (W1 vectorized at n = 100: 8.4 → 5.3 µs; at n = 1000: 68 → 12 µs, 173 KB → 6 KB per call).
+    /// </summary>
+    public const int MinCount = Tensor.SmallCount + 1;
 
     /// <summary>The longest chain of deferred operands; a longer one computes its operand first (bounding the chunk evaluation's recursion and buffers).</summary>
     public const int MaxDepth = 16;

@@ -6,7 +6,7 @@ namespace Hybrid.Tensors.Tests;
 
 public class FusionTests
 {
-    private const int N = 5003;   // above Fusion.MinCount, not a multiple of the chunk
+    private const int N = 5003;   // several chunks, the last one partial
 
     private static double[] Point(int seed, int n = N)
     {
@@ -18,7 +18,8 @@ public class FusionTests
     private static Tensor Program(int seed, Tensor x, Tensor y, Tensor s)
     {
         var random = new Random(seed);
-        var values = new List<Tensor> { x.Slice(0, N - 1), x.Slice(1, N - 1), y };
+        int n = x.Count;
+        var values = new List<Tensor> { x.Slice(0, n - 1), x.Slice(1, n - 1), y };
         Tensor Pick() => values[random.Next(values.Count)];
         for (int k = random.Next(3, 12); k > 0; k--)
         {
@@ -44,13 +45,17 @@ public class FusionTests
         return values[^1].Sum() + (values[random.Next(3, values.Count)] * values[random.Next(values.Count)]).Sum() * s;
     }
 
+    // Lengths from just above Fusion.MinCount to several chunks.
+    private static int Length(int seed) => seed % 2 == 0 ? N : Fusion.MinCount + 1 + seed % 1500;
+
     private static (double Value, double[] X, double[] Y, double S) Run(int seed, bool fused)
     {
-        var (x, y, s) = (Tensor.FromArray(Point(seed)).RequiresGrad(), Tensor.FromArray(Point(seed + 1, N - 1)).RequiresGrad(), Tensor.Scalar(0.3).RequiresGrad());
+        int n = Length(seed);
+        var (x, y, s) = (Tensor.FromArray(Point(seed, n)).RequiresGrad(), Tensor.FromArray(Point(seed + 1, n - 1)).RequiresGrad(), Tensor.Scalar(0.3).RequiresGrad());
         using var scope = fused ? null : Fusion.Off();
         var value = Program(seed, x, y, s);
         value.Backward();
-        return (value.Item(), x.Grad?.ToArray() ?? new double[N], y.Grad?.ToArray() ?? new double[N - 1], s.Grad?.Item() ?? 0);
+        return (value.Item(), x.Grad?.ToArray() ?? new double[n], y.Grad?.ToArray() ?? new double[n - 1], s.Grad?.Item() ?? 0);
     }
 
     private static bool Close(double a, double b) => Math.Abs(a - b) <= 1e-11 * (1 + Math.Abs(b));
