@@ -182,12 +182,12 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         bool buffers = request.Wrt is not null || request.Values is not null && request.Derivative is not null;
         if (buffers)
         {
-            // A whole gradient (or Jacobian row) and a seed, one of each per thread, for copying out the components asked for.
+            // A whole gradient or Jacobian, one of each per thread, for copying out the components asked for.
             Line("file static class DifferentiatedBuffers");
             Line("{");
-            Line("    [global::System.ThreadStatic] private static double[]? gradient, seed;");
+            Line("    [global::System.ThreadStatic] private static double[]? gradient, jacobian;");
             Line($"    public static double[] Gradient => gradient ??= new double[{ExportedClass}.InputCount];");
-            Line($"    public static double[] Seed => seed ??= new double[{ExportedClass}.OutputCount];");
+            Line($"    public static double[] Jacobian => jacobian ??= new double[{ExportedClass}.OutputCount * {ExportedClass}.InputCount];");
             Line("}");
         }
         if (request.Namespace is { } ns) { Line($"namespace {ns}"); Line("{"); depth++; }
@@ -210,28 +210,26 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         void Columns() => Line($"global::System.ReadOnlySpan<int> hybrid__columns = [{string.Join(", ", positions)}];");
         void CopyColumns(string target, string rowStart) =>
             Line($"for (int hybrid__j = 0; hybrid__j < {positions.Length}; hybrid__j++) {target}[{rowStart}hybrid__j] = hybrid__row[hybrid__columns[hybrid__j]];");
-        if (request.Values is { } values)
+        if (request.Values is { } values && request.Derivative is { } jacobian && functions > 1)
         {
-            Line($"{ExportedClass}.Value({inputs}, {values}{workspace});");
-            if (request.Derivative is { } jacobian)
+            // The values and the whole Jacobian after one forward sweep, then the columns asked for, row by row.
+            RequireLength(jacobian, functions * positions.Length, $" ({functions} functions × {positions.Length} variables, row by row)");
+            Columns();
+            Line("var hybrid__jacobian = DifferentiatedBuffers.Jacobian;");
+            Line($"{ExportedClass}.Jacobian({inputs}, {values}, hybrid__jacobian{workspace});");
+            Line($"for (int hybrid__k = 0; hybrid__k < {functions}; hybrid__k++)");
+            Line($"    for (int hybrid__j = 0; hybrid__j < {positions.Length}; hybrid__j++) {jacobian}[hybrid__k * {positions.Length} + hybrid__j] = hybrid__jacobian[hybrid__k * {ExportedClass}.InputCount + hybrid__columns[hybrid__j]];");
+        }
+        else if (request.Values is { } valueSpan)
+        {
+            Line($"{ExportedClass}.Value({inputs}, {valueSpan}{workspace});");
+            if (request.Derivative is { } row)
             {
-                RequireLength(jacobian, functions * positions.Length, $" ({functions} functions × {positions.Length} variables, row by row)");
+                RequireLength(row, positions.Length, $" (1 function × {positions.Length} variables)");
                 Columns();
                 Line("var hybrid__row = DifferentiatedBuffers.Gradient;");
-                Line("var hybrid__seed = DifferentiatedBuffers.Seed;");
-                Line($"for (int hybrid__k = 0; hybrid__k < {functions}; hybrid__k++)");
-                Line("{");
-                if (functions == 1) Line($"    {ExportedClass}.Gradient({inputs}, hybrid__row{workspace});");
-                else
-                {
-                    Line("    global::System.Array.Clear(hybrid__seed);");
-                    Line("    hybrid__seed[hybrid__k] = 1;");
-                    Line($"    {ExportedClass}.VectorJacobianProduct({inputs}, hybrid__seed, hybrid__row{workspace});");
-                }
-                depth++;
-                CopyColumns(jacobian, $"hybrid__k * {positions.Length} + ");
-                depth--;
-                Line("}");
+                Line($"{ExportedClass}.Gradient({inputs}, hybrid__row{workspace});");
+                CopyColumns(row, "");
             }
         }
         else if (request.Derivative is { } gradient && request.Wrt is not null)

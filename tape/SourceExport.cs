@@ -30,7 +30,8 @@ public sealed partial class Tape
 {
     /// <summary>
     /// This tape as source code with no run-time dependency on Hybrid: <c>Value</c> (all outputs) and, for one output,
-    /// <c>Gradient</c> (value and reverse-mode gradient), or for several <c>VectorJacobianProduct</c>. Tapes longer than
+    /// <c>Gradient</c> (value and reverse-mode gradient), or for several <c>VectorJacobianProduct</c> and <c>Jacobian</c> (the
+    /// values and every row after one forward sweep). Tapes longer than
     /// <see cref="CompiledTape.LocalsLimit"/> instructions keep values in a workspace the caller allocates once (C#: the nested
     /// <c>Workspace</c> class; C: a struct), with repeated stretches as loops.
     /// </summary>
@@ -160,10 +161,35 @@ internal sealed class SourceWriter
             Line($"return {Value(tape.OutputSlots[0])};");
         });
         Close();
+        if (!scalar)
+        {
+            Line();
+            Line("/// <summary>Every output at x into values and the Jacobian into jacobian, row by row (OutputCount × InputCount): one forward sweep, one reverse sweep per output.</summary>");
+            Line($"public static void Jacobian(ReadOnlySpan<double> x, Span<double> values, Span<double> jacobian{workspace})");
+            Open();
+            Require("x", "InputCount");
+            Require("values", "OutputCount");
+            Require("jacobian", "OutputCount * InputCount");
+            JacobianBody();
+            Close();
+        }
         Line();
         Helpers();
         Close();
     }
+
+    // One forward sweep, the outputs' values, then per output a reverse sweep seeded with 1 at that output into its row.
+    private void JacobianBody() => InPlaceOrCopied("row", () =>
+    {
+        Forward();
+        for (int k = 0; k < tape.OutputCount; k++) Line($"values[{k}] = {Value(tape.OutputSlots[k])};");
+        Line(C ? $"for (int output = 0; output < {tape.OutputCount}; output++)" : "for (int output = 0; output < OutputCount; output++)");
+        Open();
+        Line(C ? $"double* row = jacobian + output * {tape.InputCount};" : "var row = jacobian.Slice(output * InputCount, InputCount);");
+        Reverse(scalar: false, seed: k => $"(output == {k} ? 1.0 : 0.0)");
+        CopyAdjoints("row");
+        Close();
+    });
 
     // Writes a method body that reads the inputs from x and adds their adjoints straight into the result (no copy of
     // the point in, none of the gradient out) when every reference to an input slot — a loop's included — covers inputs
@@ -236,6 +262,13 @@ internal sealed class SourceWriter
             CopyAdjoints(scalar ? "gradient" : "result");
             Line($"return {Value(tape.OutputSlots[0])};");
         });
+        Close();
+        if (scalar) return;
+        Line();
+        Line("/* Every output at x into values and the Jacobian into jacobian, row by row (outputs × inputs): one forward sweep, one reverse sweep per output. */");
+        Line($"void {name}_jacobian(const double* x, double* values, double* jacobian{workspace})");
+        Open();
+        JacobianBody();
         Close();
     }
 
@@ -506,7 +539,8 @@ internal sealed class SourceWriter
 
     // For each instruction, last first: adjoint = a[i]; if (adjoint != 0) { a[u] += adjoint * partial; ... }, behind a
     // non-finite adjoint through Chain, as the compiled code does.
-    private void Reverse(bool scalar)
+    // seed: the expression of output k's seed (a vector-Jacobian product's seed[k] by default).
+    private void Reverse(bool scalar, Func<int, string>? seed = null)
     {
         if (fusion is not null) Line($"a[{fusion.Output}] += 1;");   // cleared before the fused runs, which sent their adjoints already
         else if (!locals)
@@ -519,7 +553,7 @@ internal sealed class SourceWriter
                 if (code.Ops[i] != OpCode.Constant || tape.OutputSlots.Contains(i)) Line($"double a{i} = 0;");   // a constant may be an output
         if (fusion is null)
             for (int k = 0; k < tape.OutputCount; k++)
-                Line($"{Adjoint(tape.OutputSlots[k])} += {(scalar ? "1" : $"seed[{k}]")};");
+                Line($"{Adjoint(tape.OutputSlots[k])} += {(scalar ? "1" : seed?.Invoke(k) ?? $"seed[{k}]")};");
         var segments = Plan();
         for (int g = segments.Count - 1; g >= 0; g--)
         {

@@ -35,6 +35,7 @@ public class SourceExportTests
     private static readonly Lazy<(List<Tape> Opcodes, List<Tape> Long, List<(Tape Tape, double[][] Points)> Corpus, List<Exported> Code)> all = new(() =>
     {
         var opcodes = EveryOpcodeAndRow().Select(e => Tape.Lower(e, x, y, z)).ToList();
+        opcodes.Add(Tape.Lower(new[] { x * y, Sin(x) + z, x / y }, [x, y, z]));   // several outputs, small: Jacobian with locals
         var rosenbrockInputs = Enumerable.Range(0, 400).Select(i => Symbol("x" + i)).ToArray();
         var (surface, cells) = Workloads.MinimalSurface(12, load: 0.1);
         var broydenInputs = Enumerable.Range(0, 120).Select(i => Symbol("u" + i)).ToArray();
@@ -123,6 +124,11 @@ public class SourceExportTests
         var tapes = EveryOpcodeAndRow().Select(e => Tape.Lower(e, x, y, z)).ToList();
         var rosenbrockInputs = Enumerable.Range(0, 500).Select(i => Symbol("x" + i)).ToArray();
         tapes.Add(Tape.Lower(Workloads.Rosenbrock(rosenbrockInputs), rosenbrockInputs));
+        // Several outputs, through the Jacobian: small (locals) and long (a workspace, loops).
+        tapes.Add(Tape.Lower(new[] { x * y, Sin(x) + z, x / y }, [x, y, z]));
+        var u = Enumerable.Range(0, 90).Select(i => Symbol("u" + i)).ToArray();
+        Expr U(int i) => i < 0 || i >= u.Length ? Number(0) : u[i];
+        tapes.Add(Tape.Lower(Enumerable.Range(0, u.Length).Select(i => (3 - 2 * U(i)) * U(i) - U(i - 1) - 2 * U(i + 1) + 1).ToArray(), u));
         var folder = Directory.CreateTempSubdirectory("hybrid-c-export").FullName;
         try
         {
@@ -134,8 +140,13 @@ public class SourceExportTests
                 main.Append($"#include \"t{k}.h\"\n");
                 bool workspace = tapes[k].Length > CompiledTape.LocalsLimit;
                 string at = string.Join(", ", Enumerable.Range(0, tapes[k].InputCount).Select(i => (0.3 + 0.01 * i).ToString("R", CultureInfo.InvariantCulture)));
-                calls.Append($"  {{ double x[] = {{ {at} }}; double g[{tapes[k].InputCount}];{(workspace ? $" static t{k}_workspace w; t{k}_init(&w);" : "")}\n" +
-                             $"    double v = t{k}_gradient(x, g{(workspace ? ", &w" : "")}); printf(\"%.17g\", v); for (int i = 0; i < {tapes[k].InputCount}; i++) printf(\" %.17g\", g[i]); printf(\"\\n\"); }}\n");
+                string w = workspace ? $" static t{k}_workspace w; t{k}_init(&w);" : "", pw = workspace ? ", &w" : "";
+                var (n, m) = (tapes[k].InputCount, tapes[k].OutputCount);
+                calls.Append(m == 1
+                    ? $"  {{ double x[] = {{ {at} }}; double g[{n}];{w}\n" +
+                      $"    double v = t{k}_gradient(x, g{pw}); printf(\"%.17g\", v); for (int i = 0; i < {n}; i++) printf(\" %.17g\", g[i]); printf(\"\\n\"); }}\n"
+                    : $"  {{ double x[] = {{ {at} }}; double v[{m}], j[{m * n}];{w}\n" +
+                      $"    t{k}_jacobian(x, v, j{pw}); for (int i = 0; i < {m}; i++) printf(\"%.17g \", v[i]); for (int i = 0; i < {m * n}; i++) printf(\" %.17g\", j[i]); printf(\"\\n\"); }}\n");
             }
             main.Append("int main(void) {\n").Append(calls).Append("  return 0;\n}\n");
             File.WriteAllText(Path.Combine(folder, "main.c"), main.ToString());
@@ -144,13 +155,16 @@ public class SourceExportTests
             Assert.Equal(tapes.Count, lines.Length);
             for (int k = 0; k < tapes.Count; k++)
             {
-                var numbers = lines[k].Split(' ').Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+                var numbers = lines[k].Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(t => double.Parse(t, CultureInfo.InvariantCulture)).ToArray();
                 var point = Enumerable.Range(0, tapes[k].InputCount).Select(i => 0.3 + 0.01 * i).ToArray();
-                var gradient = new double[tapes[k].InputCount];
-                double value = tapes[k].Gradient(point, gradient, tapes[k].CreateWorkspace());
-                Assert.True(Close(numbers[0], value, 1e-14), $"t{k}: C value {numbers[0]:R}, tape {value:R}");   // libm's functions, not .NET's: ulps apart
-                for (int i = 0; i < gradient.Length; i++)
-                    Assert.True(Close(numbers[1 + i], gradient[i], 1e-12), $"t{k}: C ∂/∂x{i} {numbers[1 + i]:R}, tape {gradient[i]:R}");
+                var (values, derivatives) = (new double[tapes[k].OutputCount], new double[tapes[k].OutputCount * tapes[k].InputCount]);
+                tapes[k].Evaluate(point, values, tapes[k].CreateWorkspace());
+                tapes[k].Jacobian(point, derivatives, tapes[k].CreateWorkspace());   // one output: the gradient
+                Assert.Equal(values.Length + derivatives.Length, numbers.Length);
+                for (int i = 0; i < values.Length; i++)
+                    Assert.True(Close(numbers[i], values[i], 1e-14), $"t{k}: C value {numbers[i]:R}, tape {values[i]:R}");   // libm's functions, not .NET's: ulps apart
+                for (int i = 0; i < derivatives.Length; i++)
+                    Assert.True(Close(numbers[values.Length + i], derivatives[i], 1e-12), $"t{k}: C derivative {i} {numbers[values.Length + i]:R}, tape {derivatives[i]:R}");
             }
         }
         finally { Directory.Delete(folder, recursive: true); }
@@ -166,7 +180,7 @@ public class SourceExportTests
         Assert.Contains("public static class Mine", tape.ToSource(name: "Mine"));
     }
 
-    private sealed record Exported(Action<double[], double[]> Value, Func<double[], double[], double[], double> Reverse);
+    private sealed record Exported(Action<double[], double[]> Value, Func<double[], double[], double[], double> Reverse, Action<double[], double[], double[]> Jacobian);
 
     private static void AssertSameNumbers(Tape tape, Exported code, double[] point, bool exactGradient, double relative = 1e-12)
     {
@@ -182,6 +196,15 @@ public class SourceExportTests
         code.Reverse(point, seed, h);
         for (int i = 0; i < g.Length; i++)
             if (!(exactGradient ? SameBits(g[i], h[i]) : Close(h[i], g[i], relative))) Assert.Fail($"∂/∂{tape.InputNames[i]}: tape {g[i]:R}, exported {h[i]:R}\n{tape}");
+        if (tape.OutputCount == 1) return;
+        // Several outputs: the exported Jacobian (one forward sweep, a reverse sweep per row) against the tape's.
+        var (J, K, values) = (new double[tape.OutputCount * tape.InputCount], new double[tape.OutputCount * tape.InputCount], new double[tape.OutputCount]);
+        tape.Jacobian(point, J, tape.CreateWorkspace());
+        Array.Fill(K, 1e300);
+        code.Jacobian(point, values, K);
+        Assert.Equal(expected, values);
+        for (int i = 0; i < J.Length; i++)
+            if (!(exactGradient ? SameBits(J[i], K[i]) : Close(K[i], J[i], relative))) Assert.Fail($"Jacobian[{i / tape.InputCount}, {i % tape.InputCount}]: tape {J[i]:R}, exported {K[i]:R}");
     }
 
     private static bool CallsARow(Tape tape) => tape.Instructions.Ops.Contains(OpCode.Call);
@@ -199,9 +222,11 @@ public class SourceExportTests
             bool workspace = tapes[k].Length > CompiledTape.LocalsLimit;
             string w = workspace ? ", W" : "";
             string reverse = tapes[k].OutputCount == 1 ? $"T{k}.Gradient(x, r{w})" : $"T{k}.VectorJacobianProduct(x, s, r{w})";
+            string jacobian = tapes[k].OutputCount == 1 ? "throw new System.NotSupportedException()" : $"T{k}.Jacobian(x, v, j{w})";
             string adapter = $"public static class A{k} {{{(workspace ? $" static readonly T{k}.Workspace W = new();" : "")} " +
                              $"public static void V(double[] x, double[] v) => T{k}.Value(x, v{w}); " +
-                             $"public static double R(double[] x, double[] s, double[] r) => {reverse}; }}";
+                             $"public static double R(double[] x, double[] s, double[] r) => {reverse}; " +
+                             $"public static void J(double[] x, double[] v, double[] j) => {jacobian}; }}";
             trees.Add(CSharpSyntaxTree.ParseText(tapes[k].ToSource(name: $"T{k}") + "\n" + adapter));
         }
         // Only what generated code uses: the runtime, and MathNet for erf's template.
@@ -212,7 +237,8 @@ public class SourceExportTests
         return Enumerable.Range(0, tapes.Count).Select(k =>
         {
             var adapter = assembly.GetType($"A{k}")!;
-            return new Exported(adapter.GetMethod("V")!.CreateDelegate<Action<double[], double[]>>(), adapter.GetMethod("R")!.CreateDelegate<Func<double[], double[], double[], double>>());
+            return new Exported(adapter.GetMethod("V")!.CreateDelegate<Action<double[], double[]>>(), adapter.GetMethod("R")!.CreateDelegate<Func<double[], double[], double[], double>>(),
+                adapter.GetMethod("J")!.CreateDelegate<Action<double[], double[], double[]>>());
         }).ToList();
     }
 
