@@ -137,11 +137,7 @@ internal sealed class SourceWriter
         Open();
         Require("x", "InputCount");
         Require("values", "OutputCount");
-        InPlaceOrCopied(null, () =>
-        {
-            Forward();
-            for (int k = 0; k < tape.OutputCount; k++) Line($"values[{k}] = {Value(tape.OutputSlots[k])};");
-        });
+        InPlaceOrCopied(null, ForwardValues);
         Close();
         Line();
         bool scalar = tape.OutputCount == 1;
@@ -153,13 +149,7 @@ internal sealed class SourceWriter
         Require("x", "InputCount");
         Require(scalar ? "gradient" : "result", "InputCount");
         if (!scalar) Require("seed", "OutputCount");
-        InPlaceOrCopied(scalar ? "gradient" : "result", () =>
-        {
-            Forward(gradient: true);
-            Reverse(scalar);
-            CopyAdjoints(scalar ? "gradient" : "result");
-            Line($"return {Value(tape.OutputSlots[0])};");
-        });
+        ReverseModeBody(scalar);
         Close();
         if (!scalar)
         {
@@ -178,11 +168,26 @@ internal sealed class SourceWriter
         Close();
     }
 
-    // One forward sweep, the outputs' values, then per output a reverse sweep seeded with 1 at that output into its row.
-    private void JacobianBody() => InPlaceOrCopied("row", () =>
+    // A forward sweep and every output's value into values.
+    private void ForwardValues()
     {
         Forward();
         for (int k = 0; k < tape.OutputCount; k++) Line($"values[{k}] = {Value(tape.OutputSlots[k])};");
+    }
+
+    // The gradient (one output) or vector-Jacobian product (several): forward, reverse, the result, the first output's value.
+    private void ReverseModeBody(bool scalar) => InPlaceOrCopied(scalar ? "gradient" : "result", () =>
+    {
+        Forward(gradient: true);
+        Reverse(scalar);
+        CopyAdjoints(scalar ? "gradient" : "result");
+        Line($"return {Value(tape.OutputSlots[0])};");
+    });
+
+    // One forward sweep, the outputs' values, then per output a reverse sweep seeded with 1 at that output into its row.
+    private void JacobianBody() => InPlaceOrCopied("row", () =>
+    {
+        ForwardValues();
         Line(C ? $"for (int output = 0; output < {tape.OutputCount}; output++)" : "for (int output = 0; output < OutputCount; output++)");
         Open();
         Line(C ? $"double* row = jacobian + output * {tape.InputCount};" : "var row = jacobian.Slice(output * InputCount, InputCount);");
@@ -242,11 +247,7 @@ internal sealed class SourceWriter
         Line($"/* Every output at x ({string.Join(", ", tape.InputNames)}), written to values. */");
         Line($"void {name}_value(const double* x, double* values{workspace})");
         Open();
-        InPlaceOrCopied(null, () =>
-        {
-            Forward();
-            for (int k = 0; k < tape.OutputCount; k++) Line($"values[{k}] = {Value(tape.OutputSlots[k])};");
-        });
+        InPlaceOrCopied(null, ForwardValues);
         Close();
         Line();
         bool scalar = tape.OutputCount == 1;
@@ -255,13 +256,7 @@ internal sealed class SourceWriter
         Line(scalar ? $"double {name}_gradient(const double* x, double* gradient{workspace})"
                     : $"double {name}_vector_jacobian_product(const double* x, const double* seed, double* result{workspace})");
         Open();
-        InPlaceOrCopied(scalar ? "gradient" : "result", () =>
-        {
-            Forward(gradient: true);
-            Reverse(scalar);
-            CopyAdjoints(scalar ? "gradient" : "result");
-            Line($"return {Value(tape.OutputSlots[0])};");
-        });
+        ReverseModeBody(scalar);
         Close();
         if (scalar) return;
         Line();
