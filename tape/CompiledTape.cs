@@ -95,9 +95,8 @@ public sealed unsafe class CompiledTape
             do
             {
                 mixed = false;
-                bool placing = inPlace;
-                forward = chunks.Select(c => Made(new Emitter(tape, c, inPlace: placing), e => e.ForwardOnly())).ToArray();
-                reverse = chunks.Select(c => Made(new Emitter(tape, c, inPlace: placing), e => e.ReverseOnly())).ToArray();
+                forward = chunks.Select(c => Made(new Emitter(tape, c, inPlace: inPlace), e => e.ForwardOnly())).ToArray();
+                reverse = chunks.Select(c => Made(new Emitter(tape, c, inPlace: inPlace), e => e.ReverseOnly())).ToArray();
             }
             while (Retry());
             return;
@@ -106,16 +105,15 @@ public sealed unsafe class CompiledTape
         // without them (the output's value is the fused pieces' sum; its reverse sends only to the terms outside the runs).
         var runs = segments.Where(plan.Runs.Contains).ToList();
         var rest = Chunks(segments.Where(s => !plan.Runs.Contains(s)).ToList(), chunkLength);
-        bool fusedInPlace = inPlace;
         CompiledPiece Fused(int k, bool gradient, bool unitSeed = false) =>
-            Made(new Emitter(tape, [], plan, fusedInPlace), e => e.FusedRun(plan, runs[k], first: k == 0, last: k == runs.Count - 1, gradient, unitSeed));
+            Made(new Emitter(tape, [], plan, inPlace), e => e.FusedRun(plan, runs[k], first: k == 0, last: k == runs.Count - 1, gradient, unitSeed));
         do
         {
-            (mixed, fusedInPlace) = (false, inPlace);
-            forward = rest.Select(c => Made(new Emitter(tape, c.Where(s => s.Start != plan.Output).ToList(), inPlace: fusedInPlace), e => e.ForwardOnly())).ToArray();
+            mixed = false;
+            forward = rest.Select(c => Made(new Emitter(tape, c.Where(s => s.Start != plan.Output).ToList(), inPlace: inPlace), e => e.ForwardOnly())).ToArray();
             fusedValues = runs.Select((_, k) => Fused(k, gradient: false)).ToArray();
             fused = runs.Select((_, k) => Fused(k, gradient: true, unitSeed: true)).ToArray();
-            reverse = rest.Select(c => Made(new Emitter(tape, c, plan, fusedInPlace), e => e.ReverseOnly())).ToArray();
+            reverse = rest.Select(c => Made(new Emitter(tape, c, plan, inPlace), e => e.ReverseOnly())).ToArray();
         }
         while (Retry());
         fusedSeeded = new(() => runs.Select((_, k) => Fused(k, gradient: true)).ToArray());   // the same references as fused: never mixed

@@ -62,6 +62,7 @@ internal sealed unsafe class Emitter
     private Emitter(Tape tape, IReadOnlyList<Segment> segments, bool locals, Type? returns = null)
     {
         (this.tape, code, this.segments, this.locals) = (tape, tape.Instructions, segments, locals);
+        // A CompiledPiece (values, adjoints, point, gradient), or with a return type a CompiledGradient (point, gradient).
         Type[] parameters = returns is null
             ? [typeof(NumericFunction[]), typeof(double*), typeof(double*), typeof(double*), typeof(double*)]
             : [typeof(NumericFunction[]), typeof(double*), typeof(double*)];
@@ -249,10 +250,9 @@ internal sealed unsafe class Emitter
     // covers inputs and other slots marks the piece Mixed.
     private bool InInputs(int index, int stride, int termStride)
     {
-        long last = index + (long)((run?.Repeats ?? 1) - 1) * stride + (long)((operandRun?.Count ?? 1) - 1) * termStride;
-        if (Math.Max(index, last) < tape.InputCount) return true;
-        if (Math.Min(index, last) < tape.InputCount) Mixed = true;
-        return false;
+        var coverage = Segments.Coverage(index, stride, termStride, run, operandRun, tape.InputCount);
+        Mixed |= coverage == InputCoverage.Mixed;
+        return coverage == InputCoverage.Inputs;
     }
 
     // Pushes the value of instruction i (moved by the stride inside a run): a constant is inlined.

@@ -15,9 +15,23 @@ internal sealed record Segment(int Start, int Period, int Repeats, Dictionary<in
 /// <summary>Operand slots [First, First + Count): slot First + r reads operands[First] + r·Stride, all with the same weight.</summary>
 internal readonly record struct OperandRun(int First, int Count, int Stride);
 
+/// <summary>Which slots a reference covers, against the inputs [0, InputCount): only inputs, none, or both.</summary>
+internal enum InputCoverage { None, Inputs, Mixed }
+
 internal static class Segments
 {
     private const int MaxPeriod = 16, MinRepeats = 4, MinCovered = 16, MinOperandRun = 8;
+
+    /// <summary>
+    /// The slots a reference to <paramref name="index"/> covers — moving by <paramref name="stride"/> over the copies of
+    /// <paramref name="run"/> and by <paramref name="termStride"/> over the terms of <paramref name="operandRun"/> — against the
+    /// inputs: the code that reads the point and writes the gradient in place (IL and exported source) needs Inputs or None.
+    /// </summary>
+    public static InputCoverage Coverage(int index, int stride, int termStride, Segment? run, OperandRun? operandRun, int inputCount)
+    {
+        long last = index + (long)((run?.Repeats ?? 1) - 1) * stride + (long)((operandRun?.Count ?? 1) - 1) * termStride;
+        return Math.Max(index, last) < inputCount ? InputCoverage.Inputs : Math.Min(index, last) < inputCount ? InputCoverage.Mixed : InputCoverage.None;
+    }
 
     /// <summary>The instructions [from, to) as runs and single instructions, in order.</summary>
     public static List<Segment> Plan(Tape.Code code, int from, int to)

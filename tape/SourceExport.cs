@@ -217,10 +217,9 @@ internal sealed class SourceWriter
     private bool InInputs(int i, int stride, int termStride)
     {
         if (!direct) return false;
-        long last = i + (long)((run?.Repeats ?? 1) - 1) * stride + (long)((operandRun?.Count ?? 1) - 1) * termStride;
-        if (Math.Max(i, last) < tape.InputCount) return true;
-        if (Math.Min(i, last) < tape.InputCount) mixed = true;
-        return false;
+        var coverage = Segments.Coverage(i, stride, termStride, run, operandRun, tape.InputCount);
+        mixed |= coverage == InputCoverage.Mixed;
+        return coverage == InputCoverage.Inputs;
     }
 
     private void WriteC()
