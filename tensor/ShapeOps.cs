@@ -85,7 +85,7 @@ public sealed partial class Tensor
     {
         var (data, source) = (new double[CheckedCount(resultShape)], g.Data);
         for (int i = 0; i < map.Length; i++) data[map[i]] += source[i];
-        return Record(new Tensor(data, resultShape), Op.ScatterAdd, g, map: map, sourceShape: resultShape);
+        return Record(new Tensor(data, resultShape), Op.ScatterAdd, g, map: map);
     }
 
     // The values broadcast to a shape, as an array (no graph): for comparisons and masks.

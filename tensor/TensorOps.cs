@@ -28,7 +28,6 @@ internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
     public double Constant { get; init; }               // Power: the exponent; Affine: the scale
     public double Shift { get; init; }                  // Affine: the constant added
     public int Position { get; init; }                  // Index, Scatter, Slice, Pad: the (first) flat position; Cat: the dimension
-    public int[] SourceShape { get; init; } = [];       // Scatter, Pad, Expand: the shape of the result
     private object? payload;                            // one field for the two that no op has both of (a node per op: its size counts)
     // Gather: the source position of each result element; ScatterAdd: the result position of each source element.
     public int[]? Map { get => payload as int[]; init => payload ??= value; }
@@ -61,9 +60,9 @@ public sealed partial class Tensor
 
     // Records the op producing result when grad mode is on and an input requires grad. The one- and
     // two-input forms build the inputs array only then: most results of a forward pass under NoGrad need none.
-    private static Tensor Record(Tensor result, Op op, Tensor input, double constant = 0, int position = 0, int[]? sourceShape = null, double shift = 0, int[]? map = null) =>
+    private static Tensor Record(Tensor result, Op op, Tensor input, double constant = 0, int position = 0, double shift = 0, int[]? map = null) =>
         Autograd.IsRecording && input.RequiresGradient
-            ? Attach(result, new Node(op, input.AsInputs, result) { Constant = constant, Shift = shift, Position = position, SourceShape = sourceShape ?? [], Map = map })
+            ? Attach(result, new Node(op, input.AsInputs, result) { Constant = constant, Shift = shift, Position = position, Map = map })
             : result;
 
     private static Tensor Record(Tensor result, Op op, Tensor[] inputs, int position) =>
@@ -275,7 +274,7 @@ public sealed partial class Tensor
     public Tensor Norm() => Record(new Tensor([Count == 1 ? Math.Abs(Data[0]) : TP.Norm(Data)], []), Op.Norm, this);
 
     // A scalar repeated in a shape: the backward of Sum.
-    internal static Tensor ExpandScalar(Tensor scalar, int[] shape) => Record(Full(scalar.Data[0], shape), Op.Expand, scalar, sourceShape: shape);
+    internal static Tensor ExpandScalar(Tensor scalar, int[] shape) => Record(Full(scalar.Data[0], shape), Op.Expand, scalar);
 
     /// <summary>Elements [start, start + length) of a vector, as a vector that stays in the graph (<c>x.Slice(1, n - 1)</c> is x[1:]).</summary>
     public Tensor Slice(int start, int length)
@@ -299,7 +298,7 @@ public sealed partial class Tensor
     {
         var data = new double[Shapes.Count(shape)];
         g.Data.CopyTo(data, start);
-        return Record(new Tensor(data, shape), Op.Pad, g, position: start, sourceShape: shape);
+        return Record(new Tensor(data, shape), Op.Pad, g, position: start);
     }
 
     /// <summary>The inner product of two vectors of equal length, as a scalar.</summary>
@@ -417,7 +416,7 @@ public sealed partial class Tensor
     {
         var data = new double[CheckedCount(shape)];
         data[position] = g.Data[0];
-        return Record(new Tensor(data, shape), Op.Scatter, g, position: position, sourceShape: shape);
+        return Record(new Tensor(data, shape), Op.Scatter, g, position: position);
     }
 
     // Comparisons steer control flow: each returns a plain bool, and a Trace being recorded keeps it as a guard.
