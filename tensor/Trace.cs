@@ -238,17 +238,17 @@ public sealed class Trace
     private static Expr[] BatchMatMul(Tensor[] inputs, Expr[][] args)
     {
         var (a, b) = (inputs[0].ShapeArray, inputs[1].ShapeArray);
-        int m = a[1], k = a[2], n = b[2];
-        return Enumerable.Range(0, a[0] * m * n).Select(pij =>
+        return Products(args, a[0], a[1], a[2], b[2]);
+    }
+
+    private static Expr[] MatMul(Tensor[] inputs, Expr[][] args) =>
+        Products(args, 1, inputs[0].ShapeArray[0], inputs[0].ShapeArray[1], inputs[1].Rank == 1 ? 1 : inputs[1].ShapeArray[1]);
+
+    // A batch of row-major products (m×k)·(k×n), element by element as sums of k products.
+    private static Expr[] Products(Expr[][] args, int batches, int m, int k, int n) =>
+        Enumerable.Range(0, batches * m * n).Select(pij =>
         {
             int p = pij / (m * n), i = pij / n % m, j = pij % n;
             return Expr.Sum(Enumerable.Range(0, k).Select(l => args[0][(p * m + i) * k + l] * args[1][(p * k + l) * n + j]));
         }).ToArray();
-    }
-
-    private static Expr[] MatMul(Tensor[] inputs, Expr[][] args)
-    {
-        int m = inputs[0].ShapeArray[0], k = inputs[0].ShapeArray[1], n = inputs[1].Rank == 1 ? 1 : inputs[1].ShapeArray[1];
-        return Enumerable.Range(0, m * n).Select(ij => Expr.Sum(Enumerable.Range(0, k).Select(l => args[0][ij / n * k + l] * args[1][l * n + ij % n]))).ToArray();
-    }
 }
