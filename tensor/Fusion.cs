@@ -226,7 +226,7 @@ internal static class Fusion
         var root = sum.Inputs[0];
         if (!Inner(root, targets) || InnerCount(root, targets, MaxRegion) > MaxRegion) return false;
         double seed = sum.Output.TakePending()!.Data[0];
-        var region = new Region(root, targets, direct: targets is null);
+        var region = new Region(root, targets);
         int n = root.Count;
         for (int start = 0; start < n; start += Chunk) region.Run(start, Math.Min(Chunk, n - start), seed);
         region.Deliver(targets, touched);
@@ -251,9 +251,9 @@ internal static class Fusion
 
         [ThreadStatic] private static List<double[]>? pool;   // chunk buffers of the region being differentiated (a backward pass is not re-entrant)
 
-        public Region(Tensor root, Tensor[]? targets, bool direct)
+        public Region(Tensor root, Tensor[]? targets)
         {
-            this.direct = direct;
+            direct = targets is null;   // no functional gradient asked for: a leaf's gradient can go into its own buffer
             Collect(root, targets);
             var buffers = pool ??= [];
             while (buffers.Count < 2 * inner.Count + 2) buffers.Add(new double[Chunk]);
