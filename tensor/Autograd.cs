@@ -14,16 +14,19 @@ public static partial class Autograd
 {
     [ThreadStatic] private static int noGradDepth;
     [ThreadStatic] private static bool forceRecording;
+    [ThreadStatic] private static bool notRecording;   // !(forceRecording || noGradDepth == 0), kept so every op reads one thread-static
     [ThreadStatic] private static int anomalyDepth;
 
     /// <summary>True when operations on tensors that require grad are recorded (the default; false inside <see cref="NoGrad"/>).</summary>
-    public static bool IsRecording => forceRecording || noGradDepth == 0;
+    public static bool IsRecording => !notRecording;
+
+    private static void SetGradMode(int noGrad, bool force) => (noGradDepth, forceRecording, notRecording) = (noGrad, force, !(force || noGrad == 0));
 
     /// <summary>Until disposed, nothing is recorded on this thread: results do not require grad (PyTorch's <c>torch.no_grad()</c>).</summary>
     public static IDisposable NoGrad()
     {
-        noGradDepth++;
-        return new Scope(() => noGradDepth--);
+        SetGradMode(noGradDepth + 1, forceRecording);
+        return new Scope(() => SetGradMode(noGradDepth - 1, forceRecording));
     }
 
     /// <summary>Until disposed, every backward pass on this thread checks each gradient it computes and throws at the first NaN, naming the operation.</summary>
@@ -58,6 +61,7 @@ public static partial class Autograd
     /// <exception cref="InvalidOperationException">An output does not require grad, is not scalar and has no gradient given, the graph was freed, or an input was not used (without <paramref name="allowUnused"/>).</exception>
     public static Tensor[] Grad(Tensor[] outputs, Tensor[] inputs, Tensor[]? gradOutputs = null, bool retainGraph = false, bool createGraph = false, bool allowUnused = false)
     {
+        ArgumentNullException.ThrowIfNull(outputs);
         ArgumentNullException.ThrowIfNull(inputs);
         var results = Run(outputs, gradOutputs, retainGraph || createGraph, createGraph, inputs, allowUnused);
         return results!;
@@ -68,92 +72,173 @@ public static partial class Autograd
 
     private sealed class Buffers
     {
-        public readonly List<Node> Order = [];
-        public readonly Stack<Node> Stack = new();
-        public readonly List<Tensor> Touched = [];
+        // Plain arrays and counts, not List and Stack: a backward pass of W4 visits 13 nodes, and their overhead showed.
+        public Tensor[] Order = new Tensor[16];       // the recorded tensors the outputs depend on, deepest first
+        public int OrderCount;
+        public Tensor[] Stack = new Tensor[16];
+        public int StackCount;
+        public Tensor[] Slotted = new Tensor[16];     // every tensor with an entry in Pending in this pass, at its Slot − 1
+        public PendingGradient[] Pending = new PendingGradient[16];
+        public int SlottedCount;
         public Contribution[] Gradients = new Contribution[3];   // one per input of the node being visited (grown for a Cat of more)
+
+        public static void Push(ref Tensor[] array, ref int count, Tensor t)
+        {
+            if (count == array.Length) Array.Resize(ref array, 2 * count);
+            array[count++] = t;
+        }
+
+        // The tensor's entry, made on first use (the tensor's Slot says where it is).
+        public ref PendingGradient PendingOf(Tensor t)
+        {
+            if (t.Slot == 0)
+            {
+                if (SlottedCount == Pending.Length) Array.Resize(ref Pending, 2 * SlottedCount);
+                Push(ref Slotted, ref SlottedCount, t);
+                t.Slot = SlottedCount;
+                Pending[t.Slot - 1] = new() { Scale = 1 };
+            }
+            return ref Pending[t.Slot - 1];
+        }
+
+        // After a pass: every slot released, the graph freed unless retained, no reference kept to it.
+        public void Finish(bool free)
+        {
+            for (int k = 0; k < SlottedCount; k++)
+            {
+                var t = Slotted[k];
+                t.Slot = 0;
+                if (free && t.IsRecorded) t.Freed = true;   // every recorded tensor with a slot is one the pass visited
+            }
+            Array.Clear(Slotted, 0, SlottedCount);
+            Array.Clear(Pending, 0, SlottedCount);
+            Array.Clear(Order, 0, OrderCount);
+            Array.Clear(Stack, 0, StackCount);
+            Array.Clear(Gradients);
+            (SlottedCount, OrderCount, StackCount) = (0, 0, 0);
+        }
+
+        // Adds scale·gradient to the tensor's pending gradient.
+        public void Accumulate(Tensor t, Tensor gradient, double scale = 1)
+        {
+            ref var pending = ref PendingOf(t);
+            if (pending.Gradient is null)
+            {
+                pending = new() { Gradient = gradient, Scale = scale };
+                return;
+            }
+            var current = Take(ref pending)!;
+            var added = scale == 1 ? gradient : gradient * scale;
+            if (pending.Owned && !IsRecording) current.AddInPlace(added);
+            else pending = new() { Gradient = current + added, Scale = 1, Owned = true };   // out of place: recorded with createGraph, and never writes a shared buffer
+        }
+
+        public Tensor? TakePending(Tensor t) => t.Slot == 0 ? null : Take(ref Pending[t.Slot - 1]);
+
+        private static Tensor? Take(ref PendingGradient pending)
+        {
+            if (pending.Gradient is not null && pending.Scale != 1) pending = new() { Gradient = pending.Gradient * pending.Scale, Scale = 1, Owned = true };
+            return pending.Gradient;
+        }
     }
 
-    private static int passes;
-    private static readonly Comparison<Node> latestFirst = (a, b) => b.Sequence.CompareTo(a.Sequence);
-
-    internal static Tensor[]? Run(Tensor[] outputs, Tensor[]? seeds, bool retainGraph, bool createGraph, Tensor[]? targets, bool allowUnused = false)
+    // The gradient accumulated for one tensor during a pass is Scale·Gradient: kept apart so that a chain of scalings
+    // (b = 2b, ...) multiplies numbers, not tensors. Owned: Gradient is this pass's own buffer (else it may be the very
+    // tensor another input received, which must not change).
+    private struct PendingGradient
     {
-        ArgumentNullException.ThrowIfNull(outputs);
-        RequireNoNull(outputs, nameof(outputs));
+        public Tensor? Gradient;
+        public double Scale;
+        public bool Owned;
+    }
+
+    // Deepest first (a valid reverse topological order: an op is deeper than its inputs); equal depths, which never depend on
+    // each other, in the order the search reached them, so the order (and the sums of gradients) is the same every time.
+    private static readonly Comparison<Tensor> deepestFirst = (a, b) => a.Depth != b.Depth ? b.Depth.CompareTo(a.Depth) : a.Slot.CompareTo(b.Slot);
+
+    // The seed of a scalar output's backward pass, shared by every pass (no allocation per pass). It is never written
+    // (pending gradients not owned are never changed in place) and never handed to the user (Exposed).
+    private static readonly Tensor one = Tensor.Scalar(1);
+
+    private static Tensor Exposed(Tensor gradient) => ReferenceEquals(gradient, one) ? Tensor.Scalar(1) : gradient;
+
+    internal static Tensor[]? Run(ReadOnlySpan<Tensor> outputs, Tensor[]? seeds, bool retainGraph, bool createGraph, Tensor[]? targets, bool allowUnused = false)
+    {
+        for (int k = 0; k < outputs.Length; k++)
+            if (outputs[k] is null) throw new ArgumentNullException(nameof(outputs), $"outputs[{k}] is null: every element must be a tensor.");
         if (targets is not null) RequireNoNull(targets, "inputs");
         if (seeds is not null && seeds.Length != outputs.Length)
             throw new ArgumentException($"{seeds.Length} gradients were given for {outputs.Length} outputs.", nameof(seeds));
-        var seedTensors = new Tensor[outputs.Length];
-        for (int k = 0; k < outputs.Length; k++) seedTensors[k] = Seed(outputs[k], seeds?[k]);   // checked before anything changes
+        for (int k = 0; k < outputs.Length; k++) Seed(outputs[k], seeds?[k]);   // checked before anything changes
         var b = buffers ??= new Buffers();
-        var (order, touched, gradients) = (b.Order, b.Touched, b.Gradients);
-        Reachable(outputs, b);
-        bool completed = false;
-        bool previous = forceRecording;
-        if (createGraph) forceRecording = true; else noGradDepth++;
+        bool completed = false, anomaly = anomalyDepth > 0;
+        var (previousNoGrad, previousForce) = (noGradDepth, forceRecording);
+        if (createGraph) SetGradMode(noGradDepth, true); else SetGradMode(noGradDepth + 1, forceRecording);
         try
         {
-            for (int k = 0; k < outputs.Length; k++)
+            Reachable(outputs, b);
+            for (int k = 0; k < outputs.Length; k++) b.Accumulate(outputs[k], Seed(outputs[k], seeds?[k]));
+            for (int k = 0; k < b.OrderCount; k++)
             {
-                outputs[k].Accumulate(seedTensors[k]);
-                touched.Add(outputs[k]);
-            }
-            foreach (var node in order)
-            {
-                if (node.Output.Pending is not { } pending) continue;
-                if (node.Inputs.Length > gradients.Length) b.Gradients = gradients = new Contribution[node.Inputs.Length];
-                // A sum over fused elementwise work: its whole region differentiated chunk by chunk (Fusion.cs).
-                if (node.Op == Op.Sum && !IsRecording && anomalyDepth == 0 && node.Inputs[0].Recipe is not null
-                    && Fusion.Backward(node, targets, touched))
+                var node = b.Order[k];
+                var pending = b.Pending[node.Slot - 1];
+                if (pending.Gradient is null) continue;
+                if (node.Op == Op.Affine && !createGraph && !anomaly)   // scale·g: numbers only, straight to the input
+                {
+                    Deliver(b, node.First!, pending.Gradient, targets, createGraph, pending.Scale * node.Constant);
                     continue;
-                if (node.Op == Op.Affine && !IsRecording) gradients[0] = new(pending, node.Output.PendingScale * node.Constant);   // scale·g: numbers only
-                else Backward(node, node.Output.TakePending()!, gradients);
-                for (int i = 0; i < node.Inputs.Length; i++)
+                }
+                // A sum over fused elementwise work: its whole region differentiated chunk by chunk (Fusion.cs).
+                if (node.Op == Op.Sum && !createGraph && !anomaly && node.First!.Recipe is not null && Fusion.Backward(node, targets))
+                    continue;
+                int inputCount = node.InputCount;
+                if (inputCount > b.Gradients.Length) b.Gradients = new Contribution[inputCount];
+                var gradients = b.Gradients;
+                if (node.Op == Op.Affine && !createGraph) gradients[0] = new(pending.Gradient, pending.Scale * node.Constant);
+                else Backward(node, b.TakePending(node)!, gradients);
+                for (int i = 0; i < inputCount; i++)
                 {
                     var (gi, scale, outerWith) = gradients[i];
                     if (gi is null) continue;
                     gradients[i] = default;
-                    if (anomalyDepth > 0 && (double.IsNaN(scale) || gi.Data.Any(double.IsNaN)))
-                        throw new ArithmeticException($"Backward of {node.Name} produced NaN in the gradient of its input {i} (shape {Tensor.ShapeText(node.Inputs[i].Shape)}); " +
+                    var input = node.Input(i);
+                    if (anomaly && (double.IsNaN(scale) || gi.Data.Any(double.IsNaN)))
+                        throw new ArithmeticException($"Backward of {node.OpName} produced NaN in the gradient of its input {i} (shape {Tensor.ShapeText(input.Shape)}); " +
                             $"its inputs were {string.Join(", ", node.Inputs.Select(t => t.ToString()))}.");
-                    Deliver(node.Inputs[i], gi, targets, createGraph, touched, scale, outerWith);
+                    Deliver(b, input, gi, targets, createGraph, scale, outerWith);
                 }
             }
             completed = true;
-            if (targets is not null)
-                return targets.Select(t => t.TakePending() ?? (allowUnused ? Tensor.ZerosLike(t) : null) ?? throw new InvalidOperationException(
-                    $"An input of shape {Tensor.ShapeText(t.Shape)} was not used to compute the outputs (or does not require grad), so it has no gradient.")).ToArray();
-            foreach (var t in touched)
-                if (t.KeepsGrad && t.TakePending() is { } gradient)
-                {
-                    t.StoreGrad(gradient, createGraph);
-                    t.ClearPending();   // a tensor used twice is in the list twice: store once
-                }
+            if (targets is not null) return TargetGradients(b, targets, allowUnused);
+            for (int k = 0; k < b.SlottedCount; k++)
+                if (b.Slotted[k] is { KeepsGrad: true } t && b.TakePending(t) is { } gradient) t.StoreGrad(Exposed(gradient), createGraph);
             return null;
         }
         finally
         {
-            if (createGraph) forceRecording = previous; else noGradDepth--;
-            foreach (var t in touched) t.ClearPending();
-            if (completed && !retainGraph) foreach (var node in order) node.Freed = true;
-            Array.Clear(gradients);
-            order.Clear();
-            touched.Clear();
+            SetGradMode(previousNoGrad, previousForce);
+            b.Finish(free: completed && !retainGraph);
         }
     }
 
+    // The functional gradient's results. A method of its own: its lambda's captured state would otherwise be allocated on every pass.
+    private static Tensor[] TargetGradients(Buffers b, Tensor[] targets, bool allowUnused) =>
+        targets.Select(t => (b.TakePending(t) is { } g ? Exposed(g) : null) ?? (allowUnused ? Tensor.ZerosLike(t) : null) ?? throw new InvalidOperationException(
+            $"An input of shape {Tensor.ShapeText(t.Shape)} was not used to compute the outputs (or does not require grad), so it has no gradient.")).ToArray();
+
     // A gradient reaching an input: a leaf's straight into its reused buffer, any other's into its pending sum.
-    internal static void Deliver(Tensor input, Tensor gradient, Tensor[]? targets, bool createGraph, List<Tensor> touched, double scale = 1, Tensor? outerWith = null)
+    private static void Deliver(Buffers b, Tensor input, Tensor gradient, Tensor[]? targets, bool createGraph, double scale = 1, Tensor? outerWith = null)
     {
         if (targets is null && input.IsLeaf && input.KeepsGrad && !createGraph) input.AccumulateGrad(gradient, scale, outerWith);
-        else
-        {
-            if (outerWith is not null) input.Accumulate(Tensor.Outer(gradient, outerWith));
-            else input.Accumulate(gradient, scale);
-            touched.Add(input);
-        }
+        else if (outerWith is not null) b.Accumulate(input, Tensor.Outer(gradient, outerWith));
+        else b.Accumulate(input, gradient, scale);
     }
+
+    /// <summary>Delivers a gradient to an input during this thread's backward pass (the fused backward's results).</summary>
+    internal static void Deliver(Tensor input, Tensor gradient, Tensor[]? targets) => Deliver(buffers!, input, gradient, targets, createGraph: false);
+
+    /// <summary>The tensor's pending gradient in this thread's backward pass as one tensor (its scale applied); null if none arrived.</summary>
+    internal static Tensor? TakePending(Tensor t) => buffers!.TakePending(t);
 
     private static void RequireNoNull(Tensor[] tensors, string name)
     {
@@ -165,8 +250,8 @@ public static partial class Autograd
     internal static IDisposable Recording()
     {
         bool previous = forceRecording;
-        forceRecording = true;
-        return new Scope(() => forceRecording = previous);
+        SetGradMode(noGradDepth, true);
+        return new Scope(() => SetGradMode(noGradDepth, previous));
     }
 
 
@@ -180,38 +265,39 @@ public static partial class Autograd
             if (output.Count != 1)
                 throw new InvalidOperationException($"grad can be implicitly created only for scalar outputs; this output has shape {Tensor.ShapeText(output.Shape)}. "
                     + "Pass a gradient of the same shape (y.Backward(gradient: Tensor.OnesLike(y))) or reduce the output first (y.Sum().Backward()).");
-            return output.Rank == 0 ? Tensor.Scalar(1) : Tensor.OnesLike(output);
+            return output.Rank == 0 ? one : Tensor.OnesLike(output);
         }
         if (!gradient.SameShape(output))
             throw new ArgumentException($"The gradient has shape {Tensor.ShapeText(gradient.Shape)}; the output has shape {Tensor.ShapeText(output.Shape)}.");
         return gradient;
     }
 
-    // The recorded nodes the outputs depend on, latest first, into the buffers' order; an explicit stack, so any depth is safe.
-    private static void Reachable(Tensor[] outputs, Buffers b)
+    // The recorded tensors the outputs depend on, latest first, into the buffers' order, each given its slot (which also
+    // marks it visited); an explicit stack, so any depth is safe.
+    private static void Reachable(ReadOnlySpan<Tensor> outputs, Buffers b)
     {
-        int epoch = Interlocked.Increment(ref passes);   // a node visited in this pass carries its number: no set needed
-        var (nodes, stack) = (b.Order, b.Stack);
-        stack.Clear();
-        foreach (var output in outputs)
-            if (output.Creator is { } c && c.Visited != epoch) { c.Visited = epoch; stack.Push(c); }
-        while (stack.Count > 0)
+        foreach (var output in outputs) Visit(output, b);
+        while (b.StackCount > 0)
         {
-            var node = stack.Pop();
+            var node = b.Stack[--b.StackCount];
             if (node.Freed)
-            {
-                nodes.Clear();
                 throw new InvalidOperationException("Trying to backward through the graph a second time: the first Backward freed it (its saved values are gone). "
                     + "Call Backward(retainGraph: true) the first time if you need to backward through the same graph again.");
-            }
-            nodes.Add(node);
-            foreach (var input in node.Inputs)
-                if (input.Creator is { } c && c.Visited != epoch) { c.Visited = epoch; stack.Push(c); }
+            Buffers.Push(ref b.Order, ref b.OrderCount, node);
+            for (int i = 0, n = node.InputCount; i < n; i++) Visit(node.Input(i), b);
         }
         // A chain (the common case: each node's one recorded input made just before it) comes out in order already.
+        var order = b.Order.AsSpan(0, b.OrderCount);
         bool sorted = true;
-        for (int k = 1; k < nodes.Count && sorted; k++) sorted = nodes[k - 1].Sequence > nodes[k].Sequence;
-        if (!sorted) nodes.Sort(latestFirst);
+        for (int k = 1; k < order.Length && sorted; k++) sorted = order[k - 1].Depth > order[k].Depth;
+        if (!sorted) order.Sort(deepestFirst);
+    }
+
+    private static void Visit(Tensor t, Buffers b)
+    {
+        if (!t.IsRecorded || t.Slot != 0) return;
+        b.PendingOf(t);
+        Buffers.Push(ref b.Stack, ref b.StackCount, t);
     }
 
     // The vector-Jacobian product of one node: the gradient of each input (null where none is needed).
@@ -219,34 +305,31 @@ public static partial class Autograd
     // forming a weight matrix's gradient needs no temporary when it goes straight into a leaf's buffer.
     internal readonly record struct Contribution(Tensor? Tensor, double Scale, Tensor? OuterWith = null);
 
-    private static void Backward(Node node, Tensor g, Contribution[] into)
+    private static void Backward(Tensor node, Tensor g, Contribution[] into)
     {
-        var inputs = node.Inputs;
+        var (a, b) = (node.First!, node.Second);
         if (!IsRecording)
             switch (node.Op)
             {
-                case Op.Dot when ReferenceEquals(inputs[0], inputs[1]):   // d(a·a) = 2g·a
-                    into[0] = new(inputs[0], 2 * g.Data[0]);
+                case Op.Dot when ReferenceEquals(a, b):   // d(a·a) = 2g·a
+                    into[0] = new(a, 2 * g.FirstValue);
                     return;
                 case Op.Dot:
-                    into[0] = new(inputs[0].RequiresGradient ? inputs[1] : null, g.Data[0]);
-                    into[1] = new(inputs[1].RequiresGradient ? inputs[0] : null, g.Data[0]);
+                    into[0] = new(a.RequiresGradient ? b : null, g.FirstValue);
+                    into[1] = new(b!.RequiresGradient ? a : null, g.FirstValue);
                     return;
-                case Op.MatMul when inputs[1].Rank == 1:   // d(A·b): outer(g, b) for A, Aᵀ·g for b
-                    into[0] = new(inputs[0].RequiresGradient ? g : null, 1, inputs[1]);
-                    into[1] = new(inputs[1].RequiresGradient ? Tensor.MatMul(inputs[0].Transpose(), g) : null, 1);
+                case Op.MatMul when b!.Rank == 1:   // d(A·b): outer(g, b) for A, Aᵀ·g for b
+                    into[0] = new(a.RequiresGradient ? g : null, 1, b);
+                    into[1] = new(b.RequiresGradient ? Tensor.MatMul(a.Transpose(), g) : null, 1);
                     return;
             }
         var gradients = BackwardRule(node, g);
         for (int i = 0; i < gradients.Length; i++) into[i] = new(gradients[i], 1);
     }
 
-    private static Tensor?[] BackwardRule(Node node, Tensor g)
+    private static Tensor?[] BackwardRule(Tensor node, Tensor g)
     {
-        var inputs = node.Inputs;
-        var a = inputs[0];
-        var b = inputs.Length > 1 ? inputs[1] : null;
-        var output = node.Output;
+        var (a, b, output) = (node.First!, node.Second, node);
         bool needA = a.RequiresGradient, needB = b?.RequiresGradient ?? false;
         // A switch expression with no discard: a new Op without a backward rule does not build.
         return node.Op switch
@@ -267,8 +350,8 @@ public static partial class Autograd
             Op.Power => [Chain(g, node.Constant * Tensor.Pow(a, node.Constant - 1))],
             // A row's first partial from its numeric facets (the row's kink conventions); under createGraph, the partial
             // is the row's exact derivative applied elementwise, itself recorded, so every order is available.
-            Op.Call when !IsRecording && inputs.Length == 1 => [Chain(g, node.Function!.FirstPartial(a, output))],
-            Op.Call => inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray(),
+            Op.Call when !IsRecording && node.InputCount == 1 => [Chain(g, node.Function!.FirstPartial(a, output))],
+            Op.Call => node.Inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), node.Inputs)), input) : null).ToArray(),
             Op.Sum => [Tensor.ExpandScalar(g, a.ShapeArray)],
             Op.Expand => [g.Sum()],
             Op.Norm => [output.Data[0] == 0 ? Tensor.ZerosLike(a) : a * g / output],
@@ -283,15 +366,16 @@ public static partial class Autograd
             Op.Scatter => [g.Reshape(g.Count)[node.Position]],
             // Data movement: each map's adjoint is the other direction through the same map.
             Op.Reshape => [g.Reshape(a.ShapeArray)],
-            Op.Gather => [Tensor.ScatterAdd(g, node.Map!, a.ShapeArray)],
-            Op.ScatterAdd => [g.Take(node.Map!, a.ShapeArray)],
+            Op.Gather => [Tensor.ScatterAdd(g, node.IndexMap!, a.ShapeArray)],
+            Op.ScatterAdd => [g.Take(node.IndexMap!, a.ShapeArray)],
             Op.Cat => CatBackward(node, g),
             Op.BatchMatMul => [needA ? Tensor.BatchMatMul(g, b!.Transpose(1, 2)) : null, needB ? Tensor.BatchMatMul(a.Transpose(1, 2), g) : null],
+            Op.None => throw new InvalidOperationException("A tensor that no recorded operation produced has no backward rule."),
         };
     }
 
     // Each joined input receives its own stretch of the gradient along the joining dimension.
-    private static Tensor?[] CatBackward(Node node, Tensor g)
+    private static Tensor?[] CatBackward(Tensor node, Tensor g)
     {
         var offsets = Tensor.CatOffsets(node);
         return node.Inputs.Select((t, k) => t.RequiresGradient ? g.Narrow(node.Position, offsets[k], t.Shape[node.Position]) : null).ToArray();

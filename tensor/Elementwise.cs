@@ -49,7 +49,7 @@ internal sealed class Elementwise
     /// </summary>
     public Tensor FirstPartial(Tensor x, Tensor y)
     {
-        if (row is null) return Tensor.Map(Derivative(0), x.AsInputs);
+        if (row is null) return Tensor.Map(Derivative(0), [x]);
         var data = new double[x.Count];
         if (row.VectorPartial is { } kernel && data.Length > Tensor.SmallCount) kernel(x.Data, y.Data, data);
         else

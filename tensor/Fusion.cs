@@ -215,21 +215,21 @@ internal static class Fusion
 
     // A recorded tensor whose own gradient nobody reads: its gradient only flows on to its operands.
     private static bool PassesThrough(Tensor t, Tensor[]? targets) =>
-        t.Creator is not null && !t.RetainsGrad && (targets is null || Array.IndexOf(targets, t) < 0);
+        t.IsRecorded && !t.RetainsGrad && (targets is null || Array.IndexOf(targets, t) < 0);
 
     /// <summary>
     /// The backward of a Sum over a deferred region in one pass per chunk (see the file's comment). Returns false, having
     /// changed nothing, when the Sum's input is not a region; otherwise hands each region input its gradient.
     /// </summary>
-    public static bool Backward(Node sum, Tensor[]? targets, List<Tensor> touched)
+    public static bool Backward(Tensor sum, Tensor[]? targets)
     {
-        var root = sum.Inputs[0];
+        var root = sum.First!;
         if (!Inner(root, targets) || InnerCount(root, targets, MaxRegion) > MaxRegion) return false;
-        double seed = sum.Output.TakePending()!.Data[0];
+        double seed = Autograd.TakePending(sum)!.FirstValue;
         var region = new Region(root, targets);
         int n = root.Count;
         for (int start = 0; start < n; start += Chunk) region.Run(start, Math.Min(Chunk, n - start), seed);
-        region.Deliver(targets, touched);
+        region.Deliver(targets);
         return true;
     }
 
@@ -440,10 +440,10 @@ internal static class Fusion
             else if (link.Scalar >= 0) scalarSums[link.Scalar] += TP.Sum(contribution);
         }
 
-        public void Deliver(Tensor[]? targets, List<Tensor> touched)
+        public void Deliver(Tensor[]? targets)
         {
-            foreach (var (input, gradient) in owned) Autograd.Deliver(input, new Tensor(gradient, input.ShapeArray), targets, createGraph: false, touched);
-            foreach (var (input, k) in scalars) Autograd.Deliver(input, new Tensor([scalarSums[k]], input.ShapeArray), targets, createGraph: false, touched);
+            foreach (var (input, gradient) in owned) Autograd.Deliver(input, new Tensor(gradient, input.ShapeArray), targets);
+            foreach (var (input, k) in scalars) Autograd.Deliver(input, new Tensor(scalarSums[k]), targets);
         }
     }
 

@@ -417,10 +417,11 @@ public sealed partial class Tensor
     }
 
     // The offset of each input of a Cat along its dimension, for the backward pass and the trace.
-    internal static int[] CatOffsets(Node node)
+    internal static int[] CatOffsets(Tensor node)
     {
-        var offsets = new int[node.Inputs.Length];
-        for (int k = 1; k < offsets.Length; k++) offsets[k] = offsets[k - 1] + node.Inputs[k - 1].shape[node.Position];
+        var (inputs, dim) = (node.Inputs, node.Position);
+        var offsets = new int[inputs.Length];
+        for (int k = 1; k < offsets.Length; k++) offsets[k] = offsets[k - 1] + inputs[k - 1].shape[dim];
         return offsets;
     }
 }

@@ -16,19 +16,44 @@ namespace Hybrid.Tensors;
 /// </summary>
 public sealed partial class Tensor
 {
-    private object storage;              // the values (double[], row-major), or the Deferred recipe that computes them (Fusion.cs)
+    // One object per tensor, and so per recorded operation (W4 records 25 operations on scalars per repetition): the
+    // values, the shape and the record of the operation that produced the tensor are all fields of this class. A
+    // scalar's value is a field too, not a one-element array. The fields fill 80 bytes with the object header; the
+    // rarer parts of a record (an index map, a position, three or more inputs) and a gradient's state are objects of
+    // their own. During a backward pass, each tensor's pending gradient lives in the pass's buffers (Autograd.cs).
+    private object? storage;             // the values (double[], row-major), the Deferred recipe that computes them (Fusion.cs), or null: a scalar in `scalar`
     private readonly int[] shape;
-    internal Node? Creator;              // the recorded operation that produced this tensor; null for leaves and untracked values
-    internal Tensor? Pending;            // the gradient being accumulated during one backward pass is PendingScale·Pending
-    internal double PendingScale = 1;    // kept apart so a chain of scalings (b = 2b, ...) multiplies numbers, not tensors
-    private bool ownsPending;            // Pending is this tensor's own buffer (else it may be shared with other inputs)
-    private bool retainsGrad;
-    private bool ownsGrad;               // Grad is a plain buffer of this tensor's, not a tensor of a recorded graph (createGraph)
-    private Tensor? grad;
-    private bool gradIsZero;             // ZeroGrad deferred: the owned buffer's contents mean zero; the next backward overwrites it, a read clears it
-    private Tensor[]? asInputs;          // [this], shared by every recorded one-input op that reads this tensor
+    private double scalar;               // the value of a scalar while storage is null
+    internal Op Op;                      // the recorded operation that produced this tensor; Op.None for leaves and untracked values
+    private Flags flags;
+    internal int Slot;                   // during a backward pass: 1 + this tensor's entry in the pass's buffers; 0 otherwise
+    internal Tensor? First;              // the recorded operation's first input
+    private object? rest;                // recorded: the second input (Tensor), a one-input Call's function (Elementwise) or Details; a leaf: its GradState
+    internal double Constant;            // Power: the exponent; Affine: the scale
+    internal int Depth;                  // 1 + the largest depth of the recorded operation's inputs (0: a leaf): deepest first goes backward
 
-    internal Tensor[] AsInputs => asInputs ??= [this];
+    [Flags]
+    private enum Flags : byte { RequiresGradient = 1, RetainsGrad = 2, Freed = 4 }
+
+    /// <summary>The rarer parts of a record: three or more inputs (or a Call's several), an index map, a position, an Affine's shift.</summary>
+    internal sealed class Details
+    {
+        public Tensor[]? Inputs { get; init; }          // Cat, a Call of several arguments: every input, First included
+        public Elementwise? Function { get; init; }     // Call: the scalar function applied (a row, or a derivative of one)
+        public int[]? Map { get; init; }                // Gather: the source position of each result element; ScatterAdd: the result position of each source element
+        public int Position { get; init; }              // Index, Scatter, Slice, Pad: the (first) flat position; Cat: the dimension
+        public double Shift { get; init; }              // Affine: the constant added
+    }
+
+    // A gradient kept across passes: a leaf's (held in `rest`) or a retained intermediate's (in a side table: rare).
+    private sealed class GradState
+    {
+        public Tensor? Value;
+        public bool Owned;                  // a plain buffer of this tensor's, not a tensor of a recorded graph (createGraph)
+        public bool IsZero;                 // ZeroGrad deferred: the owned buffer's contents mean zero; the next backward overwrites it, a read clears it
+    }
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Tensor, GradState> retainedGrads = new();
 
     internal Tensor(double[] data, int[] shape)
     {
@@ -43,11 +68,21 @@ public sealed partial class Tensor
         this.shape = shape;
     }
 
-    /// <summary>The values, row-major; a deferred tensor computes them now.</summary>
+    // A scalar, its value held in a field.
+    internal Tensor(double value)
+    {
+        scalar = value;
+        shape = [];
+    }
+
+    /// <summary>The values, row-major; a deferred tensor computes them now, a scalar puts its value in an array.</summary>
     internal double[] Data => storage as double[] ?? Materialize();
 
+    /// <summary>The first value (a scalar's value) without making an array for a scalar.</summary>
+    internal double FirstValue => storage is null ? scalar : Data[0];
+
     /// <summary>The values if computed, else null (reading them does not compute them).</summary>
-    internal double[]? Stored => storage as double[];
+    internal double[]? Stored => storage is null ? Data : storage as double[];
 
     /// <summary>The recipe of a deferred tensor, null once computed.</summary>
     internal Deferred? Recipe => storage as Deferred;
@@ -55,6 +90,7 @@ public sealed partial class Tensor
     internal double[] Materialize()
     {
         if (storage is double[] data) return data;
+        if (storage is null) return (double[])(storage = new[] { scalar });
         var recipe = (Deferred)storage;
         var values = Uninitialized(recipe.Count);
         Fusion.Evaluate(recipe, values);
@@ -62,7 +98,60 @@ public sealed partial class Tensor
         return values;
     }
 
-    internal bool RetainsGrad => retainsGrad;
+    // The record. -------------------------------------------------------------------------------
+
+    /// <summary>True when a recorded operation produced this tensor.</summary>
+    internal bool IsRecorded => Op != Op.None;
+
+    /// <summary>The recorded operation's second input, for the ops of two.</summary>
+    internal Tensor? Second => rest as Tensor;
+
+    /// <summary>The recorded operation's number of inputs.</summary>
+    internal int InputCount => rest is Details { Inputs: { } all } ? all.Length : rest is Tensor ? 2 : 1;
+
+    /// <summary>The recorded operation's inputs (a new array for the ops of one or two inputs).</summary>
+    internal Tensor[] Inputs => rest is Details { Inputs: { } all } ? all : rest is Tensor second ? [First!, second] : [First!];
+
+    /// <summary>The recorded input <paramref name="k"/>.</summary>
+    internal Tensor Input(int k) => rest is Details { Inputs: { } all } ? all[k] : k == 0 ? First! : (Tensor)rest!;
+
+    internal Elementwise? Function => rest as Elementwise ?? (rest as Details)?.Function;
+    internal int[]? IndexMap => (rest as Details)?.Map;
+    internal int Position => (rest as Details)?.Position ?? 0;
+    internal double Shift => (rest as Details)?.Shift ?? 0;
+
+    /// <summary>Set by a backward pass that did not retain the graph: its saved values are gone.</summary>
+    internal bool Freed
+    {
+        get => (flags & Flags.Freed) != 0;
+        set => flags = value ? flags | Flags.Freed : flags & ~Flags.Freed;
+    }
+
+    // Makes this new result the record of op applied to first (and what rest holds).
+    internal Tensor Recorded(Op op, Tensor first, object? rest, double constant = 0)
+    {
+        (Op, First, this.rest, Constant) = (op, first, rest, constant);
+        int depth = first.Depth;
+        if (rest is Tensor second) depth = Math.Max(depth, second.Depth);
+        else if (rest is Details { Inputs: { } all }) foreach (var input in all) depth = Math.Max(depth, input.Depth);
+        Depth = checked(depth + 1);
+        flags |= Flags.RequiresGradient;
+        return this;
+    }
+
+    // For messages: what the user wrote (the row's name, not "Call"; Sqrt, not a power of 1/2; x * 2 is a Multiply,
+    // x + 1 an Add, 1 - x a Subtract, not the Affine op that computes all three).
+    internal string OpName => Op switch
+    {
+        Op.Call => Function!.Name,
+        Op.Power when Constant == 0.5 => "Sqrt",
+        Op.Affine when Shift == 0 => "Multiply",
+        Op.Affine when Constant == 1 => "Add",
+        Op.Affine when Constant == -1 => "Subtract",
+        _ => Op.ToString(),
+    };
+
+    internal bool RetainsGrad => (flags & Flags.RetainsGrad) != 0;
 
     /// <summary>The dimensions: empty for a scalar, [n] for a vector, [rows, columns] for a matrix, [batch, rows, columns], and so on.</summary>
     public IReadOnlyList<int> Shape => shape;
@@ -71,16 +160,16 @@ public sealed partial class Tensor
     public int Rank => shape.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Count => storage is double[] data ? data.Length : ((Deferred)storage).Count;
+    public int Count => storage switch { double[] data => data.Length, Deferred recipe => recipe.Count, _ => 1 };
 
     /// <summary>
     /// True when gradients flow to or through this tensor: a leaf marked with <see cref="RequiresGrad"/>, or the
     /// result of an operation recorded while an input required grad (never inside <see cref="Autograd.NoGrad"/>, never after <see cref="Detach"/>).
     /// </summary>
-    public bool RequiresGradient { get; private set; }
+    public bool RequiresGradient => (flags & Flags.RequiresGradient) != 0;
 
     /// <summary>True for a tensor that no recorded operation produced (created directly, detached, or computed without grad).</summary>
-    public bool IsLeaf => Creator is null;
+    public bool IsLeaf => Op == Op.None;
 
     /// <summary>
     /// The accumulated gradient: null until a backward pass reaches this leaf, then a tensor of the same shape that later
@@ -90,30 +179,36 @@ public sealed partial class Tensor
     {
         get
         {
-            if (gradIsZero) ClearDeferred();
-            return grad;
+            if (Grads is not { } state) return null;
+            if (state.IsZero) ClearDeferred(state);
+            return state.Value;
         }
     }
 
-    private void ClearDeferred()
+    private static void ClearDeferred(GradState state)
     {
-        grad!.Data.AsSpan().Clear();
-        gradIsZero = false;
+        state.Value!.Data.AsSpan().Clear();
+        state.IsZero = false;
     }
+
+    // This tensor's kept gradient, if it has one; GradStateForWriting makes it.
+    private GradState? Grads => IsLeaf ? rest as GradState : RetainsGrad && retainedGrads.TryGetValue(this, out var state) ? state : null;
+
+    private GradState GradStateForWriting => IsLeaf ? (GradState)(rest ??= new GradState()) : retainedGrads.GetValue(this, _ => new GradState());
 
     /// <summary>Marks this leaf as a variable whose gradient <see cref="Backward"/> should compute; returns it, for chaining.</summary>
     /// <exception cref="InvalidOperationException">The tensor is not a leaf (gradients of intermediate results are requested with <see cref="RetainGrad"/>).</exception>
     public Tensor RequiresGrad(bool requires = true)
     {
-        if (!IsLeaf) throw new InvalidOperationException("RequiresGrad applies to leaf tensors only; this one was computed by a recorded operation (" + Creator!.Name + "). Use RetainGrad() to keep the gradient of an intermediate result.");
-        RequiresGradient = requires;
+        if (!IsLeaf) throw new InvalidOperationException("RequiresGrad applies to leaf tensors only; this one was computed by a recorded operation (" + OpName + "). Use RetainGrad() to keep the gradient of an intermediate result.");
+        flags = requires ? flags | Flags.RequiresGradient : flags & ~Flags.RequiresGradient;
         return this;
     }
 
     /// <summary>Asks <see cref="Backward"/> to keep this non-leaf tensor's gradient in <see cref="Grad"/> (leaves always keep theirs).</summary>
     public Tensor RetainGrad()
     {
-        retainsGrad = true;
+        flags |= Flags.RetainsGrad;
         return this;
     }
 
@@ -133,19 +228,19 @@ public sealed partial class Tensor
     /// </summary>
     public void ZeroGrad()
     {
-        if (grad is null) return;
+        if (Grads is not { Value: not null } state) return;
         // Deferred: the next backward writes the buffer instead of adding to it, which saves a pass over
         // memory (zeroing) per call; reading Grad before then clears it, so it always reads as zeros.
-        if (ownsGrad) gradIsZero = true;
-        else (grad, ownsGrad) = (Zeros(shape), true);
+        if (state.Owned) state.IsZero = true;
+        else (state.Value, state.Owned) = (Zeros(shape), true);
     }
 
     /// <summary>The same values with no history: a new leaf that does not require grad, sharing this tensor's storage.</summary>
-    public Tensor Detach() => new(Data, shape);
+    public Tensor Detach() => storage is null ? new(scalar) : new(Data, shape);
 
     /// <summary>The value of a one-element tensor.</summary>
     /// <exception cref="InvalidOperationException">The tensor has more than one element.</exception>
-    public double Item() => Count == 1 ? Data[0] : throw new InvalidOperationException($"Item() needs a tensor with one element; this one has shape {ShapeText(shape)}.");
+    public double Item() => Count == 1 ? FirstValue : throw new InvalidOperationException($"Item() needs a tensor with one element; this one has shape {ShapeText(shape)}.");
 
     /// <summary>The value of a one-element tensor, for control flow: <c>if ((double)t.Sum() &gt; 0)</c>.</summary>
     public static explicit operator double(Tensor t) => t.Item();
@@ -165,7 +260,7 @@ public sealed partial class Tensor
     // Creation ---------------------------------------------------------------------------------
 
     /// <summary>A scalar.</summary>
-    public static Tensor Scalar(double value) => new([value], []);
+    public static Tensor Scalar(double value) => new(value);
 
     /// <summary>A vector holding a copy of <paramref name="values"/>.</summary>
     public static Tensor FromArray(params double[] values) => new((double[])values.Clone(), [values.Length]);
@@ -264,33 +359,16 @@ public sealed partial class Tensor
     }
 
     // Gradient bookkeeping used by Autograd.Backward.
-    internal void Accumulate(Tensor gradient, double scale = 1)
-    {
-        if (Pending is null) { (Pending, PendingScale, ownsPending) = (gradient, scale, false); return; }   // may be the very tensor another input received
-        var current = TakePending()!;
-        var added = scale == 1 ? gradient : gradient * scale;
-        if (ownsPending && !Autograd.IsRecording) current.AddInPlace(added);
-        else (Pending, ownsPending) = (current + added, true);   // out of place: recorded with createGraph, and never writes a shared buffer
-    }
-
-    // The pending gradient as one tensor (its scale applied).
-    internal Tensor? TakePending()
-    {
-        if (Pending is not null && PendingScale != 1) (Pending, PendingScale, ownsPending) = (Pending * PendingScale, 1, true);
-        return Pending;
-    }
-
-    internal void ClearPending() => (Pending, PendingScale) = (null, 1);
-
-    internal bool KeepsGrad => IsLeaf ? RequiresGradient : retainsGrad;
+    internal bool KeepsGrad => IsLeaf ? RequiresGradient : RetainsGrad;
 
     // Grad += scale·gradient (or += outer(gradient, outerWith)), in the leaf's own buffer (created at the first pass);
     // after a deferred ZeroGrad, = instead of +=.
     internal void AccumulateGrad(Tensor gradient, double scale, Tensor? outerWith)
     {
-        var target = OwnGrad().Data;
-        bool overwrite = gradIsZero;
-        gradIsZero = false;
+        var state = GradStateForWriting;
+        var target = OwnGrad(state).Data;
+        bool overwrite = state.IsZero;
+        state.IsZero = false;
         if (outerWith is not null)
         {
             int n = outerWith.Count;
@@ -301,11 +379,11 @@ public sealed partial class Tensor
                 else System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(outerWith.Data, gradient.Data[i], row, row);
             }
         }
-        else if (target.Length == 1) target[0] = (overwrite ? 0 : target[0]) + scale * gradient.Data[0];
+        else if (target.Length == 1) target[0] = (overwrite ? 0 : target[0]) + scale * gradient.FirstValue;
         else if (gradient.Count == 1)
         {
-            if (overwrite) target.AsSpan().Fill(scale * gradient.Data[0]);
-            else System.Numerics.Tensors.TensorPrimitives.Add(target, scale * gradient.Data[0], target);
+            if (overwrite) target.AsSpan().Fill(scale * gradient.FirstValue);
+            else System.Numerics.Tensors.TensorPrimitives.Add(target, scale * gradient.FirstValue, target);
         }
         else if (overwrite) System.Numerics.Tensors.TensorPrimitives.Multiply(gradient.Data, scale, target);
         else if (scale == 1) System.Numerics.Tensors.TensorPrimitives.Add(target, gradient.Data, target);
@@ -314,45 +392,41 @@ public sealed partial class Tensor
 
     internal void StoreGrad(Tensor gradient, bool createGraph)
     {
-        if (gradIsZero && (createGraph || gradient.Count != grad!.Count)) ClearDeferred();
-        if (createGraph) (grad, ownsGrad) = (grad is null ? gradient : grad + gradient, false);   // recorded, out of place
-        else if (grad is null) (grad, ownsGrad) = (gradient.Copy(), true);
-        else if (gradIsZero)
+        var state = GradStateForWriting;
+        if (state.IsZero && (createGraph || gradient.Count != state.Value!.Count)) ClearDeferred(state);
+        if (createGraph) (state.Value, state.Owned) = (state.Value is null ? gradient : state.Value + gradient, false);   // recorded, out of place
+        else if (state.Value is null) (state.Value, state.Owned) = (gradient.Copy(), true);
+        else if (state.IsZero)
         {
-            gradient.Data.CopyTo(grad.Data);
-            gradIsZero = false;
+            gradient.Data.CopyTo(state.Value.Data);
+            state.IsZero = false;
         }
-        else OwnGrad().AddInPlace(gradient);
+        else OwnGrad(state).AddInPlace(gradient);
     }
 
     // The gradient buffer to add into directly (fused backward, Fusion.cs): this leaf's own, zeros after a deferred ZeroGrad.
     internal double[] GradientBuffer()
     {
-        var target = OwnGrad().Data;
-        if (gradIsZero) Array.Clear(target);
-        gradIsZero = false;
+        var state = GradStateForWriting;
+        var target = OwnGrad(state).Data;
+        if (state.IsZero) Array.Clear(target);
+        state.IsZero = false;
         return target;
     }
 
     // The gradient buffer, made this tensor's own first if it is missing or belongs to a recorded graph.
-    private Tensor OwnGrad()
+    private Tensor OwnGrad(GradState state)
     {
-        if (grad is null || !ownsGrad) (grad, ownsGrad) = (grad?.Copy() ?? Zeros(shape), true);
-        return grad;
+        if (state.Value is null || !state.Owned) (state.Value, state.Owned) = (state.Value?.Copy() ?? Zeros(shape), true);
+        return state.Value;
     }
 
     internal Tensor Copy() => new((double[])Data.Clone(), shape);
 
-    private void AddInPlace(Tensor other)
+    internal void AddInPlace(Tensor other)
     {
-        if (Count == 1) Data[0] += other.Data[0];
+        if (Count == 1) Data[0] += other.FirstValue;
         else if (other.Count == Count) System.Numerics.Tensors.TensorPrimitives.Add(Data, other.Data, Data);
-        else System.Numerics.Tensors.TensorPrimitives.Add(Data, other.Data[0], Data);
-    }
-
-    internal void MarkRecorded(Node creator)
-    {
-        Creator = creator;
-        RequiresGradient = true;
+        else System.Numerics.Tensors.TensorPrimitives.Add(Data, other.FirstValue, Data);
     }
 }

@@ -1,6 +1,6 @@
 // The operations on tensors: each computes its values with a TensorPrimitives kernel (or a plain
-// loop) and, when grad mode is on and an input requires grad, records one Node: the op, its inputs
-// and its constant. Each op's backward rule is in Autograd.Backward, in one switch. Functions (exp,
+// loop) and, when grad mode is on and an input requires grad, records the op, its inputs and its
+// constant in the result (Tensor.cs). Each op's backward rule is in Autograd.Backward, in one switch. Functions (exp,
 // sin, erf, ...) are not ops of their own: one op, Call, applies any row of the primitive table, with
 // the row's vector kernel where it has one, its numeric partials and its conventions at kinks.
 using Hybrid.Symbolic;
@@ -10,43 +10,12 @@ using TP = System.Numerics.Tensors.TensorPrimitives;
 namespace Hybrid.Tensors;
 
 /// <summary>The operations a <see cref="Tensor"/> records.</summary>
-internal enum Op
+internal enum Op : byte
 {
+    None,   // not recorded: a leaf or an untracked value
     Add, Subtract, Multiply, Divide, PowerOf, Affine, Negate, Power,
     Call, Sum, Norm, Expand, Dot, MatMul, Outer, Transpose, Index, Scatter, Slice, Pad,
     Reshape, Gather, ScatterAdd, Cat, BatchMatMul,
-}
-
-/// <summary>One recorded operation: data for the backward pass, not a closure.</summary>
-internal sealed class Node(Op op, Tensor[] inputs, Tensor output)
-{
-    private static long created;
-
-    public Op Op { get; } = op;
-    public Tensor[] Inputs { get; } = inputs;
-    public Tensor Output { get; } = output;
-    public double Constant { get; init; }               // Power: the exponent; Affine: the scale
-    public double Shift { get; init; }                  // Affine: the constant added
-    public int Position { get; init; }                  // Index, Scatter, Slice, Pad: the (first) flat position; Cat: the dimension
-    private object? payload;                            // one field for the two that no op has both of (a node per op: its size counts)
-    // Gather: the source position of each result element; ScatterAdd: the result position of each source element.
-    public int[]? Map { get => payload as int[]; init => payload ??= value; }
-    // Call: the scalar function applied (a row, or a derivative of one).
-    public Elementwise? Function { get => payload as Elementwise; init => payload ??= value; }
-    public long Sequence { get; } = Interlocked.Increment(ref created);   // creation order: reverse it to go backward
-    public bool Freed { get; set; }
-    // For messages: what the user wrote (the row's name, not "Call"; Sqrt, not a power of 1/2; x * 2 is a Multiply,
-    // x + 1 an Add, 1 - x a Subtract, not the Affine op that computes all three).
-    public string Name => Op switch
-    {
-        Op.Call => Function!.Name,
-        Op.Power when Constant == 0.5 => "Sqrt",
-        Op.Affine when Shift == 0 => "Multiply",
-        Op.Affine when Constant == 1 => "Add",
-        Op.Affine when Constant == -1 => "Subtract",
-        _ => Op.ToString(),
-    };
-    public int Visited { get; set; }                    // the number of the backward pass that last reached this node
 }
 
 public sealed partial class Tensor
@@ -58,32 +27,28 @@ public sealed partial class Tensor
     // (small ones take the ordinary path, which is cheaper than the runtime's size check).
     private static double[] Uninitialized(int count) => count < 1024 ? new double[count] : GC.AllocateUninitializedArray<double>(count);
 
-    // Records the op producing result when grad mode is on and an input requires grad. The one- and
-    // two-input forms build the inputs array only then: most results of a forward pass under NoGrad need none.
+    // Records the op producing result (into result itself) when grad mode is on and an input requires grad.
     private static Tensor Record(Tensor result, Op op, Tensor input, double constant = 0, int position = 0, double shift = 0, int[]? map = null) =>
         Autograd.IsRecording && input.RequiresGradient
-            ? Attach(result, new Node(op, input.AsInputs, result) { Constant = constant, Shift = shift, Position = position, Map = map })
+            ? result.Recorded(op, input, position == 0 && shift == 0 && map is null ? null : new Details { Position = position, Shift = shift, Map = map }, constant)
             : result;
 
     private static Tensor Record(Tensor result, Op op, Tensor[] inputs, int position) =>
-        Autograd.IsRecording && inputs.Any(t => t.RequiresGradient) ? Attach(result, new Node(op, inputs, result) { Position = position }) : result;
+        Autograd.IsRecording && inputs.Any(t => t.RequiresGradient) ? result.Recorded(op, inputs[0], new Details { Inputs = inputs, Position = position }) : result;
 
     private static Tensor Record(Tensor result, Op op, Tensor a, Tensor b) =>
-        Autograd.IsRecording && (a.RequiresGradient || b.RequiresGradient) ? Attach(result, new Node(op, [a, b], result)) : result;
+        Autograd.IsRecording && (a.RequiresGradient || b.RequiresGradient) ? result.Recorded(op, a, b) : result;
 
     private static Tensor Record(Tensor result, Op op, Tensor[] inputs, Elementwise function) =>
-        Autograd.IsRecording && inputs.Any(t => t.RequiresGradient) ? Attach(result, new Node(op, inputs, result) { Function = function }) : result;
-
-    private static Tensor Attach(Tensor result, Node node)
-    {
-        result.MarkRecorded(node);
-        return result;
-    }
+        Autograd.IsRecording && inputs.Any(t => t.RequiresGradient)
+            ? result.Recorded(op, inputs[0], inputs.Length == 1 ? function : new Details { Inputs = inputs, Function = function })
+            : result;
 
     // scale·a + shift with constant scale and shift: a·c, a + c, c − a, −a without a tensor for the constant.
     private static Tensor Affine(Tensor a, double scale, double shift)
     {
         ArgumentNullException.ThrowIfNull(a);
+        if (a.Rank == 0) return Record(new Tensor(scale * a.FirstValue + shift), Op.Affine, a, constant: scale, shift: shift);
         if (Fusion.Defer(Op.Affine, a, null, a.shape, a.Count, scale, shift) is { } deferred) return Record(deferred, Op.Affine, a, constant: scale, shift: shift);
         var data = Uninitialized(a.Count);
         if (data.Length <= SmallCount) for (int i = 0; i < data.Length; i++) data[i] = scale * a.Data[i] + shift;
@@ -104,20 +69,13 @@ public sealed partial class Tensor
             (a, b) = (a.Expand(common), b.Expand(common));
         }
         int[] resultShape = a.Rank == 0 ? b.shape : a.shape;
+        if (resultShape.Length == 0) return Record(new Tensor(BinaryValue(op, a.FirstValue, b.FirstValue)), op, a, b);
         int count = resultShape == a.shape ? a.Count : b.Count;
         if (op != Op.PowerOf && Fusion.Defer(op, a, b, resultShape, count) is { } deferred) return Record(deferred, op, a, b);
         var data = Uninitialized(count);
         if (data.Length <= SmallCount)   // a plain loop: cheaper than a kernel call on a few elements
         {
-            for (int i = 0; i < data.Length; i++)
-            {
-                double x = a.Data[a.Count == 1 ? 0 : i], y = b.Data[b.Count == 1 ? 0 : i];
-                data[i] = op switch
-                {
-                    Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, Op.Divide => x / y, Op.PowerOf => Math.Pow(x, y),
-                    _ => throw new InvalidOperationException($"{op} is not a binary elementwise operation."),
-                };
-            }
+            for (int i = 0; i < data.Length; i++) data[i] = BinaryValue(op, a.Data[a.Count == 1 ? 0 : i], b.Data[b.Count == 1 ? 0 : i]);
             return Record(new Tensor(data, resultShape), op, a, b);
         }
         if (op == Op.PowerOf)
@@ -126,34 +84,46 @@ public sealed partial class Tensor
         return Record(new Tensor(data, resultShape), op, a, b);
     }
 
+    private static double BinaryValue(Op op, double x, double y) => op switch
+    {
+        Op.Add => x + y, Op.Subtract => x - y, Op.Multiply => x * y, Op.Divide => x / y, Op.PowerOf => Math.Pow(x, y),
+        _ => throw new InvalidOperationException($"{op} is not a binary elementwise operation."),
+    };
+
     // a^c elementwise (c = 1/2 through Math.Sqrt, as the tape's Sqrt instruction), or −a.
     private static Tensor Unary(Op op, Tensor a, double constant = 0)
     {
         ArgumentNullException.ThrowIfNull(a);
+        if (a.Rank == 0) return Record(new Tensor(UnaryValue(op, a.FirstValue, constant)), op, a, constant);
         if (Fusion.Defer(op, a, null, a.shape, a.Count, constant) is { } deferred) return Record(deferred, op, a, constant);
         var data = Uninitialized(a.Count);
         if (data.Length > SmallCount) Fusion.Kernel(op, a, null, data, constant);
         else   // a plain loop: cheaper than a kernel call on a few elements
-            for (int i = 0; i < data.Length; i++)
-                data[i] = op == Op.Negate ? -a.Data[i] : constant == 0.5 ? Math.Sqrt(a.Data[i]) : Math.Pow(a.Data[i], constant);
+            for (int i = 0; i < data.Length; i++) data[i] = UnaryValue(op, a.Data[i], constant);
         return Record(new Tensor(data, a.shape), op, a, constant);
     }
+
+    private static double UnaryValue(Op op, double x, double constant) => op == Op.Negate ? -x : constant == 0.5 ? Math.Sqrt(x) : Math.Pow(x, constant);
 
     // A one-argument row elementwise: its vector kernel on large tensors, else its scalar function per element.
     private static Tensor Call(Primitive row, Tensor a)
     {
         ArgumentNullException.ThrowIfNull(a);
-        if (row.VectorEvaluate is not null && Fusion.Defer(Op.Call, a, null, a.shape, a.Count, row: row) is { } deferred)
-            return Record(deferred, Op.Call, a.AsInputs, Elementwise.Of(row));
+        Span<double> arg = stackalloc double[1];
+        if (a.Rank == 0)
+        {
+            arg[0] = a.FirstValue;
+            return RecordCall(new Tensor(row.Evaluate(arg)), a, row);
+        }
+        if (row.VectorEvaluate is not null && Fusion.Defer(Op.Call, a, null, a.shape, a.Count, row: row) is { } deferred) return RecordCall(deferred, a, row);
         var data = Uninitialized(a.Count);
         if (row.VectorEvaluate is { } kernel && data.Length > SmallCount) kernel(a.Data, data);
-        else
-        {
-            Span<double> arg = stackalloc double[1];
-            for (int i = 0; i < data.Length; i++) { arg[0] = a.Data[i]; data[i] = row.Evaluate(arg); }
-        }
-        return Record(new Tensor(data, a.shape), Op.Call, a.AsInputs, Elementwise.Of(row));
+        else for (int i = 0; i < data.Length; i++) { arg[0] = a.Data[i]; data[i] = row.Evaluate(arg); }
+        return RecordCall(new Tensor(data, a.shape), a, row);
     }
+
+    private static Tensor RecordCall(Tensor result, Tensor a, Primitive row) =>
+        Autograd.IsRecording && a.RequiresGradient ? result.Recorded(Op.Call, a, Elementwise.Of(row)) : result;
 
     /// <summary>Elementwise sum (a scalar on either side broadcasts).</summary>
     public static Tensor operator +(Tensor a, Tensor b) => Binary(Op.Add, a, b);
@@ -265,16 +235,16 @@ public sealed partial class Tensor
     }
 
     /// <summary>The sum of all elements, as a scalar.</summary>
-    public Tensor Sum() => Record(new Tensor([Count == 1 ? Data[0] : Fusion.ClaimForSum(this) ? Fusion.Sum(this) : TP.Sum(Data)], []), Op.Sum, this);
+    public Tensor Sum() => Record(new Tensor(Count == 1 ? FirstValue : Fusion.ClaimForSum(this) ? Fusion.Sum(this) : TP.Sum(Data)), Op.Sum, this);
 
     /// <summary>The mean of all elements, as a scalar.</summary>
     public Tensor Mean() => Sum() / Count;
 
     /// <summary>The Euclidean norm √(Σ a²), as a scalar; its gradient at 0 is 0, as PyTorch's (the subgradient of least norm).</summary>
-    public Tensor Norm() => Record(new Tensor([Count == 1 ? Math.Abs(Data[0]) : TP.Norm(Data)], []), Op.Norm, this);
+    public Tensor Norm() => Record(new Tensor(Count == 1 ? Math.Abs(FirstValue) : TP.Norm(Data)), Op.Norm, this);
 
     // A scalar repeated in a shape: the backward of Sum.
-    internal static Tensor ExpandScalar(Tensor scalar, int[] shape) => Record(Full(scalar.Data[0], shape), Op.Expand, scalar);
+    internal static Tensor ExpandScalar(Tensor scalar, int[] shape) => Record(Full(scalar.FirstValue, shape), Op.Expand, scalar);
 
     /// <summary>Elements [start, start + length) of a vector, as a vector that stays in the graph (<c>x.Slice(1, n - 1)</c> is x[1:]).</summary>
     public Tensor Slice(int start, int length)
@@ -306,7 +276,7 @@ public sealed partial class Tensor
     {
         if (a.Rank != 1 || !a.SameShape(b))
             throw new ArgumentException($"Dot: needs two vectors of equal length; got shapes {ShapeText(a.shape)} and {ShapeText(b.shape)}.");
-        return Record(new Tensor([TP.Dot(a.Data, b.Data)], []), Op.Dot, a, b);
+        return Record(new Tensor(TP.Dot(a.Data, b.Data)), Op.Dot, a, b);
     }
 
     /// <summary>
@@ -409,7 +379,7 @@ public sealed partial class Tensor
         i >= -length && i < length ? (i < 0 ? i + length : i)
         : throw new ArgumentOutOfRangeException(what, $"The {what} {i} is outside [{-length}, {length}) for shape {ShapeText(shape)}.");
 
-    private Tensor At(int position) => Record(new Tensor([Data[position]], []), Op.Index, this, position: position);
+    private Tensor At(int position) => Record(new Tensor(Data[position]), Op.Index, this, position: position);
 
     // The backward of indexing: zeros of the indexed shape with the gradient at the position.
     internal static Tensor ScatterAt(Tensor g, int position, int[] shape)

@@ -159,22 +159,22 @@ public sealed class Trace
     // Lifts every tensor the roots depend on, in creation order, to one expression per element.
     private static Func<Tensor, Expr[]> Lift(Tensor[] roots, Dictionary<Tensor, Expr[]> lifted)
     {
-        var nodes = new List<Node>();
-        var seen = new HashSet<Node>(ReferenceEqualityComparer.Instance);
-        var stack = new Stack<Node>(roots.Select(r => r.Creator).OfType<Node>());
+        var nodes = new List<Tensor>();
+        var seen = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var stack = new Stack<Tensor>(roots.Where(r => r.IsRecorded));
         while (stack.Count > 0)
         {
             var node = stack.Pop();
             if (!seen.Add(node)) continue;
             nodes.Add(node);
-            foreach (var input in node.Inputs) if (input.Creator is { } c) stack.Push(c);
+            foreach (var input in node.Inputs) if (input.IsRecorded) stack.Push(input);
         }
         Expr[] Of(Tensor t) => lifted.TryGetValue(t, out var e) ? e : lifted[t] = t.Data.Select(Number).ToArray();   // untracked values are constants
-        foreach (var node in nodes.OrderBy(n => n.Sequence)) lifted[node.Output] = LiftNode(node, node.Inputs.Select(Of).ToArray());
+        foreach (var node in nodes.OrderBy(n => n.Depth)) lifted[node] = LiftNode(node, node.Inputs.Select(Of).ToArray());
         return Of;
     }
 
-    private static Expr[] LiftNode(Node node, Expr[][] args)
+    private static Expr[] LiftNode(Tensor node, Expr[][] args)
     {
         var inputs = node.Inputs;
         Expr[] Map(Func<Expr, Expr> f) => args[0].Select(f).ToArray();
@@ -198,38 +198,39 @@ public sealed class Trace
                 node.Function.Parameters.Select((p, k) => (p, args[k][args[k].Length == 1 ? 0 : i])).ToDictionary(x => x.p, x => x.Item2))).ToArray(),
             Op.Sum => [Expr.Sum(args[0])],
             Op.Norm => [Expr.Sqrt(Expr.Sum(args[0].Select(a => Expr.Pow(a, 2))))],
-            Op.Expand => Enumerable.Repeat(args[0][0], node.Output.Count).ToArray(),
-            Op.Slice => args[0].Skip(node.Position).Take(node.Output.Count).ToArray(),
-            Op.Pad => Enumerable.Range(0, node.Output.Count).Select(i => i >= node.Position && i < node.Position + args[0].Length ? args[0][i - node.Position] : Expr.Number(0)).ToArray(),
+            Op.Expand => Enumerable.Repeat(args[0][0], node.Count).ToArray(),
+            Op.Slice => args[0].Skip(node.Position).Take(node.Count).ToArray(),
+            Op.Pad => Enumerable.Range(0, node.Count).Select(i => i >= node.Position && i < node.Position + args[0].Length ? args[0][i - node.Position] : Expr.Number(0)).ToArray(),
             Op.Dot => [Expr.Sum(args[0].Select((a, i) => a * args[1][i]))],
             Op.MatMul => MatMul(inputs, args),
             Op.Outer => args[0].SelectMany(a => args[1].Select(b => a * b)).ToArray(),
             Op.Transpose when inputs[0].Rank < 2 => args[0],
             Op.Transpose => Enumerable.Range(0, inputs[0].Count).Select(ji => args[0][ji % inputs[0].ShapeArray[0] * inputs[0].ShapeArray[1] + ji / inputs[0].ShapeArray[0]]).ToArray(),
             Op.Index => [args[0][node.Position]],
-            Op.Scatter => Enumerable.Range(0, node.Output.Count).Select(i => i == node.Position ? args[0][0] : Expr.Number(0)).ToArray(),
+            Op.Scatter => Enumerable.Range(0, node.Count).Select(i => i == node.Position ? args[0][0] : Expr.Number(0)).ToArray(),
             Op.Reshape => args[0],
-            Op.Gather => node.Map!.Select(p => args[0][p]).ToArray(),
+            Op.Gather => node.IndexMap!.Select(p => args[0][p]).ToArray(),
             Op.ScatterAdd => ScatterAdd(node, args[0]),
             Op.Cat => Cat(node, args),
             Op.BatchMatMul => BatchMatMul(inputs, args),
+            Op.None => throw new InvalidOperationException("A tensor that no recorded operation produced is an input of the trace, not a step of it."),
         };
     }
 
-    private static Expr[] ScatterAdd(Node node, Expr[] source)
+    private static Expr[] ScatterAdd(Tensor node, Expr[] source)
     {
-        var terms = Enumerable.Range(0, node.Output.Count).Select(_ => new List<Expr>()).ToArray();
-        for (int i = 0; i < source.Length; i++) terms[node.Map![i]].Add(source[i]);
+        var terms = Enumerable.Range(0, node.Count).Select(_ => new List<Expr>()).ToArray();
+        for (int i = 0; i < source.Length; i++) terms[node.IndexMap![i]].Add(source[i]);
         return terms.Select(t => t.Count == 0 ? Expr.Number(0) : Expr.Sum(t)).ToArray();
     }
 
-    private static Expr[] Cat(Node node, Expr[][] args)
+    private static Expr[] Cat(Tensor node, Expr[][] args)
     {
-        var result = new Expr[node.Output.Count];
-        var (offsets, strides) = (Tensor.CatOffsets(node), Shapes.Strides(node.Output.ShapeArray));
+        var result = new Expr[node.Count];
+        var (offsets, strides) = (Tensor.CatOffsets(node), Shapes.Strides(node.ShapeArray));
         for (int k = 0; k < args.Length; k++)
         {
-            var map = Shapes.Map(node.Inputs[k].ShapeArray, strides, offsets[k] * strides[node.Position]);
+            var map = Shapes.Map(node.Input(k).ShapeArray, strides, offsets[k] * strides[node.Position]);
             for (int i = 0; i < map.Length; i++) result[map[i]] = args[k][i];
         }
         return result;

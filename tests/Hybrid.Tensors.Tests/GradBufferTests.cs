@@ -21,4 +21,28 @@ public class GradBufferTests
         x.Sum().Backward();
         Assert.Same(buffer, x.Grad);
     }
+
+    // Every scalar backward pass starts from one shared seed tensor (no allocation per pass); it must never reach the user,
+    // who could mark it RequiresGrad or retain it and so change every later pass.
+    [Fact]
+    public void TheSharedSeedNeverReachesTheUser()
+    {
+        var x = Tensor.Scalar(2).RequiresGrad();
+        var fromGrad = Autograd.Grad([x], [x])[0];          // d x / d x: the seed itself would be the answer
+        Assert.Equal(1, fromGrad.Item());
+        fromGrad.RequiresGrad();                             // harmless on a tensor of the user's own
+        Assert.NotSame(fromGrad, Autograd.Grad([x], [x])[0]);
+
+        x.Backward(createGraph: true);                       // a leaf's stored gradient, with createGraph: stored as is
+        var stored = x.Grad!;
+        Assert.Equal(1, stored.Item());
+        stored.RetainGrad();
+
+        var y = x * x;                                       // later passes are unaffected, and not recorded
+        var (dy, noGraph) = (Autograd.Grad([y], [x])[0], Autograd.Grad([x * 3], [x])[0]);
+        Assert.Equal(4, dy.Item());
+        Assert.False(dy.RequiresGradient);
+        Assert.Equal(3, noGraph.Item());
+        Assert.False(noGraph.RequiresGradient);
+    }
 }

@@ -67,4 +67,32 @@ public class WorkloadTests
         Assert.Equal(1515.52, Workloads.ControlFlowByHand(0.37, out var slope), 1e-9);
         Assert.Equal(4096, slope);
     }
+
+    // Issue 17's W4 target: ≤ 2 KB per repetition. A repetition records 25 operations on scalars, so this holds only while a
+    // recorded scalar operation is one object of at most 80 bytes (values, shape and record in the tensor) and a backward
+    // pass allocates nothing; a field added to Tensor, or a seed or closure allocated per pass, fails it.
+    [Fact]
+    public void W4AllocatesAtMost2KBPerRepetition()
+    {
+        var a = Tensor.Scalar(0.37).RequiresGrad();
+        for (int rep = 0; rep < 100; rep++) RunW4(a);   // first passes grow the reused buffers
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int rep = 0; rep < 1000; rep++) RunW4(a);
+        double perRepetition = (GC.GetAllocatedBytesForCurrentThread() - before) / 1000.0;
+        Assert.True(perRepetition <= 2048, $"W4 allocated {perRepetition} bytes per repetition (the target is 2048)");
+        Assert.Equal(4096, a.Grad!.Item());
+
+        var b = a * 2;
+        before = GC.GetAllocatedBytesForCurrentThread();
+        var recorded = b * 2;
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before <= 80, "a recorded operation on a scalar allocates one tensor of at most 80 bytes");
+        Assert.False(recorded.IsLeaf);
+
+        static void RunW4(Tensor a)
+        {
+            a.ZeroGrad();
+            var c = Workloads.ControlFlow(a);
+            c.Backward();
+        }
+    }
 }
