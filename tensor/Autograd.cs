@@ -1,10 +1,12 @@
-// The backward pass of define-by-run autograd. The nodes reachable from the outputs are visited in
-// reverse creation order (a valid reverse topological order, since an op is recorded after its
-// inputs exist); each applies its op's vector-Jacobian product, written here once per op with
+// The backward pass of define-by-run autograd. The recorded tensors ("nodes") reachable from the outputs
+// are visited deepest first (a valid reverse topological order: a node's depth is one more than its
+// deepest input's); each applies its op's vector-Jacobian product, written here once per op with
 // tensor operations. Without createGraph those operations run in no-grad mode (plain numbers);
 // with it they are recorded, so the gradient has a graph of its own and can be differentiated
 // again. Without retainGraph the visited nodes are freed: a second backward through them is an
 // error that says how to keep them.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Hybrid.Tapes;
 
 namespace Hybrid.Tensors;
@@ -73,19 +75,21 @@ public static partial class Autograd
     private sealed class Buffers
     {
         // Plain arrays and counts, not List and Stack: a backward pass of W4 visits 13 nodes, and their overhead showed.
-        public Tensor[] Order = new Tensor[16];       // the recorded tensors the outputs depend on, deepest first
-        public int OrderCount;
+        // Slotted[k] is the tensor with Slot k + 1 and Pending[k] its pending gradient; the first OrderCount are the
+        // recorded tensors the outputs depend on, deepest first (the order of the pass), then come the tensors that
+        // received a gradient without being recorded (leaves, in a functional gradient or with createGraph).
+        public Tensor[] Slotted = new Tensor[16];
+        public PendingGradient[] Pending = new PendingGradient[16];
+        public int SlottedCount, OrderCount;
         public Tensor[] Stack = new Tensor[16];
         public int StackCount;
-        public Tensor[] Slotted = new Tensor[16];     // every tensor with an entry in Pending in this pass, at its Slot − 1
-        public PendingGradient[] Pending = new PendingGradient[16];
-        public int SlottedCount;
         public Contribution[] Gradients = new Contribution[3];   // one per input of the node being visited (grown for a Cat of more)
 
         public static void Push(ref Tensor[] array, ref int count, Tensor t)
         {
             if (count == array.Length) Array.Resize(ref array, 2 * count);
-            array[count++] = t;
+            // Stored through a reference: Tensor is sealed, so the covariance check a store into an array makes is never needed.
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), count++) = t;
         }
 
         // The tensor's entry, made on first use (the tensor's Slot says where it is).
@@ -108,12 +112,12 @@ public static partial class Autograd
             {
                 var t = Slotted[k];
                 t.Slot = 0;
-                if (free && t.IsRecorded) t.Freed = true;   // every recorded tensor with a slot is one the pass visited
+                t.Visited = false;
+                if (free && k < OrderCount) t.Freed = true;
+                Slotted[k] = null!;
+                Pending[k] = default;
             }
-            Array.Clear(Slotted, 0, SlottedCount);
-            Array.Clear(Pending, 0, SlottedCount);
-            Array.Clear(Order, 0, OrderCount);
-            Array.Clear(Stack, 0, StackCount);
+            for (int k = 0; k < StackCount; k++) Stack[k] = null!;   // only after an error: a completed search empties it
             Array.Clear(Gradients);
             (SlottedCount, OrderCount, StackCount) = (0, 0, 0);
         }
@@ -180,8 +184,8 @@ public static partial class Autograd
             for (int k = 0; k < outputs.Length; k++) b.Accumulate(outputs[k], Seed(outputs[k], seeds?[k]));
             for (int k = 0; k < b.OrderCount; k++)
             {
-                var node = b.Order[k];
-                var pending = b.Pending[node.Slot - 1];
+                var node = b.Slotted[k];
+                var pending = b.Pending[k];
                 if (pending.Gradient is null) continue;
                 if (node.Op == Op.Affine && !createGraph && !anomaly)   // scale·g: numbers only, straight to the input
                 {
@@ -280,23 +284,38 @@ public static partial class Autograd
         while (b.StackCount > 0)
         {
             var node = b.Stack[--b.StackCount];
-            if (node.Freed)
-                throw new InvalidOperationException("Trying to backward through the graph a second time: the first Backward freed it (its saved values are gone). "
-                    + "Call Backward(retainGraph: true) the first time if you need to backward through the same graph again.");
-            Buffers.Push(ref b.Order, ref b.OrderCount, node);
-            for (int i = 0, n = node.InputCount; i < n; i++) Visit(node.Input(i), b);
+            b.Stack[b.StackCount] = null!;
+            while (true)   // down a chain of one-input records without the stack (W4's doublings)
+            {
+                if (node.Freed)
+                    throw new InvalidOperationException("Trying to backward through the graph a second time: the first Backward freed it (its saved values are gone). "
+                        + "Call Backward(retainGraph: true) the first time if you need to backward through the same graph again.");
+                b.PendingOf(node);
+                int n = node.InputCount;
+                if (n == 1 && node.First is { IsRecorded: true, Visited: false } next)
+                {
+                    next.Visited = true;
+                    node = next;
+                    continue;
+                }
+                for (int i = 0; i < n; i++) Visit(node.Input(i), b);
+                break;
+            }
         }
+        b.OrderCount = b.SlottedCount;
         // A chain (the common case: each node's one recorded input made just before it) comes out in order already.
-        var order = b.Order.AsSpan(0, b.OrderCount);
+        var order = b.Slotted.AsSpan(0, b.OrderCount);
         bool sorted = true;
         for (int k = 1; k < order.Length && sorted; k++) sorted = order[k - 1].Depth > order[k].Depth;
-        if (!sorted) order.Sort(deepestFirst);
+        if (sorted) return;
+        order.Sort(deepestFirst);   // ties by Slot: the order the search reached them
+        for (int k = 0; k < order.Length; k++) order[k].Slot = k + 1;   // every entry is still {no gradient, scale 1}
     }
 
     private static void Visit(Tensor t, Buffers b)
     {
-        if (!t.IsRecorded || t.Slot != 0) return;
-        b.PendingOf(t);
+        if (!t.IsRecorded || t.Visited) return;
+        t.Visited = true;
         Buffers.Push(ref b.Stack, ref b.StackCount, t);
     }
 

@@ -1,7 +1,7 @@
 // Define-by-run autograd in the PyTorch style: a Tensor (an N-dimensional array of doubles) that
 // remembers the operation which produced it, when any input requires grad. The record of that
-// operation is data (an Op, its inputs, a constant), not a closure; Backward walks the records in
-// reverse creation order and applies each op's vector-Jacobian product, written in one switch
+// operation is data in the tensor itself (an Op, its inputs, a constant), not a closure; Backward walks
+// the records deepest first and applies each op's vector-Jacobian product, written in one switch
 // (Autograd.cs) with tensor operations, so that with createGraph the gradient is itself recorded
 // and can be differentiated again. Values are row-major double arrays; kernels use TensorPrimitives.
 using System.Globalization;
@@ -33,7 +33,7 @@ public sealed partial class Tensor
     internal int Depth;                  // 1 + the largest depth of the recorded operation's inputs (0: a leaf): deepest first goes backward
 
     [Flags]
-    private enum Flags : byte { RequiresGradient = 1, RetainsGrad = 2, Freed = 4 }
+    private enum Flags : byte { RequiresGradient = 1, RetainsGrad = 2, Freed = 4, Visited = 8 }
 
     /// <summary>The rarer parts of a record: three or more inputs (or a Call's several), an index map, a position, an Affine's shift.</summary>
     internal sealed class Details
@@ -125,6 +125,13 @@ public sealed partial class Tensor
     {
         get => (flags & Flags.Freed) != 0;
         set => flags = value ? flags | Flags.Freed : flags & ~Flags.Freed;
+    }
+
+    /// <summary>Reached by the search of the backward pass under way.</summary>
+    internal bool Visited
+    {
+        get => (flags & Flags.Visited) != 0;
+        set => flags = value ? flags | Flags.Visited : flags & ~Flags.Visited;
     }
 
     // Makes this new result the record of op applied to first (and what rest holds).
