@@ -33,6 +33,102 @@ public sealed partial class Tape
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ref T At<T>(T[] array, int index) => ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(array), index);
 
+    // The sweeps in steps: a step is one instruction of a run's template and its copies (Copies instructions Period apart,
+    // each reading Slots operand slots further on), so the forward sweep decides the dispatch once per step, not per
+    // instruction, and neither sweep loads an instruction's operand start. Copies go column by column — forward, every copy
+    // of template instruction 0, then of 1, ...; backward, the last column first — which breaks the chains of dependent
+    // loads and stores that tape order makes (W1 at n = 1000: each term's adjoint read right after it was written), and
+    // keeps the numbers: forward, each instruction computes the same formula on the same operands (a run goes by columns
+    // when each copy reads only earlier columns, or earlier copies of its own column); backward, only where every adjoint
+    // receives its contributions in the same order, or in an order whose sum is the same (ReverseByColumns). The strict and
+    // checked modes go in tape order (they report the first problem in that order).
+    private readonly record struct Step(int First, int Copies, int Period, int Slots);
+
+    private (Step[] Forward, Step[] Reverse)? steps;
+
+    // Tapes shorter than this have no run worth planning (Segments: at least 16 instructions covered).
+    private const int MinStepped = 16;
+
+    private (Step[] Forward, Step[] Reverse)? Steps => steps ?? (ops.Length - InputCount < MinStepped ? null : steps = PlanSteps());
+
+    private (Step[], Step[]) PlanSteps()
+    {
+        var (forward, reverse) = (new List<Step>(), new List<Step>());
+        foreach (var segment in Segments.Plan(Instructions, InputCount, ops.Length))
+        {
+            int slots = segment.IsRun ? operandStart[segment.Start + segment.Period] - operandStart[segment.Start] : 0;
+            bool columns = segment.IsRun && ByColumns(segment, slots);
+            forward.AddRange(columns ? Columns(segment, slots) : Singles(segment));
+            reverse.AddRange(columns && ReverseByColumns(segment) ? Columns(segment, slots) : Singles(segment));
+        }
+        return ([.. forward], [.. reverse]);
+    }
+
+    /// <summary>Makes both sweeps of this tape go in tape order, one instruction at a time: the tests' reference.</summary>
+    internal void SweepInTapeOrder()
+    {
+        var singles = Singles(new Segment(InputCount, 1, ops.Length - InputCount, null)).ToArray();
+        steps = (singles, singles);
+    }
+
+    /// <summary>How many steps of each sweep cover several copies (for tests: that the columns are exercised).</summary>
+    internal (int Forward, int Reverse) ColumnSteps => Steps is var (forward, reverse) ? (forward.Count(s => s.Copies > 1), reverse.Count(s => s.Copies > 1)) : (0, 0);
+
+    private static IEnumerable<Step> Columns(Segment run, int slots) =>
+        Enumerable.Range(0, run.Period).Select(j => new Step(run.Start + j, run.Repeats, run.Period, slots));
+
+    private static IEnumerable<Step> Singles(Segment segment) =>
+        Enumerable.Range(segment.Start, segment.Period * segment.Repeats).Select(i => new Step(i, 1, 1, 0));
+
+    // Whether a run's copies can go forward column by column: operand slots move by the same number per copy, and every
+    // operand inside the run is in an earlier column or in the same column of an earlier copy (operands precede).
+    private bool ByColumns(Segment run, int slots)
+    {
+        int end = run.Start + run.Period * run.Repeats;
+        for (int j = 0; j < run.Period; j++)
+            for (int k = 0; k < run.Repeats; k++)
+            {
+                int i = run.Start + k * run.Period + j;
+                if (operandStart[i] != operandStart[run.Start + j] + k * slots) return false;
+                for (int s = operandStart[i]; s < operandStart[i] + operandCount[i]; s++)
+                    if (operands[s] >= run.Start && operands[s] < end && (operands[s] - run.Start) % run.Period > j) return false;
+            }
+        return true;
+    }
+
+    // Whether a run's reverse sweep by columns gives every adjoint the tape order's sum: each adjoint's contributions from
+    // the run must come in the same order — or, for an adjoint that is still 0 when the run is reached (nothing after the
+    // run reads it, and it is no output), with only its first two swapped (0 + a + b = a + b = b + a exactly).
+    private bool ReverseByColumns(Segment run)
+    {
+        int end = run.Start + run.Period * run.Repeats;
+        var contributions = new List<(int Target, int Instruction, long ColumnOrder)>();
+        for (int k = 0; k < run.Repeats; k++)
+            for (int j = 0; j < run.Period; j++)
+            {
+                int i = run.Start + k * run.Period + j;
+                long columnOrder = (long)(run.Period - 1 - j) * run.Repeats + (run.Repeats - 1 - k);
+                for (int s = operandStart[i]; s < operandStart[i] + operandCount[i]; s++) contributions.Add((operands[s], i, columnOrder));
+            }
+        // Per adjoint, in tape order's reverse (the order the contributions arrive in now).
+        contributions.Sort((a, b) => a.Target != b.Target ? a.Target.CompareTo(b.Target) : b.Instruction.CompareTo(a.Instruction));
+        var lastReader = ConsumerRange.Last;
+        for (int g = 0; g < contributions.Count;)
+        {
+            int target = contributions[g].Target, h = g;
+            while (h < contributions.Count && contributions[h].Target == target) h++;
+            long Order(int c) => contributions[c].ColumnOrder;
+            bool ascendingFromThird = true;
+            for (int c = g + 3; c < h; c++) ascendingFromThird &= Order(c - 1) <= Order(c);   // equal: two slots of one instruction
+            bool third = h - g < 3 || Order(g + 1) <= Order(g + 2) && Order(g) <= Order(g + 2);
+            bool sameOrder = h - g < 2 || Order(g) <= Order(g + 1);
+            bool firstTwoSwapped = lastReader[target] < end && h - g >= 2 && Order(g + 1) < Order(g);   // 0 + a + b = 0 + b + a
+            if (!ascendingFromThird || !third || !(sameOrder || firstTwoSwapped)) return false;
+            g = h;
+        }
+        return true;
+    }
+
     private void Forward(ReadOnlySpan<double> point, Workspace workspace, bool partials, EvaluationOptions? options)
     {
         if (!ReferenceEquals(workspace.Tape, this)) throw new ArgumentException("The workspace was created for another tape.", nameof(workspace));
@@ -41,123 +137,150 @@ public sealed partial class Tape
         var d = workspace.Partials;
         bool strict = options?.Strict ?? false, check = options?.Checked ?? false;
         point.CopyTo(values);
-        // Checked mode: where each value's domain error came from (-1: none), so that only an error the
-        // outputs use is raised; where() passes on only its taken branch's (its untaken one may be NaN).
-        int[]? origin = check ? new int[dispatches.Length] : null;
-        if (origin is not null) Array.Fill(origin, -1);
+        var plan = strict || check ? null : Steps?.Forward;
         var (dispatch, start, count, operand, weight, constant) = (dispatches, operandStart, operandCount, operands, weights, constants);
-        for (int i = InputCount; i < dispatch.Length; i++)
+        int stepCount = plan?.Length ?? dispatch.Length - InputCount;
+        for (int t = 0; t < stepCount; t++)
         {
+            var (i, copies, period, slots) = plan is null ? new Step(InputCount + t, 1, 1, 0) : At(plan, t);
             int s = At(start, i), n = At(count, i);
-            double v;
             switch (At(dispatch, i))
             {
                 case Dispatch.Skip:
                     continue;   // constants are prefilled in the workspace
-                case Dispatch.Linear1:
-                    v = At(weight, s) * At(values, At(operand, s));   // partials: the weights, prefilled
+                case Dispatch.Linear1:   // partials: the weights, prefilled
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                        At(values, i) = At(weight, s) * At(values, At(operand, s));
                     break;
                 case Dispatch.Linear2:
-                    v = At(weight, s) * At(values, At(operand, s)) + At(weight, s + 1) * At(values, At(operand, s + 1));
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                        At(values, i) = At(weight, s) * At(values, At(operand, s)) + At(weight, s + 1) * At(values, At(operand, s + 1));
                     break;
                 case Dispatch.LinearN:
-                    v = 0;
-                    for (int k = s; k < s + n; k++) v += At(weight, k) * At(values, At(operand, k));
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        double v = 0;
+                        for (int o = s; o < s + n; o++) v += At(weight, o) * At(values, At(operand, o));
+                        At(values, i) = v;
+                    }
                     break;
                 case Dispatch.SquaredLinear:
-                {
-                    // L = Σ w·u (as Linear computes it), v = L², ∂v/∂u_k = (2L)·w_k.
-                    double sum = n == 1 ? At(weight, s) * At(values, At(operand, s)) : 0;
-                    if (n > 1) for (int k = s; k < s + n; k++) sum += At(weight, k) * At(values, At(operand, k));
-                    v = Formulas.Square(sum);
-                    if (partials) for (int k = s; k < s + n; k++) At(d, k) = Formulas.SquaredLinearPartial(sum, At(weight, k));
-                    break;
-                }
-                case Dispatch.SquaredLinear2:
-                {
-                    // The common (w·u + w'·u')², unrolled: summed from 0 as SquaredLinear sums it.
-                    double w0 = At(weight, s), w1 = At(weight, s + 1);
-                    double sum = 0;
-                    sum += w0 * At(values, At(operand, s));
-                    sum += w1 * At(values, At(operand, s + 1));
-                    v = Formulas.Square(sum);
-                    if (partials) { At(d, s) = Formulas.SquaredLinearPartial(sum, w0); At(d, s + 1) = Formulas.SquaredLinearPartial(sum, w1); }
-                    break;
-                }
-                case Dispatch.Multiply2:
-                {
-                    double a = At(values, At(operand, s)), b = At(values, At(operand, s + 1));
-                    v = a * b;
-                    if (partials) { At(d, s) = b; At(d, s + 1) = a; }
-                    break;
-                }
-                case Dispatch.MultiplyN:
-                    // Partials by prefix and suffix products: exact where a factor is 0 (no division).
-                    v = 1;
-                    for (int k = s; k < s + n; k++) { if (partials) d[k] = v; v *= values[operand[k]]; }
-                    if (partials)
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
                     {
-                        double suffix = 1;
-                        for (int k = s + n - 1; k >= s; k--) { d[k] *= suffix; suffix *= values[operand[k]]; }
+                        // L = Σ w·u (as Linear computes it), v = L², ∂v/∂u_k = (2L)·w_k.
+                        double sum = n == 1 ? At(weight, s) * At(values, At(operand, s)) : 0;
+                        if (n > 1) for (int o = s; o < s + n; o++) sum += At(weight, o) * At(values, At(operand, o));
+                        At(values, i) = Formulas.Square(sum);
+                        if (partials) for (int o = s; o < s + n; o++) At(d, o) = Formulas.SquaredLinearPartial(sum, At(weight, o));
+                    }
+                    break;
+                case Dispatch.SquaredLinear2:
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        // The common (w·u + w'·u')², unrolled: summed from 0 as SquaredLinear sums it.
+                        double w0 = At(weight, s), w1 = At(weight, s + 1);
+                        double sum = 0;
+                        sum += w0 * At(values, At(operand, s));
+                        sum += w1 * At(values, At(operand, s + 1));
+                        At(values, i) = Formulas.Square(sum);
+                        if (partials) { At(d, s) = Formulas.SquaredLinearPartial(sum, w0); At(d, s + 1) = Formulas.SquaredLinearPartial(sum, w1); }
+                    }
+                    break;
+                case Dispatch.Multiply2:
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        double a = At(values, At(operand, s)), b = At(values, At(operand, s + 1));
+                        At(values, i) = a * b;
+                        if (partials) { At(d, s) = b; At(d, s + 1) = a; }
+                    }
+                    break;
+                case Dispatch.MultiplyN:
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        // Partials by prefix and suffix products: exact where a factor is 0 (no division).
+                        double v = 1;
+                        for (int o = s; o < s + n; o++) { if (partials) d[o] = v; v *= values[operand[o]]; }
+                        if (partials)
+                        {
+                            double suffix = 1;
+                            for (int o = s + n - 1; o >= s; o--) { d[o] *= suffix; suffix *= values[operand[o]]; }
+                        }
+                        At(values, i) = v;
                     }
                     break;
                 case Dispatch.Square:
-                {
-                    double a = At(values, At(operand, s));
-                    v = Formulas.Square(a);
-                    if (partials) At(d, s) = Formulas.SquarePartial(a);
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        double a = At(values, At(operand, s));
+                        At(values, i) = Formulas.Square(a);
+                        if (partials) At(d, s) = Formulas.SquarePartial(a);
+                    }
                     break;
-                }
                 case Dispatch.Reciprocal:
-                    v = Formulas.Reciprocal(At(values, At(operand, s)));
-                    if (partials) At(d, s) = Formulas.ReciprocalPartial(v);
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        double v = At(values, i) = Formulas.Reciprocal(At(values, At(operand, s)));
+                        if (partials) At(d, s) = Formulas.ReciprocalPartial(v);
+                    }
                     break;
                 case Dispatch.Sqrt:
-                {
-                    double a = At(values, At(operand, s));
-                    if (strict && a == 0) throw Kink(i, "x^(1/2) is not differentiable at x = 0 (the convention gives the derivative +inf there, as sqrt'(0))", a);
-                    v = Formulas.Sqrt(a);
-                    if (partials) At(d, s) = Formulas.SqrtPartial(v);
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        double a = At(values, At(operand, s));
+                        if (strict && a == 0) throw Kink(i, "x^(1/2) is not differentiable at x = 0 (the convention gives the derivative +inf there, as sqrt'(0))", a);
+                        double v = At(values, i) = Formulas.Sqrt(a);
+                        if (partials) At(d, s) = Formulas.SqrtPartial(v);
+                    }
                     break;
-                }
                 case Dispatch.PowConstant:
-                {
-                    double a = values[operand[s]], c = constant[i];
-                    if (strict && a == 0 && c < 1 && c != Math.Floor(c)) throw Kink(i, $"x^({c.ToString(CultureInfo.InvariantCulture)}) is not differentiable at x = 0", a);
-                    v = Formulas.Pow(a, c);
-                    if (partials) d[s] = Formulas.PowBasePartial(a, c);
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        double a = values[operand[s]], c = constant[i];
+                        if (strict && a == 0 && c < 1 && c != Math.Floor(c)) throw Kink(i, $"x^({c.ToString(CultureInfo.InvariantCulture)}) is not differentiable at x = 0", a);
+                        At(values, i) = Formulas.Pow(a, c);
+                        if (partials) d[s] = Formulas.PowBasePartial(a, c);
+                    }
                     break;
-                }
                 case Dispatch.Pow:
-                {
-                    double a = values[operand[s]], b = values[operand[s + 1]];
-                    v = Formulas.Pow(a, b);
-                    if (partials) { d[s] = Formulas.PowBasePartial(a, b); d[s + 1] = Formulas.PowExponentPartial(a, v); }
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        double a = values[operand[s]], b = values[operand[s + 1]];
+                        double v = At(values, i) = Formulas.Pow(a, b);
+                        if (partials) { d[s] = Formulas.PowBasePartial(a, b); d[s + 1] = Formulas.PowExponentPartial(a, v); }
+                    }
                     break;
-                }
                 case Dispatch.Call:
-                {
-                    var args = workspace.Arguments.AsSpan(0, n);
-                    for (int k = 0; k < n; k++) args[k] = values[operand[s + k]];
-                    if (strict && primitives[i]!.Kink is { } kink && kink(args))
-                        throw Kink(i, $"{primitives[i]!.Name} is not differentiable ({primitives[i]!.KinkConvention})", args.ToArray());
-                    v = evaluators[i]!(args);
-                    if (partials) for (int k = 0; k < n; k++) d[s + k] = partialFunctions[s + k]!(args);
+                    for (int k = 0; k < copies; k++, i += period, s += slots)
+                    {
+                        var args = workspace.Arguments.AsSpan(0, n);
+                        for (int o = 0; o < n; o++) args[o] = values[operand[s + o]];
+                        if (strict && primitives[i]!.Kink is { } kink && kink(args))
+                            throw Kink(i, $"{primitives[i]!.Name} is not differentiable ({primitives[i]!.KinkConvention})", args.ToArray());
+                        At(values, i) = evaluators[i]!(args);
+                        if (partials) for (int o = 0; o < n; o++) d[s + o] = partialFunctions[s + o]!(args);
+                    }
                     break;
-                }
                 default:
                     throw new InvalidOperationException($"Instruction %{i} has no forward rule ({ops[i]}).");
             }
-            At(values, i) = v;
-            if (origin is not null)
-            {
-                origin[i] = InheritedOrigin(i, origin, values);
-                if (origin[i] < 0 && !double.IsFinite(v) && OperandsFinite(values, s, n)) origin[i] = i;
-            }
         }
-        if (origin is not null)
-            foreach (var output in outputs)
-                if (origin[output] >= 0) throw OutsideDomain(origin[output], values[origin[output]], values);
+        if (check) CheckDomains(values);
+    }
+
+    // Checked mode, after the sweep: where each value's domain error came from (-1: none), so that only an error the
+    // outputs use is raised; where() passes on only its taken branch's (its untaken one may be NaN).
+    private void CheckDomains(double[] values)
+    {
+        var origin = new int[dispatches.Length];
+        Array.Fill(origin, -1);
+        for (int i = InputCount; i < dispatches.Length; i++)
+        {
+            if (dispatches[i] == Dispatch.Skip) continue;
+            origin[i] = InheritedOrigin(i, origin, values);
+            if (origin[i] < 0 && !double.IsFinite(values[i]) && OperandsFinite(values, operandStart[i], operandCount[i])) origin[i] = i;
+        }
+        foreach (var output in outputs)
+            if (origin[output] >= 0) throw OutsideDomain(origin[output], values[origin[output]], values);
     }
 
     private int InheritedOrigin(int i, int[] origin, double[] values)

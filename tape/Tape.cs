@@ -196,16 +196,25 @@ public sealed partial class Tape
         var adjoints = workspace.Adjoints;
         var partials = workspace.Partials;
         var (start, count, operand) = (operandStart, operandCount, operands);
-        for (int i = ops.Length - 1; i >= InputCount; i--)
+        var plan = Steps?.Reverse;   // by steps (Forward.cs): the copies of a run column by column where that keeps the sums
+        for (int t = (plan?.Length ?? ops.Length - InputCount) - 1; t >= 0; t--)
+        {
+            var (first, copies, period, slots) = plan is null ? new Step(InputCount + t, 1, 1, 0) : At(plan, t);
+            int n = At(count, first);
+            for (int k = copies - 1, i = first + k * period, s0 = At(start, first) + k * slots; k >= 0; k--, i -= period, s0 -= slots)
+                Send(i, s0, n);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        void Send(int i, int s, int n)
         {
             double adjoint = At(adjoints, i);
-            if (adjoint == 0) continue;
-            int s = At(start, i), n = At(count, i);
+            if (adjoint == 0) return;
             // A zero partial times a finite adjoint is zero anyway: only an infinite or NaN adjoint needs Chain's test.
             if (!double.IsFinite(adjoint))
             {
                 for (int end = s + n; s < end; s++) At(adjoints, At(operand, s)) += Chain(adjoint, At(partials, s));
-                continue;
+                return;
             }
             if (n == 1) At(adjoints, At(operand, s)) += adjoint * At(partials, s);   // the common arities, without a loop
             else if (n == 2)
