@@ -42,7 +42,9 @@ public sealed partial class Tape
     // when each copy reads only earlier columns, or earlier copies of its own column); backward, only where every adjoint
     // receives its contributions in the same order, or in an order whose sum is the same (ReverseByColumns). The strict and
     // checked modes go in tape order (they report the first problem in that order).
-    private readonly record struct Step(int First, int Copies, int Period, int Slots);
+    // Constants: which of the first eight operands are constant instructions in every copy (the reverse sweep sends them
+    // nothing: no one reads a constant's adjoint, and W1's 999 terms (1 − x_i)² would add into the constant 1's one by one).
+    private readonly record struct Step(int First, int Copies, int Period, int Slots, byte Constants = 0);
 
     private (Step[] Forward, Step[] Reverse)? steps;
 
@@ -59,7 +61,7 @@ public sealed partial class Tape
             int slots = segment.IsRun ? operandStart[segment.Start + segment.Period] - operandStart[segment.Start] : 0;
             bool columns = segment.IsRun && ByColumns(segment, slots);
             forward.AddRange(columns ? Columns(segment, slots) : Singles(segment));
-            reverse.AddRange(columns && ReverseByColumns(segment) ? Columns(segment, slots) : Singles(segment));
+            reverse.AddRange((columns && ReverseByColumns(segment) ? Columns(segment, slots) : Singles(segment)).Select(WithConstants));
         }
         return ([.. forward], [.. reverse]);
     }
@@ -73,6 +75,19 @@ public sealed partial class Tape
 
     /// <summary>How many steps of each sweep cover several copies (for tests: that the columns are exercised).</summary>
     internal (int Forward, int Reverse) ColumnSteps => Steps is var (forward, reverse) ? (forward.Count(s => s.Copies > 1), reverse.Count(s => s.Copies > 1)) : (0, 0);
+
+    private Step WithConstants(Step step)
+    {
+        byte mask = 0;
+        for (int o = 0; o < Math.Min(8, operandCount[step.First]); o++)
+        {
+            int slot = operandStart[step.First] + o;
+            bool constant = true;
+            for (int k = 0; k < step.Copies && constant; k++) constant = ops[operands[slot + k * step.Slots]] == OpCode.Constant;
+            if (constant) mask |= (byte)(1 << o);
+        }
+        return step with { Constants = mask };
+    }
 
     private static IEnumerable<Step> Columns(Segment run, int slots) =>
         Enumerable.Range(0, run.Period).Select(j => new Step(run.Start + j, run.Repeats, run.Period, slots));
@@ -142,20 +157,27 @@ public sealed partial class Tape
         int stepCount = plan?.Length ?? dispatch.Length - InputCount;
         for (int t = 0; t < stepCount; t++)
         {
-            var (i, copies, period, slots) = plan is null ? new Step(InputCount + t, 1, 1, 0) : At(plan, t);
+            var (i, copies, period, slots, _) = plan is null ? new Step(InputCount + t, 1, 1, 0) : At(plan, t);
             int s = At(start, i), n = At(count, i);
             switch (At(dispatch, i))
             {
                 case Dispatch.Skip:
                     continue;   // constants are prefilled in the workspace
+                // Copies have the same weights (Segments: congruent), read once per step.
                 case Dispatch.Linear1:   // partials: the weights, prefilled
+                {
+                    double w0 = At(weight, s);
                     for (int k = 0; k < copies; k++, i += period, s += slots)
-                        At(values, i) = At(weight, s) * At(values, At(operand, s));
+                        At(values, i) = w0 * At(values, At(operand, s));
                     break;
+                }
                 case Dispatch.Linear2:
+                {
+                    double w0 = At(weight, s), w1 = At(weight, s + 1);
                     for (int k = 0; k < copies; k++, i += period, s += slots)
-                        At(values, i) = At(weight, s) * At(values, At(operand, s)) + At(weight, s + 1) * At(values, At(operand, s + 1));
+                        At(values, i) = w0 * At(values, At(operand, s)) + w1 * At(values, At(operand, s + 1));
                     break;
+                }
                 case Dispatch.LinearN:
                     for (int k = 0; k < copies; k++, i += period, s += slots)
                     {
@@ -175,10 +197,11 @@ public sealed partial class Tape
                     }
                     break;
                 case Dispatch.SquaredLinear2:
+                {
+                    double w0 = At(weight, s), w1 = At(weight, s + 1);
                     for (int k = 0; k < copies; k++, i += period, s += slots)
                     {
                         // The common (w·u + w'·u')², unrolled: summed from 0 as SquaredLinear sums it.
-                        double w0 = At(weight, s), w1 = At(weight, s + 1);
                         double sum = 0;
                         sum += w0 * At(values, At(operand, s));
                         sum += w1 * At(values, At(operand, s + 1));
@@ -186,6 +209,7 @@ public sealed partial class Tape
                         if (partials) { At(d, s) = Formulas.SquaredLinearPartial(sum, w0); At(d, s + 1) = Formulas.SquaredLinearPartial(sum, w1); }
                     }
                     break;
+                }
                 case Dispatch.Multiply2:
                     for (int k = 0; k < copies; k++, i += period, s += slots)
                     {

@@ -199,14 +199,14 @@ public sealed partial class Tape
         var plan = Steps?.Reverse;   // by steps (Forward.cs): the copies of a run column by column where that keeps the sums
         for (int t = (plan?.Length ?? ops.Length - InputCount) - 1; t >= 0; t--)
         {
-            var (first, copies, period, slots) = plan is null ? new Step(InputCount + t, 1, 1, 0) : At(plan, t);
+            var (first, copies, period, slots, constants) = plan is null ? new Step(InputCount + t, 1, 1, 0) : At(plan, t);
             int n = At(count, first);
             for (int k = copies - 1, i = first + k * period, s0 = At(start, first) + k * slots; k >= 0; k--, i -= period, s0 -= slots)
-                Send(i, s0, n);
+                Send(i, s0, n, constants);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        void Send(int i, int s, int n)
+        void Send(int i, int s, int n, byte constants)
         {
             double adjoint = At(adjoints, i);
             if (adjoint == 0) return;
@@ -216,11 +216,11 @@ public sealed partial class Tape
                 for (int end = s + n; s < end; s++) At(adjoints, At(operand, s)) += Chain(adjoint, At(partials, s));
                 return;
             }
-            if (n == 1) At(adjoints, At(operand, s)) += adjoint * At(partials, s);   // the common arities, without a loop
+            if (n == 1) { if (constants == 0) At(adjoints, At(operand, s)) += adjoint * At(partials, s); }   // the common arities, without a loop
             else if (n == 2)
             {
-                At(adjoints, At(operand, s)) += adjoint * At(partials, s);
-                At(adjoints, At(operand, s + 1)) += adjoint * At(partials, s + 1);
+                if ((constants & 1) == 0) At(adjoints, At(operand, s)) += adjoint * At(partials, s);
+                if ((constants & 2) == 0) At(adjoints, At(operand, s + 1)) += adjoint * At(partials, s + 1);
             }
             else for (int end = s + n; s < end; s++) At(adjoints, At(operand, s)) += adjoint * At(partials, s);
         }
