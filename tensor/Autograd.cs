@@ -100,7 +100,7 @@ public static partial class Autograd
                 if (SlottedCount == Pending.Length) Array.Resize(ref Pending, 2 * SlottedCount);
                 Push(ref Slotted, ref SlottedCount, t);
                 t.Slot = SlottedCount;
-                Pending[t.Slot - 1] = new() { Scale = 1 };
+                Pending[t.Slot - 1].Scale = 1;   // the rest is already clear (Finish): no reference written, so no write barrier
             }
             return ref Pending[t.Slot - 1];
         }

@@ -167,7 +167,7 @@ public sealed partial class Tensor
     public int Rank => shape.Length;
 
     /// <summary>The number of elements.</summary>
-    public int Count => storage switch { double[] data => data.Length, Deferred recipe => recipe.Count, _ => 1 };
+    public int Count => storage is null ? 1 : storage is double[] data ? data.Length : ((Deferred)storage).Count;   // a scalar first: no type test
 
     /// <summary>
     /// True when gradients flow to or through this tensor: a leaf marked with <see cref="RequiresGrad"/>, or the
