@@ -81,7 +81,7 @@ public sealed partial class Tensor
     /// <summary>The first value (a scalar's value) without making an array for a scalar.</summary>
     internal double FirstValue => storage is null ? scalar : Data[0];
 
-    /// <summary>The values if computed, else null (reading them does not compute them).</summary>
+    /// <summary>The values if computed (a scalar's in an array), else null: reading them does not compute a deferred tensor.</summary>
     internal double[]? Stored => storage is null ? Data : storage as double[];
 
     /// <summary>The recipe of a deferred tensor, null once computed.</summary>
@@ -242,7 +242,7 @@ public sealed partial class Tensor
         else (state.Value, state.Owned) = (Zeros(shape), true);
     }
 
-    /// <summary>The same values with no history: a new leaf that does not require grad, sharing this tensor's storage.</summary>
+    /// <summary>The same values with no history: a new leaf that does not require grad, sharing this tensor's storage (a scalar's value is copied).</summary>
     public Tensor Detach() => storage is null ? new(scalar) : new(Data, shape);
 
     /// <summary>The value of a one-element tensor.</summary>
