@@ -1,8 +1,10 @@
 // PyTorch's gradcheck and gradgradcheck for tensors of any shape: the Jacobian that backward computes,
 // row by row (one vector-Jacobian product per output element), against central differences, column by
 // column. The second-order check is the first applied to the gradient itself (recorded with createGraph),
-// so it exercises every op's backward rule as a differentiable function.
+// so it exercises every op's backward rule as a differentiable function. Its work grows as (outputs + inputs)
+// function calls, so it takes a time budget and a cancellation token, checked before each call and backward pass.
 using System.Globalization;
+using Hybrid.Symbolic;
 
 namespace Hybrid.Tensors;
 
@@ -18,13 +20,19 @@ public static partial class Autograd
     /// <param name="absoluteTolerance">The absolute tolerance.</param>
     /// <param name="relativeTolerance">The relative tolerance.</param>
     /// <param name="raiseException">Throw with the first mismatch instead of returning false.</param>
+    /// <param name="timeout">The time budget (none by default): checked before each call of the function and each backward pass.</param>
+    /// <param name="cancellationToken">Stops the check between calls.</param>
     /// <returns>True when every element agrees.</returns>
     /// <exception cref="ArithmeticException">An element disagrees and <paramref name="raiseException"/> is set; the message names the input, the element and both values.</exception>
-    public static bool GradCheck(Func<Tensor[], Tensor> function, Tensor[] inputs, double step = 1e-6, double absoluteTolerance = 1e-5, double relativeTolerance = 1e-3, bool raiseException = true)
+    /// <exception cref="LimitExceededException">The time budget ran out (its <see cref="LimitExceededException.Limit"/> is "Timeout").</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static bool GradCheck(Func<Tensor[], Tensor> function, Tensor[] inputs, double step = 1e-6, double absoluteTolerance = 1e-5, double relativeTolerance = 1e-3,
+        bool raiseException = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);
         ArgumentNullException.ThrowIfNull(inputs);
         RequireNoNull(inputs, nameof(inputs));
+        var deadline = new Deadline(nameof(GradCheck), timeout, cancellationToken);
         var leaves = inputs.Select(t => t.Copy().RequiresGrad()).ToArray();
         var output = function(leaves);
         int m = output.Count;
@@ -32,6 +40,7 @@ public static partial class Autograd
         var analytic = leaves.Select(t => new double[m, t.Count]).ToArray();
         for (int j = 0; j < m && output.RequiresGradient; j++)
         {
+            deadline.Check();
             var seed = Tensor.ZerosLike(output);
             seed.Data[j] = 1;
             var rows = Grad([output], leaves, [seed], retainGraph: true, allowUnused: true);
@@ -43,6 +52,7 @@ public static partial class Autograd
             {
                 double[] At(double delta)
                 {
+                    deadline.Check();
                     var shifted = leaves.Select(t => t.Copy().RequiresGrad()).ToArray();
                     shifted[k].Data[i] += delta;
                     var y = function(shifted);
@@ -70,7 +80,10 @@ public static partial class Autograd
     /// </summary>
     /// <inheritdoc cref="GradCheck" path="/param"/>
     /// <exception cref="ArithmeticException">An element disagrees and <paramref name="raiseException"/> is set.</exception>
-    public static bool GradGradCheck(Func<Tensor[], Tensor> function, Tensor[] inputs, double step = 1e-6, double absoluteTolerance = 1e-5, double relativeTolerance = 1e-3, bool raiseException = true)
+    /// <exception cref="LimitExceededException">The time budget ran out.</exception>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    public static bool GradGradCheck(Func<Tensor[], Tensor> function, Tensor[] inputs, double step = 1e-6, double absoluteTolerance = 1e-5, double relativeTolerance = 1e-3,
+        bool raiseException = true, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(function);
         Tensor? direction = null;
@@ -85,6 +98,6 @@ public static partial class Autograd
             if (!y.RequiresGradient) return Tensor.Zeros(x.Sum(t => t.Count));
             return Tensor.Cat(Grad([y], x, [direction], createGraph: true, allowUnused: true).Select(g => g.Reshape(g.Count)).ToArray());
         }
-        return GradCheck(Gradient, inputs, step, absoluteTolerance, relativeTolerance, raiseException);
+        return GradCheck(Gradient, inputs, step, absoluteTolerance, relativeTolerance, raiseException, timeout, cancellationToken);
     }
 }

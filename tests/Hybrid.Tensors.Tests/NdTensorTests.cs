@@ -274,6 +274,25 @@ public class NdTensorTests
         Assert.True(Autograd.GradGradCheck(t => Tensor.Sin(t[0]) * t[0], [x]));
     }
 
+    // GradCheck's work is (outputs + 2·inputs) calls: a large input ends at the time budget, not in minutes (the watchdog
+    // fails the test if the budget is not checked); a cancelled token stops it before any call.
+    [Fact]
+    public void GradCheckStopsAtItsTimeBudget()
+    {
+        var large = Tensor.Full(0.5, 200, 200);   // 40 000 elements: 80 000 calls of a function of 40 000 outputs
+        var error = Watchdog.Within(TimeSpan.FromSeconds(30), "GradCheck with a time budget", () =>
+            Assert.Throws<LimitExceededException>(() => Autograd.GradCheck(t => t[0] * t[0], [large], timeout: TimeSpan.FromMilliseconds(200))));
+        Assert.Equal("Timeout", error.Limit);
+        Assert.Contains("GradCheck ran out of its time budget of 0.2 s", error.Message);
+        Watchdog.Within(TimeSpan.FromSeconds(30), "GradGradCheck with a time budget", () =>
+            Assert.Throws<LimitExceededException>(() => Autograd.GradGradCheck(t => t[0] * t[0], [large], timeout: TimeSpan.FromMilliseconds(200))));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        int calls = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() => Autograd.GradCheck(t => { calls++; return t[0] * 2; }, [Tensor.FromArray(1.0, 2.0)], cancellationToken: cancelled.Token));
+        Assert.Equal(1, calls);   // the call at the point itself, before the first check
+    }
+
     // One generated case: a function of tensors of random (broadcast-compatible) shapes and its inputs.
     public sealed record Case(string Name, Tensor[] Inputs, Func<Tensor[], Tensor> Function)
     {
