@@ -156,7 +156,7 @@ public sealed class Trace
     // A constant as exact as it can be: an integer stays an integer (2·a is 2*a, not 2.0*a).
     private static Expr Number(double v) => Math.Floor(v) == v && Math.Abs(v) < 1e15 ? Expr.Number((long)v) : Expr.Float(v);
 
-    // Lifts every tensor the roots depend on, in creation order, to one expression per element.
+    // Lifts every tensor the roots depend on, shallowest first (inputs before the ops that read them), to one expression per element.
     private static Func<Tensor, Expr[]> Lift(Tensor[] roots, Dictionary<Tensor, Expr[]> lifted)
     {
         var nodes = new List<Tensor>();
