@@ -44,7 +44,11 @@ public sealed partial class Tape
     // checked modes go in tape order (they report the first problem in that order).
     // Constants: which of the first eight operands are constant instructions in every copy (the reverse sweep sends them
     // nothing: no one reads a constant's adjoint, and W1's 999 terms (1 − x_i)² would add into the constant 1's one by one).
+    // In the reverse sweep, a step whose Slots is InTapeOrder is a stretch of Copies consecutive instructions (not copies of
+    // one), each with its own operands: the instructions outside the runs that go by columns, in tape order.
     private readonly record struct Step(int First, int Copies, int Period, int Slots, byte Constants = 0);
+
+    private const int InTapeOrder = -1;
 
     private (Step[] Forward, Step[] Reverse)? steps;
 
@@ -61,7 +65,10 @@ public sealed partial class Tape
             int slots = segment.IsRun ? operandStart[segment.Start + segment.Period] - operandStart[segment.Start] : 0;
             bool columns = segment.IsRun && ByColumns(segment, slots);
             forward.AddRange(columns ? Columns(segment, slots) : Singles(segment));
-            reverse.AddRange((columns && ReverseByColumns(segment) ? Columns(segment, slots) : Singles(segment)).Select(WithConstants));
+            if (columns && ReverseByColumns(segment)) reverse.AddRange(Columns(segment, slots).Select(WithConstants));
+            else if (reverse.Count > 0 && reverse[^1] is { Slots: InTapeOrder } previous && previous.First + previous.Copies == segment.Start)
+                reverse[^1] = previous with { Copies = previous.Copies + segment.Period * segment.Repeats };   // one stretch in tape order
+            else reverse.Add(new Step(segment.Start, segment.Period * segment.Repeats, 1, InTapeOrder));
         }
         return ([.. forward], [.. reverse]);
     }
@@ -69,8 +76,7 @@ public sealed partial class Tape
     /// <summary>Makes both sweeps of this tape go in tape order, one instruction at a time: the tests' reference.</summary>
     internal void SweepInTapeOrder()
     {
-        var singles = Singles(new Segment(InputCount, 1, ops.Length - InputCount, null)).ToArray();
-        steps = (singles, singles);
+        steps = (Singles(new Segment(InputCount, 1, ops.Length - InputCount, null)).ToArray(), [new Step(InputCount, ops.Length - InputCount, 1, InTapeOrder)]);
     }
 
     /// <summary>How many steps of each sweep cover several copies (for tests: that the columns are exercised).</summary>

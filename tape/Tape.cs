@@ -196,13 +196,19 @@ public sealed partial class Tape
         var adjoints = workspace.Adjoints;
         var partials = workspace.Partials;
         var (start, count, operand) = (operandStart, operandCount, operands);
-        var plan = Steps?.Reverse;   // by steps (Forward.cs): the copies of a run column by column where that keeps the sums
-        for (int t = (plan?.Length ?? ops.Length - InputCount) - 1; t >= 0; t--)
+        // By steps (Forward.cs): the copies of a run column by column where that keeps the sums, the rest in tape order.
+        var plan = Steps?.Reverse;
+        for (int t = (plan?.Length ?? 1) - 1; t >= 0; t--)
         {
-            var (first, copies, period, slots, constants) = plan is null ? new Step(InputCount + t, 1, 1, 0) : At(plan, t);
-            int n = At(count, first);
-            for (int k = copies - 1, i = first + k * period, s0 = At(start, first) + k * slots; k >= 0; k--, i -= period, s0 -= slots)
-                Send(i, s0, n, constants);
+            var (first, copies, period, slots, constants) = plan is null ? new Step(InputCount, ops.Length - InputCount, 1, InTapeOrder) : At(plan, t);
+            if (slots == InTapeOrder)
+                for (int i = first + copies - 1; i >= first; i--) Send(i, At(start, i), At(count, i), 0);
+            else
+            {
+                int n = At(count, first);
+                for (int k = copies - 1, i = first + k * period, s0 = At(start, first) + k * slots; k >= 0; k--, i -= period, s0 -= slots)
+                    Send(i, s0, n, constants);
+            }
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
