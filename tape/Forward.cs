@@ -73,14 +73,15 @@ public sealed partial class Tape
         return ([.. forward], [.. reverse]);
     }
 
-    /// <summary>Makes both sweeps of this tape go in tape order, one instruction at a time: the tests' reference.</summary>
+    /// <summary>Makes both sweeps of this tape go in tape order (no columns): the tests' reference.</summary>
     internal void SweepInTapeOrder()
     {
         steps = (Singles(new Segment(InputCount, 1, ops.Length - InputCount, null)).ToArray(), [new Step(InputCount, ops.Length - InputCount, 1, InTapeOrder)]);
     }
 
     /// <summary>How many steps of each sweep cover several copies (for tests: that the columns are exercised).</summary>
-    internal (int Forward, int Reverse) ColumnSteps => Steps is var (forward, reverse) ? (forward.Count(s => s.Copies > 1), reverse.Count(s => s.Copies > 1)) : (0, 0);
+    internal (int Forward, int Reverse) ColumnSteps =>
+        Steps is var (forward, reverse) ? (forward.Count(s => s.Copies > 1), reverse.Count(s => s.Copies > 1 && s.Slots != InTapeOrder)) : (0, 0);
 
     private Step WithConstants(Step step)
     {
