@@ -370,7 +370,7 @@ public static partial class Autograd
             // A row's first partial from its numeric facets (the row's kink conventions); under createGraph, the partial
             // is the row's exact derivative applied elementwise, itself recorded, so every order is available.
             Op.Call when !IsRecording && node.InputCount == 1 => [Chain(g, node.Function!.FirstPartial(a, output))],
-            Op.Call => node.Inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), node.Inputs)), input) : null).ToArray(),
+            Op.Call => CallBackward(node, g),
             Op.Sum => [Tensor.ExpandScalar(g, a.ShapeArray)],
             Op.Expand => [g.Sum()],
             Op.Norm => [output.Data[0] == 0 ? Tensor.ZerosLike(a) : a * g / output],
@@ -391,6 +391,13 @@ public static partial class Autograd
             Op.BatchMatMul => [needA ? Tensor.BatchMatMul(g, b!.Transpose(1, 2)) : null, needB ? Tensor.BatchMatMul(a.Transpose(1, 2), g) : null],
             Op.None => throw new InvalidOperationException("A tensor that no recorded operation produced has no backward rule."),
         };
+    }
+
+    // Each argument of a Call: g times the exact partial, itself a Call (recorded under createGraph: every order is available).
+    private static Tensor?[] CallBackward(Tensor node, Tensor g)
+    {
+        var inputs = node.Inputs;   // once: a one-input record makes the array on each read
+        return inputs.Select((input, k) => input.RequiresGradient ? Reduce(Chain(g, Tensor.Map(node.Function!.Derivative(k), inputs)), input) : null).ToArray();
     }
 
     // Each joined input receives its own stretch of the gradient along the joining dimension.

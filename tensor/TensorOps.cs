@@ -73,14 +73,11 @@ public sealed partial class Tensor
         int count = resultShape == a.shape ? a.Count : b.Count;
         if (op != Op.PowerOf && Fusion.Defer(op, a, b, resultShape, count) is { } deferred) return Record(deferred, op, a, b);
         var data = Uninitialized(count);
-        if (data.Length <= SmallCount)   // a plain loop: cheaper than a kernel call on a few elements
-        {
+        // A plain loop on a few elements (cheaper than a kernel call) and for PowerOf (no kernel); else the kernels fused
+        // chunks run too: the same numbers.
+        if (data.Length <= SmallCount || op == Op.PowerOf)
             for (int i = 0; i < data.Length; i++) data[i] = BinaryValue(op, a.Data[a.Count == 1 ? 0 : i], b.Data[b.Count == 1 ? 0 : i]);
-            return Record(new Tensor(data, resultShape), op, a, b);
-        }
-        if (op == Op.PowerOf)
-            for (int i = 0; i < data.Length; i++) data[i] = Math.Pow(a.Data[a.Count == 1 ? 0 : i], b.Data[b.Count == 1 ? 0 : i]);
-        else Fusion.Kernel(op, a, b, data);   // the kernels fused chunks run too: the same numbers
+        else Fusion.Kernel(op, a, b, data);
         return Record(new Tensor(data, resultShape), op, a, b);
     }
 
