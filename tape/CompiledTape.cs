@@ -65,7 +65,7 @@ public sealed unsafe class CompiledTape
             return;
         }
         // Repeated stretches become loops; what remains to emit is measured in template instructions.
-        var segments = Segments.Plan(tape.Instructions, tape.InputCount, tape.Length);
+        var segments = tape.Rerolled;
         if (segments.Sum(s => s.Period) > compileLimit)
         {
             (forward, reverse, IsInterpreted) = ([], [], true);
@@ -127,7 +127,7 @@ public sealed unsafe class CompiledTape
     private bool inPlace;
 
     // Consecutive segments in chunks of at most chunkLength instructions of code (a longer segment alone).
-    private static List<List<Segment>> Chunks(List<Segment> segments, int chunkLength)
+    private static List<List<Segment>> Chunks(IReadOnlyList<Segment> segments, int chunkLength)
     {
         var chunks = new List<List<Segment>>();
         int size = 0;

@@ -57,15 +57,30 @@ public sealed partial class Tape
 
     private (Step[] Forward, Step[] Reverse)? Steps => steps ?? (ops.Length - InputCount < MinStepped ? null : steps = PlanSteps());
 
+    // The sweeps go in tape order until the second forward sweep: planning costs about as much as a hundred sweeps of a
+    // long tape (W1 at n = 100 000: ≈ 0.2 s), which a tape evaluated once should not pay.
+    private int forwardSweeps;
+
+    private (Step[] Forward, Step[] Reverse)? SweepPlan => forwardSweeps > 1 ? Steps : null;
+
+    private List<Segment>? rerolled;
+
+    /// <summary>
+    /// The instructions after the inputs as re-rolled runs and single instructions (<see cref="Segments.Plan"/>), made once
+    /// per tape: the interpreter's steps, the compiled tape and the source export all read it (and none changes it).
+    /// </summary>
+    internal IReadOnlyList<Segment> Rerolled => rerolled ??= Segments.Plan(Instructions, InputCount, ops.Length);
+
     private (Step[], Step[]) PlanSteps()
     {
         var (forward, reverse) = (new List<Step>(), new List<Step>());
-        foreach (var segment in Segments.Plan(Instructions, InputCount, ops.Length))
+        ContributionOrder? order = null;   // made for the first run that goes forward by columns
+        foreach (var segment in Rerolled)
         {
             int slots = segment.IsRun ? operandStart[segment.Start + segment.Period] - operandStart[segment.Start] : 0;
             bool columns = segment.IsRun && ByColumns(segment, slots);
             forward.AddRange(columns ? Columns(segment, slots) : Singles(segment));
-            if (columns && ReverseByColumns(segment)) reverse.AddRange(Columns(segment, slots).Select(WithConstants));
+            if (columns && ReverseByColumns(segment, order ??= new(ops.Length))) reverse.AddRange(Columns(segment, slots).Select(WithConstants));
             else if (reverse.Count > 0 && reverse[^1] is { Slots: InTapeOrder } previous && previous.First + previous.Copies == segment.Start)
                 reverse[^1] = previous with { Copies = previous.Copies + segment.Period * segment.Repeats };   // one stretch in tape order
             else reverse.Add(new Step(segment.Start, segment.Period * segment.Repeats, 1, InTapeOrder));
@@ -78,6 +93,9 @@ public sealed partial class Tape
     {
         steps = (Singles(new Segment(InputCount, 1, ops.Length - InputCount, null)).ToArray(), [new Step(InputCount, ops.Length - InputCount, 1, InTapeOrder)]);
     }
+
+    /// <summary>Whether the sweeps' plan has been made (from the second forward sweep on).</summary>
+    internal bool Planned => steps is not null;
 
     /// <summary>How many steps of each sweep cover several copies (for tests: that the columns are exercised).</summary>
     internal (int Forward, int Reverse) ColumnSteps =>
@@ -120,35 +138,57 @@ public sealed partial class Tape
 
     // Whether a run's reverse sweep by columns gives every adjoint the tape order's sum: each adjoint's contributions from
     // the run must come in the same order — or, for an adjoint that is still 0 when the run is reached (nothing after the
-    // run reads it, and it is no output), with only its first two swapped (0 + a + b = a + b = b + a exactly).
-    private bool ReverseByColumns(Segment run)
+    // run reads it, and it is no output), with only its first two swapped (0 + a + b = a + b = b + a exactly). One pass over
+    // the run in tape order's reverse (the order the contributions arrive in), each compared with its column order.
+    private bool ReverseByColumns(Segment run, ContributionOrder order)
     {
         int end = run.Start + run.Period * run.Repeats;
-        var contributions = new List<(int Target, int Instruction, long ColumnOrder)>();
-        for (int k = 0; k < run.Repeats; k++)
-            for (int j = 0; j < run.Period; j++)
-            {
-                int i = run.Start + k * run.Period + j;
-                long columnOrder = (long)(run.Period - 1 - j) * run.Repeats + (run.Repeats - 1 - k);
-                for (int s = operandStart[i]; s < operandStart[i] + operandCount[i]; s++) contributions.Add((operands[s], i, columnOrder));
-            }
-        // Per adjoint, in tape order's reverse (the order the contributions arrive in now).
-        contributions.Sort((a, b) => a.Target != b.Target ? a.Target.CompareTo(b.Target) : b.Instruction.CompareTo(a.Instruction));
         var lastReader = ConsumerRange.Last;
-        for (int g = 0; g < contributions.Count;)
+        try
         {
-            int target = contributions[g].Target, h = g;
-            while (h < contributions.Count && contributions[h].Target == target) h++;
-            long Order(int c) => contributions[c].ColumnOrder;
-            bool ascendingFromThird = true;
-            for (int c = g + 3; c < h; c++) ascendingFromThird &= Order(c - 1) <= Order(c);   // equal: two slots of one instruction
-            bool third = h - g < 3 || Order(g + 1) <= Order(g + 2) && Order(g) <= Order(g + 2);
-            bool sameOrder = h - g < 2 || Order(g) <= Order(g + 1);
-            bool firstTwoSwapped = lastReader[target] < end && h - g >= 2 && Order(g + 1) < Order(g);   // 0 + a + b = 0 + b + a
-            if (!ascendingFromThird || !third || !(sameOrder || firstTwoSwapped)) return false;
-            g = h;
+            for (int k = run.Repeats - 1; k >= 0; k--)
+                for (int j = run.Period - 1; j >= 0; j--)
+                {
+                    int i = run.Start + k * run.Period + j;
+                    long columnOrder = (long)(run.Period - 1 - j) * run.Repeats + (run.Repeats - 1 - k);
+                    for (int s = operandStart[i]; s < operandStart[i] + operandCount[i]; s++)
+                        if (!order.Arrives(operands[s], columnOrder, startsAtZero: lastReader[operands[s]] < end)) return false;
+                }
+            return true;
         }
-        return true;
+        finally { order.Clear(); }
+    }
+
+    // Per adjoint, the column orders of the contributions that have arrived (tape order's reverse), checked as they come:
+    // ascending (equal: two operands of one instruction), or the first two swapped where the adjoint starts at 0.
+    private sealed class ContributionOrder(int length)
+    {
+        private readonly int[] count = new int[length];
+        private readonly long[] first = new long[length], second = new long[length], last = new long[length];
+        private readonly List<int> touched = [];
+
+        public bool Arrives(int target, long columnOrder, bool startsAtZero)
+        {
+            int c = count[target]++;
+            if (c == 0) touched.Add(target);
+            bool fits = c switch
+            {
+                0 => true,
+                1 => last[target] <= columnOrder || startsAtZero,                                       // in order, or 0 + a + b = 0 + b + a
+                2 => columnOrder >= first[target] && columnOrder >= second[target],                     // after both, whichever came first
+                _ => columnOrder >= last[target],
+            };
+            if (c == 0) first[target] = columnOrder;
+            if (c == 1) second[target] = columnOrder;
+            last[target] = columnOrder;
+            return fits;
+        }
+
+        public void Clear()
+        {
+            foreach (int t in touched) count[t] = 0;
+            touched.Clear();
+        }
     }
 
     private void Forward(ReadOnlySpan<double> point, Workspace workspace, bool partials, EvaluationOptions? options)
@@ -159,7 +199,8 @@ public sealed partial class Tape
         var d = workspace.Partials;
         bool strict = options?.Strict ?? false, check = options?.Checked ?? false;
         point.CopyTo(values);
-        var plan = strict || check ? null : Steps?.Forward;
+        if (forwardSweeps < 2) forwardSweeps++;   // then only read: threads sharing the tape do not contend for it
+        var plan = strict || check ? null : SweepPlan?.Forward;
         var (dispatch, start, count, operand, weight, constant) = (dispatches, operandStart, operandCount, operands, weights, constants);
         int stepCount = plan?.Length ?? dispatch.Length - InputCount;
         for (int t = 0; t < stepCount; t++)

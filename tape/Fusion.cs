@@ -21,7 +21,7 @@ internal sealed class Fusion
     public List<(int Start, int Length)> UsedAdjoints(Tape tape, IEnumerable<Segment> segments) =>
         [(0, tape.InputCount), .. segments.Where(s => !Runs.Contains(s)).Select(s => (s.Start, s.Period * s.Repeats))];
 
-    public static Fusion? Plan(Tape tape, Tape.Code code, List<Segment> segments)
+    public static Fusion? Plan(Tape tape, Tape.Code code, IReadOnlyList<Segment> segments)
     {
         if (tape.OutputCount != 1) return null;
         int output = tape.OutputSlots[0];

@@ -362,11 +362,11 @@ internal sealed class SourceWriter
         Line($"v[{f.Output}] = total;");
     }
 
-    private List<Segment> Plan() => plan ??= locals
+    private IReadOnlyList<Segment> Plan() => plan ??= locals
         ? Enumerable.Range(tape.InputCount, tape.Length - tape.InputCount).Select(i => new Segment(i, 1, 1, null)).ToList()
-        : Segments.Plan(code, tape.InputCount, tape.Length);
+        : tape.Rerolled;
 
-    private List<Segment>? plan;   // made once: the fused runs are found among these very segments
+    private IReadOnlyList<Segment>? plan;   // made once: the fused runs are found among these very segments
 
     private static int Own(Segment segment) => segment.IsRun ? segment.Period : 0;
 

@@ -197,7 +197,7 @@ public sealed partial class Tape
         var partials = workspace.Partials;
         var (start, count, operand) = (operandStart, operandCount, operands);
         // By steps (Forward.cs): the copies of a run column by column where that keeps the sums, the rest in tape order.
-        var plan = Steps?.Reverse;
+        var plan = SweepPlan?.Reverse;
         for (int t = (plan?.Length ?? 1) - 1; t >= 0; t--)
         {
             var (first, copies, period, slots, constants) = plan is null ? new Step(InputCount, ops.Length - InputCount, 1, InTapeOrder) : At(plan, t);

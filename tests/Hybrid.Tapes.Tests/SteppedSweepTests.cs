@@ -22,6 +22,7 @@ public class SteppedSweepTests
         ordered.SweepInTapeOrder();
         var (ws1, ws2) = (stepped.CreateWorkspace(), ordered.CreateWorkspace());
         var (v1, v2) = (new double[outputs.Length], new double[outputs.Length]);
+        stepped.Evaluate(point, v1, ws1);   // the first sweep goes in tape order; the plan is used from the second on
         stepped.Evaluate(point, v1, ws1);
         ordered.Evaluate(point, v2, ws2);
         for (int k = 0; k < v1.Length; k++) if (!v1[k].Equals(v2[k])) return $"output {k}: {v1[k]:R} stepped, {v2[k]:R} in tape order";
@@ -57,6 +58,19 @@ public class SteppedSweepTests
         Assert.Equal((3, 3), tape.ColumnSteps);   // (1 − x_i)², x_i², (x_{i+1} − x_i²)²
         Assert.Null(Difference([expression], symbols, Workloads.RosenbrockPoint(300)));
         Assert.Null(Difference([expression], symbols, Point(300, 7)));
+    }
+
+    // Planning costs about a hundred sweeps of a long tape: a tape evaluated once must not pay it.
+    [Fact]
+    public void TheFirstSweepMakesNoPlan()
+    {
+        var symbols = Enumerable.Range(0, 300).Select(i => Symbol("x" + i)).ToArray();
+        var tape = Tape.Lower(Workloads.Rosenbrock(symbols), symbols);
+        var (point, gradient, ws) = (Workloads.RosenbrockPoint(300), new double[300], tape.CreateWorkspace());
+        tape.Gradient(point, gradient, ws);
+        Assert.False(tape.Planned);
+        tape.Gradient(point, gradient, ws);
+        Assert.True(tape.Planned);
     }
 
     // x_{k+1} = 4·x_k·(1 − x_k) + c_k: each copy reads the previous copy's result.
